@@ -1,0 +1,18 @@
+export {
+  approveDeviceCode,
+  type CallbackResult,
+  loginAsPerson,
+  type PersonCredentials,
+  parseFirstForm,
+} from './person.js';
+export {
+  API_RESOURCE_SCOPES,
+  DEFAULT_AUDIENCE,
+  DEFAULT_CLIENT_ID,
+  DEFAULT_REDIRECT_URI,
+  type DevOidc,
+  type DevOidcOptions,
+  startDevOidc,
+} from './provider.js';
+export { DEFAULT_SCOPE, type DevTokens, discoverDevClient, loginForTokens } from './tokens.js';
+export { DEV_USERS, type DevUser } from './users.js';
