@@ -1,0 +1,44 @@
+#!/usr/bin/env node
+// The detached per-user sidecar process. ensureSidecar() starts it as
+// `process.execPath dist/daemon.js` with the resolved settings in CNPG_MCP_SIDECAR_SETTINGS;
+// started by hand it reads settings like the CLI does (env, config file).
+import { createLogger } from './redact.js';
+import { loadSettings, type Settings, settingsSchema } from './settings.js';
+import { SIDECAR_SETTINGS_ENV } from './sidecar/ensure.js';
+import { SidecarAlreadyRunningError, startSidecar } from './sidecar/server.js';
+
+process.umask(0o077);
+const log = createLogger();
+
+function readSettings(): Settings {
+  const handed = process.env[SIDECAR_SETTINGS_ENV];
+  if (handed) return settingsSchema.parse(JSON.parse(handed));
+  return loadSettings();
+}
+
+try {
+  const sidecar = await startSidecar({
+    settings: readSettings(),
+    log,
+    onIdle: () => {
+      void sidecar.close().then(() => process.exit(0));
+    },
+  });
+  const stop = (signal: string) => {
+    log(`${signal} received; exiting`);
+    void sidecar.close().then(() => process.exit(0));
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('uncaughtException', (error) => {
+    log(`uncaught: ${error.stack ?? error.message}`);
+    process.exit(1);
+  });
+} catch (error) {
+  if (error instanceof SidecarAlreadyRunningError) {
+    log(error.message);
+    process.exit(0);
+  }
+  log(`failed to start: ${(error as Error).message}`);
+  process.exit(1);
+}

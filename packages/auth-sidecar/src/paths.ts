@@ -1,0 +1,52 @@
+import { createHash } from 'node:crypto';
+import { chmod, lstat, mkdir } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+
+export type Env = Readonly<Record<string, string | undefined>>;
+
+const APP = 'cnpg-mcp';
+
+/** Per-user configuration directory (config.json, the file token store, the TCP secret). */
+export function defaultConfigDir(env: Env, platform: NodeJS.Platform = process.platform): string {
+  if (platform === 'win32') return join(env.APPDATA ?? join(homedir(), 'AppData', 'Roaming'), APP);
+  if (platform === 'darwin') return join(homedir(), 'Library', 'Application Support', APP);
+  return join(env.XDG_CONFIG_HOME || join(homedir(), '.config'), APP);
+}
+
+export function defaultCacheDir(env: Env, platform: NodeJS.Platform = process.platform): string {
+  if (platform === 'win32') return join(env.LOCALAPPDATA ?? join(homedir(), 'AppData', 'Local'), APP);
+  if (platform === 'darwin') return join(homedir(), 'Library', 'Caches', APP);
+  return join(env.XDG_CACHE_HOME || join(homedir(), '.cache'), APP);
+}
+
+/** Where sockets and lock files live: $XDG_RUNTIME_DIR/cnpg-mcp, else <cache dir>/run. */
+export function defaultRuntimeDir(env: Env, platform: NodeJS.Platform = process.platform): string {
+  if (platform !== 'win32' && env.XDG_RUNTIME_DIR) return join(env.XDG_RUNTIME_DIR, APP);
+  return join(defaultCacheDir(env, platform), 'run');
+}
+
+/**
+ * Creates `dir` (and parents) and makes sure it is a directory owned by this user with mode 0700.
+ * An existing directory with looser permissions is tightened; one owned by someone else is refused.
+ */
+export async function ensurePrivateDir(dir: string): Promise<void> {
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  if (process.platform === 'win32') return;
+  const info = await lstat(dir);
+  if (!info.isDirectory()) throw new Error(`${dir} exists but is not a directory`);
+  if (typeof process.getuid === 'function' && info.uid !== process.getuid()) {
+    throw new Error(
+      `${dir} is owned by uid ${info.uid}, not by you (uid ${process.getuid()}); refusing to use it`,
+    );
+  }
+  if ((info.mode & 0o777) !== 0o700) await chmod(dir, 0o700);
+}
+
+/** Short stable hash used to name per-identity files (locks, sockets, credential files). */
+export function shortHash(...parts: Array<string | undefined>): string {
+  return createHash('sha256')
+    .update(parts.map((p) => p ?? '').join('\u0000'))
+    .digest('hex')
+    .slice(0, 16);
+}
