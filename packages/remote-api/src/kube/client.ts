@@ -1,0 +1,100 @@
+import {
+  type ConfigurationOptions,
+  CoreV1Api,
+  CustomObjectsApi,
+  KubeConfig,
+  Observable,
+  type ObservableMiddleware,
+  PatchStrategy,
+  setHeaderOptions,
+  VersionApi,
+} from '@kubernetes/client-node';
+import type { Identity } from '../identity.js';
+
+export const CNPG = { group: 'postgresql.cnpg.io', version: 'v1' } as const;
+
+export type ImpersonationMode = 'off' | 'user-id' | 'email';
+
+/** API clients for one caller: impersonating them when configured, so cluster RBAC decides. */
+export interface KubeApis {
+  custom: CustomObjectsApi;
+  core: CoreV1Api;
+  /** Options for every call (impersonation headers). */
+  options: ConfigurationOptions<ObservableMiddleware> | undefined;
+  /** Options for JSON merge patches (RFC 7386), which custom resources accept. */
+  mergePatch: ConfigurationOptions<ObservableMiddleware>;
+}
+
+export function loadKubeConfig(kubeconfigPath: string | undefined, context: string | undefined): KubeConfig {
+  const kc = new KubeConfig();
+  if (kubeconfigPath) kc.loadFromFile(kubeconfigPath);
+  else kc.loadFromDefault();
+  if (context) kc.setCurrentContext(context);
+  return kc;
+}
+
+/**
+ * Adds Impersonate-User and one Impersonate-Group header per group. client-node keeps headers in a
+ * plain object (one value per name); node-fetch builds its Headers from any object that is
+ * iterable as [name, value] pairs, which lets the group header repeat as Kubernetes expects.
+ */
+function impersonationMiddleware(user: string, groups: string[]): ObservableMiddleware {
+  return {
+    pre: (request) => {
+      request.setHeaderParam('Impersonate-User', user);
+      const headers = request.getHeaders() as Record<string, string>;
+      Object.defineProperty(headers, Symbol.iterator, {
+        enumerable: false,
+        configurable: true,
+        value: function* pairs(this: Record<string, string>) {
+          for (const [name, value] of Object.entries(this)) yield [name, value];
+          for (const group of groups) yield ['Impersonate-Group', group];
+        },
+      });
+      return new Observable(Promise.resolve(request));
+    },
+    post: (response) => new Observable(Promise.resolve(response)),
+  };
+}
+
+export class Kube {
+  private readonly custom: CustomObjectsApi;
+  private readonly core: CoreV1Api;
+  private readonly version: VersionApi;
+
+  constructor(
+    readonly kubeConfig: KubeConfig,
+    private readonly impersonation: ImpersonationMode,
+  ) {
+    this.custom = kubeConfig.makeApiClient(CustomObjectsApi);
+    this.core = kubeConfig.makeApiClient(CoreV1Api);
+    this.version = kubeConfig.makeApiClient(VersionApi);
+  }
+
+  apisFor(identity: Identity): KubeApis {
+    const user = this.impersonation === 'email' ? identity.email || identity.userId : identity.userId;
+    const options =
+      this.impersonation === 'off'
+        ? undefined
+        : {
+            middleware: [impersonationMiddleware(user, identity.groups)],
+            middlewareMergeStrategy: 'append' as const,
+          };
+    return {
+      custom: this.custom,
+      core: this.core,
+      options,
+      mergePatch: setHeaderOptions('Content-Type', PatchStrategy.MergePatch, options),
+    };
+  }
+
+  /** Readiness: the API server answers /version. */
+  async ready(): Promise<{ ok: boolean; detail: string }> {
+    try {
+      const info = await this.version.getCode();
+      return { ok: true, detail: info.gitVersion };
+    } catch (error) {
+      return { ok: false, detail: (error as Error).message.slice(0, 200) };
+    }
+  }
+}

@@ -1,0 +1,165 @@
+import { toolListForMcp } from '@cnpg-mcp/catalog';
+import { Server } from '@modelcontextprotocol/sdk/server/index.js';
+import {
+  CallToolRequestSchema,
+  type CallToolResult,
+  ErrorCode,
+  ListToolsRequestSchema,
+  McpError,
+} from '@modelcontextprotocol/sdk/types.js';
+import type { AuditLog, AuditOutcome } from './audit.js';
+import type { RemoteApiConfig } from './config.js';
+import type { Identity } from './identity.js';
+import type { Kube } from './kube/client.js';
+import { describeKubeError, translateKubeError } from './kube/errors.js';
+import type { Logger } from './log.js';
+import type { Metrics } from './metrics.js';
+import { type Access, type Policy, PolicyDenied } from './policy.js';
+import { type ToolContext, ToolFailure } from './tools/context.js';
+import { implementations } from './tools/registry.js';
+
+export const SERVER_INFO = { name: 'cnpg-mcp-remote', version: '0.1.0' };
+const TEXT_LIMIT = 25_000;
+
+export interface McpDeps {
+  config: RemoteApiConfig;
+  policy: Policy;
+  kube: Kube;
+  log: Logger;
+  audit: AuditLog;
+  metrics: Metrics;
+}
+
+export interface Caller {
+  identity: Identity;
+  access: Access;
+}
+
+function truncate(text: string): string {
+  if (text.length <= TEXT_LIMIT) return text;
+  return `${text.slice(0, TEXT_LIMIT)}\n… (truncated ${text.length - TEXT_LIMIT} characters; the structured content has everything)`;
+}
+
+const errorResult = (text: string): CallToolResult => ({ content: [{ type: 'text', text }], isError: true });
+
+/** A stateless MCP server for one HTTP request by one authenticated caller. */
+export function createMcpServer(deps: McpDeps, caller: Caller): Server {
+  const server = new Server(SERVER_INFO, {
+    capabilities: { tools: { listChanged: true } },
+    instructions:
+      'Manage CloudNativePG PostgreSQL clusters. Start with whoami and cluster_list. Mutating tools support dry_run; destructive ones need confirm set to the resource name.',
+  });
+  server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: toolListForMcp() }));
+  server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
+    const tool = implementations.get(request.params.name);
+    if (!tool) throw new McpError(ErrorCode.InvalidParams, `Tool ${request.params.name} not found`);
+    const started = performance.now();
+    const rawArgs = (request.params.arguments ?? {}) as Record<string, unknown>;
+    const auditTarget = {
+      namespace: typeof rawArgs.namespace === 'string' ? rawArgs.namespace : deps.config.defaultNamespace,
+      name: typeof rawArgs.name === 'string' ? rawArgs.name : '',
+      dryRun: rawArgs.dry_run === true,
+    };
+    const finish = (outcome: AuditOutcome, reason: string, result: CallToolResult): CallToolResult => {
+      const durationMs = Math.round(performance.now() - started);
+      deps.audit.record({
+        userId: caller.identity.userId,
+        sub: caller.identity.sub,
+        issuer: caller.identity.issuer,
+        tool: tool.definition.name,
+        ...auditTarget,
+        outcome,
+        reason,
+        durationMs,
+      });
+      deps.metrics.toolCalls.inc({ tool: tool.definition.name, outcome });
+      deps.metrics.toolDuration.observe({ tool: tool.definition.name }, durationMs / 1000);
+      return result;
+    };
+
+    const parsed = tool.definition.inputSchema.safeParse(rawArgs);
+    if (!parsed.success) {
+      const problems = parsed.error.issues.map((issue) => {
+        const field = issue.path.length
+          ? issue.path.join('.')
+          : issue.code === 'unrecognized_keys'
+            ? '(arguments)'
+            : '(arguments)';
+        return `  - ${field}: ${issue.message}`;
+      });
+      return finish(
+        'invalid_input',
+        'schema',
+        errorResult(
+          `Invalid input for ${tool.definition.name}; nothing was written.\n${problems.join('\n')}`,
+        ),
+      );
+    }
+
+    const progressToken = request.params._meta?.progressToken;
+    const ctx: ToolContext = {
+      identity: caller.identity,
+      access: caller.access,
+      policy: deps.policy,
+      config: deps.config,
+      kube: deps.kube.apisFor(caller.identity),
+      log: deps.log,
+      signal: extra.signal,
+      progress: async (progress, total, message) => {
+        if (progressToken === undefined || extra.signal.aborted) return;
+        await extra.sendNotification({
+          method: 'notifications/progress',
+          params: { progressToken, progress, ...(total !== undefined ? { total } : {}), message },
+        });
+      },
+    };
+    try {
+      const outcome = await tool.run(parsed.data as Record<string, unknown>, ctx);
+      const checked = tool.definition.outputSchema.safeParse(outcome.structured);
+      if (!checked.success) {
+        deps.log.error('tool output does not match its schema', {
+          tool: tool.definition.name,
+          issues: checked.error.issues.slice(0, 5),
+        });
+        return finish(
+          'error',
+          'output_schema',
+          errorResult(`Internal error: ${tool.definition.name} produced an invalid result.`),
+        );
+      }
+      const result: CallToolResult = {
+        content: [{ type: 'text', text: truncate(outcome.text) }],
+        structuredContent: outcome.structured,
+      };
+      return finish(extra.signal.aborted ? 'cancelled' : 'success', '', result);
+    } catch (error) {
+      if (error instanceof PolicyDenied) {
+        return finish(
+          'denied',
+          error.rule,
+          errorResult(`Denied by policy (rule ${error.rule}): ${error.message}. Nothing was written.`),
+        );
+      }
+      if (error instanceof ToolFailure) {
+        const prefix =
+          error.kind === 'invalid_input'
+            ? `Invalid input for ${tool.definition.name}; nothing was written.\n  - `
+            : '';
+        return finish(
+          error.kind === 'invalid_input' ? 'invalid_input' : 'error',
+          error.kind,
+          errorResult(`${prefix}${error.message}`),
+        );
+      }
+      const kube = translateKubeError(error);
+      if (kube) return finish('error', `kubernetes_${kube.kind}`, errorResult(describeKubeError(kube)));
+      deps.log.error('tool failed', { tool: tool.definition.name, error });
+      return finish(
+        'error',
+        'internal',
+        errorResult(`Internal error in ${tool.definition.name}; see the remote API logs.`),
+      );
+    }
+  });
+  return server;
+}

@@ -1,0 +1,156 @@
+/** The parts of a CNPG Cluster (postgresql.cnpg.io/v1) the tools read. */
+
+export interface ObjectMeta {
+  name: string;
+  namespace?: string;
+  uid?: string;
+  resourceVersion?: string;
+  creationTimestamp?: string;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+  managedFields?: unknown;
+}
+
+export interface StorageSpec {
+  size?: string;
+  storageClass?: string;
+}
+
+export interface ClusterCondition {
+  type: string;
+  status: string;
+  reason?: string;
+  message?: string;
+  lastTransitionTime?: string;
+}
+
+export interface ClusterObject {
+  apiVersion?: string;
+  kind?: string;
+  metadata: ObjectMeta;
+  spec?: {
+    instances?: number;
+    imageName?: string;
+    imageCatalogRef?: { kind?: string; name?: string; major?: number };
+    storage?: StorageSpec;
+    walStorage?: StorageSpec;
+    postgresql?: { parameters?: Record<string, string> };
+    nodeMaintenanceWindow?: { inProgress?: boolean; reusePVC?: boolean };
+    [key: string]: unknown;
+  };
+  status?: {
+    phase?: string;
+    phaseReason?: string;
+    instances?: number;
+    readyInstances?: number;
+    currentPrimary?: string;
+    targetPrimary?: string;
+    timelineID?: number;
+    image?: string;
+    instanceNames?: string[];
+    instancesStatus?: Record<string, string[]>;
+    pgDataImageInfo?: { image?: string; majorVersion?: number };
+    conditions?: ClusterCondition[];
+    certificates?: { expirations?: Record<string, string> };
+    lastSuccessfulBackup?: string;
+    firstRecoverabilityPoint?: string;
+    [key: string]: unknown;
+  };
+}
+
+export const CLUSTERS = 'clusters';
+export const PHASE_HEALTHY = 'Cluster in healthy state';
+export const HIBERNATION_ANNOTATION = 'cnpg.io/hibernation';
+export const FENCED_ANNOTATION = 'cnpg.io/fencedInstances';
+export const DEFAULT_IMAGE_REPOSITORY = 'ghcr.io/cloudnative-pg/postgresql';
+
+/**
+ * Parameters CloudNativePG manages itself (its "fixed" configuration, plus settings it derives);
+ * the operator rejects or overrides them, so the tools refuse them up front.
+ */
+export const OPERATOR_MANAGED_PARAMETERS = new Set([
+  'allow_system_table_mods',
+  'archive_cleanup_command',
+  'archive_command',
+  'archive_mode',
+  'bonjour',
+  'bonjour_name',
+  'cluster_name',
+  'config_file',
+  'data_directory',
+  'data_sync_retry',
+  'event_source',
+  'external_pid_file',
+  'full_page_writes',
+  'hba_file',
+  'hot_standby',
+  'ident_file',
+  'jit_provider',
+  'krb_server_keyfile',
+  'listen_addresses',
+  'log_destination',
+  'log_directory',
+  'log_file_mode',
+  'log_filename',
+  'log_rotation_age',
+  'log_rotation_size',
+  'log_truncate_on_rotation',
+  'logging_collector',
+  'port',
+  'primary_conninfo',
+  'primary_slot_name',
+  'promote_trigger_file',
+  'recovery_end_command',
+  'recovery_min_apply_delay',
+  'recovery_target',
+  'recovery_target_action',
+  'recovery_target_inclusive',
+  'recovery_target_lsn',
+  'recovery_target_name',
+  'recovery_target_time',
+  'recovery_target_timeline',
+  'recovery_target_xid',
+  'restart_after_crash',
+  'restore_command',
+  'shared_preload_libraries',
+  'ssl',
+  'ssl_ca_file',
+  'ssl_cert_file',
+  'ssl_crl_file',
+  'ssl_dh_params_file',
+  'ssl_ecdh_curve',
+  'ssl_key_file',
+  'ssl_passphrase_command',
+  'ssl_passphrase_command_supports_reload',
+  'ssl_prefer_server_ciphers',
+  'stats_temp_directory',
+  'synchronous_standby_names',
+  'syslog_facility',
+  'syslog_ident',
+  'syslog_sequence_numbers',
+  'syslog_split_messages',
+  'unix_socket_directories',
+  'unix_socket_group',
+  'unix_socket_permissions',
+  'wal_log_hints',
+]);
+
+/** Major version from an image tag such as "…/postgresql:17.2-system-trixie" or ":16". */
+export function majorFromImage(image: string | undefined): number | undefined {
+  const match = /:(\d+)(?:[.-]|$)/.exec(image ?? '');
+  return match?.[1] ? Number(match[1]) : undefined;
+}
+
+export function imageForMajor(major: number): string {
+  return `${DEFAULT_IMAGE_REPOSITORY}:${major}-system-trixie`;
+}
+
+/** Age like kubectl prints it: 45s, 12m, 5h, 3d. */
+export function formatAge(createdAt: string | undefined, now = Date.now()): string {
+  if (!createdAt) return '';
+  const seconds = Math.max(0, Math.floor((now - Date.parse(createdAt)) / 1000));
+  if (seconds < 120) return `${seconds}s`;
+  if (seconds < 7200) return `${Math.floor(seconds / 60)}m`;
+  if (seconds < 172800) return `${Math.floor(seconds / 3600)}h`;
+  return `${Math.floor(seconds / 86400)}d`;
+}
