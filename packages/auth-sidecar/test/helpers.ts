@@ -77,6 +77,8 @@ export interface TestRemote {
   seen: SeenRequest[];
   /** The next `n` requests get 401 even with a valid token. */
   rejectNext(n: number): void;
+  /** Every token seen so far is treated as revoked from now on (401). */
+  denyTokensSeenSoFar(): void;
   /** Sends one SSE event to every open GET /mcp stream. */
   sendEvent(data: string): void;
   openStreams(): number;
@@ -91,6 +93,8 @@ export async function startRemote(oidc: Pick<DevOidc, 'issuer' | 'audience'>): P
   const seen: SeenRequest[] = [];
   const streams = new Set<import('node:http').ServerResponse>();
   let rejections = 0;
+  const seenJtis = new Set<string>();
+  const deniedJtis = new Set<string>();
   const server: Server = createServer(async (req, res) => {
     const record: SeenRequest = {
       method: req.method ?? '',
@@ -110,6 +114,10 @@ export async function startRemote(oidc: Pick<DevOidc, 'issuer' | 'audience'>): P
     try {
       const { payload } = await jwtVerify(token, jwks, { issuer: oidc.issuer, audience: oidc.audience });
       record.sub = payload.sub;
+      if (payload.jti) seenJtis.add(payload.jti);
+      if (payload.jti && deniedJtis.has(payload.jti)) {
+        return reply(401, { error: 'token revoked' }, { 'www-authenticate': 'Bearer error="invalid_token"' });
+      }
     } catch (error) {
       return reply(
         401,
@@ -143,6 +151,9 @@ export async function startRemote(oidc: Pick<DevOidc, 'issuer' | 'audience'>): P
     seen,
     rejectNext: (n) => {
       rejections = n;
+    },
+    denyTokensSeenSoFar: () => {
+      for (const jti of seenJtis) deniedJtis.add(jti);
     },
     sendEvent: (data) => {
       for (const stream of streams) stream.write(`data: ${data}\n\n`);
