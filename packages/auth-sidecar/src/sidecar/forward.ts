@@ -126,24 +126,35 @@ export async function forwardMcp(
       signal: abort.signal,
     });
 
-  let response: Dispatcher.ResponseData;
+  const sendOrReport = async (token: AccessToken): Promise<Dispatcher.ResponseData | undefined> => {
+    try {
+      return await send(token);
+    } catch (error) {
+      if (abort.signal.aborted) return undefined;
+      const message = `Could not reach the remote API ${ctx.remoteUrl.origin}: ${(error as Error).message}`;
+      ctx.log(message);
+      sendJson(res, 502, { error: 'remote_unreachable', message });
+      return undefined;
+    }
+  };
+
+  // Token problems other than "login required" (keychain unusable, provider down) propagate to the
+  // API's error handler; only connection failures to the remote are reported here.
+  let response: Dispatcher.ResponseData | undefined;
   try {
     let token = await ctx.tokens.accessToken();
-    response = await send(token);
-    if (response.statusCode === 401) {
+    response = await sendOrReport(token);
+    if (response?.statusCode === 401) {
       await response.body.dump();
       token = await ctx.tokens.refreshAfterRejection(token.token);
       ctx.log(`remote answered 401; retrying once with a refreshed token (${method} ${target.pathname})`);
-      response = await send(token);
+      response = await sendOrReport(token);
     }
   } catch (error) {
     if (error instanceof LoginRequiredError) return loginRequired(res, error);
-    if (abort.signal.aborted) return;
-    const message = `Could not reach the remote API ${ctx.remoteUrl.origin}: ${(error as Error).message}`;
-    ctx.log(message);
-    sendJson(res, 502, { error: 'remote_unreachable', message });
-    return;
+    throw error;
   }
+  if (!response) return;
   res.writeHead(response.statusCode, forwardableResponseHeaders(response.headers));
   res.flushHeaders();
   try {

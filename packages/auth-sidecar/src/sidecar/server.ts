@@ -9,6 +9,7 @@ import { describeOidcError, discoverProvider } from '../oidc/provider.js';
 import { type Env, ensurePrivateDir } from '../paths.js';
 import { createLogger, type Logger } from '../redact.js';
 import type { Settings } from '../settings.js';
+import { KeychainUnavailableError } from '../store/keychain-store.js';
 import { selectTokenStore } from '../store/select-store.js';
 import type { TokenStore } from '../store/types.js';
 import { LoginRequiredError, TokenManager } from '../token-manager.js';
@@ -183,6 +184,8 @@ export async function startSidecar(options: SidecarOptions): Promise<RunningSide
       }
       if (error instanceof LoginRequiredError) {
         sendJson(res, 401, { error: 'login_required', reason: error.reason, message: error.message });
+      } else if (error instanceof KeychainUnavailableError) {
+        sendJson(res, 503, { error: 'keychain_unavailable', problem: error.problem, message: error.message });
       } else if (error instanceof CallbackPortBusyError) {
         sendJson(res, 409, { error: 'callback_port_busy', message: error.message });
       } else if (error instanceof LoginError) {
