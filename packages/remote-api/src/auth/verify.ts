@@ -104,6 +104,11 @@ export async function verifyAccessToken(token: string, options: VerifierOptions)
       requiredClaims: ['exp', 'sub', 'iss'],
     });
     const claims = payload as JWTPayload & Record<string, unknown>;
+    // jose checks exp and nbf but accepts an `iat` in the future; a token minted ahead of time
+    // (clock abuse or a forged issuer clock) is refused here.
+    if (typeof claims.iat === 'number' && claims.iat > Date.now() / 1000 + options.clockToleranceSeconds) {
+      throw new AuthError('invalid_claims', 'the token was issued in the future (iat)');
+    }
     return { claims, scopes: scopesOf(claims) };
   } catch (error) {
     throw translateJoseError(error, options);
