@@ -1,14 +1,21 @@
 #!/usr/bin/env node
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { startKubeEmulator } from './kube/index.js';
 import { DEV_USERS, startDevOidc } from './oidc/index.js';
 
-const USAGE = `Usage: npm run devstack -- [--oidc-port N]
+const USAGE = `Usage: npm run devstack -- [--oidc-port N] [--kube-port N] [--kube-https-port N] [--dir DIR]
 
 Starts the local stand-ins for the outside world on 127.0.0.1:
-  an OpenID provider (issuer http://127.0.0.1:<oidc-port>) with test users.
+  an OpenID provider (issuer http://127.0.0.1:<oidc-port>) with test users, and
+  a Kubernetes API emulator with a CloudNativePG reconciler (kubeconfig written to DIR).
 Options:
-  --oidc-port N   port of the OpenID provider (default 9400; env DEVSTACK_OIDC_PORT)
-  --help          this text`;
+  --oidc-port N        port of the OpenID provider (default 9400; env DEVSTACK_OIDC_PORT)
+  --kube-port N        plain-HTTP port of the Kubernetes emulator (default 9401; env DEVSTACK_KUBE_PORT)
+  --kube-https-port N  HTTPS port of the Kubernetes emulator (default 9402; env DEVSTACK_KUBE_HTTPS_PORT)
+  --dir DIR            where the kubeconfig is written (default .devstack)
+  --help               this text`;
 
 function portFrom(value: string | undefined, name: string, fallback: number): number {
   if (value === undefined) return fallback;
@@ -21,7 +28,13 @@ function portFrom(value: string | undefined, name: string, fallback: number): nu
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { 'oidc-port': { type: 'string' }, help: { type: 'boolean' } },
+    options: {
+      'oidc-port': { type: 'string' },
+      'kube-port': { type: 'string' },
+      'kube-https-port': { type: 'string' },
+      dir: { type: 'string' },
+      help: { type: 'boolean' },
+    },
     strict: true,
   });
   if (values.help) {
@@ -29,7 +42,20 @@ async function main(): Promise<void> {
     return;
   }
   const oidcPort = portFrom(values['oidc-port'] ?? process.env.DEVSTACK_OIDC_PORT, '--oidc-port', 9400);
+  const kubePort = portFrom(values['kube-port'] ?? process.env.DEVSTACK_KUBE_PORT, '--kube-port', 9401);
+  const kubeHttpsPort = portFrom(
+    values['kube-https-port'] ?? process.env.DEVSTACK_KUBE_HTTPS_PORT,
+    '--kube-https-port',
+    9402,
+  );
+  const dir = resolve(values.dir ?? '.devstack');
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
   const oidc = await startDevOidc({ port: oidcPort });
+  const kube = await startKubeEmulator({
+    port: kubePort,
+    httpsPort: kubeHttpsPort,
+    kubeconfigPath: resolve(dir, 'kubeconfig'),
+  });
 
   console.log(`devstack is running.
 
@@ -39,10 +65,15 @@ OpenID provider
   audience   ${oidc.audience}
   users      ${DEV_USERS.map((user) => `${user.username} / ${user.password} (${user.groups.join(', ')})`).join('\n             ')}
 
+Kubernetes API emulator (CloudNativePG postgresql.cnpg.io/v1)
+  server      ${kube.kubeconfigServer} (plain HTTP: ${kube.url})
+  kubeconfig  ${kube.kubeconfigPath}
+  try         KUBECONFIG=${kube.kubeconfigPath} kubectl get clusters -A
+
 Press Ctrl-C to stop.`);
 
   const stop = async () => {
-    await oidc.close();
+    await Promise.all([oidc.close(), kube.close()]);
     process.exit(0);
   };
   process.once('SIGINT', stop);
