@@ -57,7 +57,7 @@ export function classifyKeychainError(error: unknown): KeychainUnavailableError 
         '(org.freedesktop.secrets). Install and start gnome-keyring (or KeePassXC with Secret Service enabled).',
     );
   }
-  if (/Object does not exist at path|collection\/login|is locked|prompt/i.test(text)) {
+  if (/Object does not exist at path|collection\/login|locked|prompt/i.test(text)) {
     return new KeychainUnavailableError(
       'locked',
       'The OS keychain is locked (the login collection is not unlocked). Unlock it, e.g. log into the ' +
