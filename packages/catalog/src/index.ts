@@ -1,6 +1,7 @@
 export { catalog, findTool } from './catalog.js';
 export * from './fields.js';
 export { toolListForMcp, toolListing } from './list.js';
+export * from './object-tools.js';
 export * from './outputs.js';
 export * from './tools/cluster.js';
 export { whoami } from './tools/whoami.js';
