@@ -1,1 +1,2 @@
+export * from './kube/index.js';
 export * from './oidc/index.js';

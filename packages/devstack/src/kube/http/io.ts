@@ -1,0 +1,60 @@
+/** Request body reading and JSON responses. */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import yaml from 'js-yaml';
+import { type ApiError, badRequest } from '../api/errors.js';
+
+const MAX_BODY = 3 * 1024 * 1024;
+
+export async function readBody(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY) throw badRequest('request entity too large');
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** Parses JSON, or YAML for apply patches and YAML bodies. */
+export function parseBody(text: string, contentType: string): unknown {
+  if (text.trim() === '') return undefined;
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    if (contentType.includes('yaml')) {
+      try {
+        return yaml.load(text);
+      } catch (yamlErr) {
+        throw badRequest(`error converting YAML to JSON: ${(yamlErr as Error).message}`);
+      }
+    }
+    throw badRequest(`couldn't get version/kind; json parse error: ${(err as Error).message}`);
+  }
+}
+
+export function sendJson(
+  res: ServerResponse,
+  code: number,
+  body: unknown,
+  headers: Record<string, string | string[]> = {},
+): void {
+  const text = JSON.stringify(body);
+  res.writeHead(code, {
+    'Content-Type': 'application/json',
+    'Cache-Control': 'no-cache, private',
+    'Content-Length': Buffer.byteLength(text),
+    ...headers,
+  });
+  res.end(text);
+}
+
+export function sendError(res: ServerResponse, err: ApiError): void {
+  sendJson(res, err.code, err.body, err.headers);
+}
+
+/** `Warning: 299 - "text"` headers, as admission warnings come back. */
+export function warningHeaders(warnings: readonly string[]): Record<string, string[]> {
+  if (warnings.length === 0) return {};
+  return { Warning: warnings.map((w) => `299 - ${JSON.stringify(w)}`) };
+}

@@ -1,0 +1,121 @@
+/** The HTTP front: fault injection, authentication, impersonation, routing and error bodies. */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import {
+  ApiError,
+  forbidden,
+  internalError,
+  methodNotAllowed,
+  pathNotFound,
+  serviceUnavailable,
+  timeoutError,
+  tooManyRequests,
+} from '../api/errors.js';
+import type { Registry } from '../api/registry.js';
+import { type Authenticator, impersonate } from '../auth/authenticate.js';
+import type { Rbac } from '../auth/rbac.js';
+import type { PodLogs } from '../controllers/pod-logs.js';
+import { apiGroup, apiGroupList, apiResourceList, apiVersions, versionInfo } from './discovery.js';
+import type { FaultInjector } from './faults.js';
+import { handleResource } from './handlers.js';
+import { sendError, sendJson } from './io.js';
+import { openApiGroupVersion, openApiRoot } from './openapi.js';
+import { parseRoute } from './routes.js';
+
+export interface ServerDeps {
+  registry: Registry;
+  authenticator: Authenticator;
+  rbac: Rbac;
+  faults: FaultInjector;
+  logs: PodLogs;
+  onRequest?: (method: string, path: string, status: number) => void;
+}
+
+function faultError(status: number, retryAfterSeconds: number): ApiError {
+  if (status === 429) return tooManyRequests(retryAfterSeconds);
+  if (status === 503) {
+    const err = serviceUnavailable();
+    return new ApiError(err.body, { 'Retry-After': String(retryAfterSeconds) });
+  }
+  if (status === 504) return timeoutError();
+  const err = internalError('injected fault');
+  err.body.code = status;
+  return new ApiError({ ...err.body, code: status });
+}
+
+async function handle(deps: ServerDeps, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+  const method = req.method ?? 'GET';
+  const fault = deps.faults.take(method, url.pathname);
+  if (fault?.latencyMs) await new Promise((r) => setTimeout(r, fault.latencyMs));
+  if (fault?.drop) {
+    req.socket.destroy();
+    return;
+  }
+  if (fault?.status) throw faultError(fault.status, fault.retryAfterSeconds ?? 1);
+
+  const caller = deps.authenticator.authenticate(req);
+  const user = impersonate(req, caller, deps.rbac);
+  const route = parseRoute(url.pathname, deps.registry.catalog);
+  if (route.type !== 'resource') {
+    if (method !== 'GET' && method !== 'HEAD') throw methodNotAllowed();
+    if (!deps.rbac.allowsNonResource(user, { verb: 'get', path: url.pathname })) {
+      throw new ApiError({
+        ...forbidden({ group: '', plural: '', kind: '' }, undefined, '').body,
+        message: `forbidden: User "${user.username}" cannot get path "${url.pathname}"`,
+        details: {},
+      });
+    }
+  }
+  switch (route.type) {
+    case 'version':
+      return sendJson(res, 200, versionInfo());
+    case 'health':
+      res.writeHead(200, { 'Content-Type': 'text/plain' });
+      res.end('ok');
+      return;
+    case 'api':
+      return sendJson(res, 200, apiVersions());
+    case 'apis':
+      return sendJson(res, 200, apiGroupList(deps.registry.catalog));
+    case 'group': {
+      const doc = apiGroup(deps.registry.catalog, route.group);
+      if (!doc) throw pathNotFound();
+      return sendJson(res, 200, doc);
+    }
+    case 'groupVersion': {
+      const doc = apiResourceList(deps.registry.catalog, route.groupVersion);
+      if (!doc) throw pathNotFound();
+      return sendJson(res, 200, doc);
+    }
+    case 'openapiRoot':
+      return sendJson(res, 200, openApiRoot(deps.registry.catalog));
+    case 'openapiGroupVersion': {
+      const doc = openApiGroupVersion(deps.registry.catalog, route.path);
+      if (!doc) throw pathNotFound();
+      return sendJson(res, 200, doc);
+    }
+    case 'resource':
+      return handleResource(
+        { req, res, url, user, registry: deps.registry, rbac: deps.rbac, logs: deps.logs },
+        route,
+      );
+    default:
+      throw pathNotFound();
+  }
+}
+
+/** The request listener shared by the HTTP and HTTPS servers. */
+export function kubeRequestListener(deps: ServerDeps): (req: IncomingMessage, res: ServerResponse) => void {
+  return (req, res) => {
+    handle(deps, req, res)
+      .catch((err: unknown) => {
+        if (res.headersSent) {
+          res.end();
+          return;
+        }
+        if (err instanceof ApiError) sendError(res, err);
+        else sendError(res, internalError((err as Error).message ?? String(err)));
+      })
+      .finally(() => deps.onRequest?.(req.method ?? 'GET', req.url ?? '/', res.statusCode));
+  };
+}

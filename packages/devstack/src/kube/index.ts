@@ -1,0 +1,5 @@
+export type { RbacPolicy, RbacRule } from './auth/rbac.js';
+export type { KubeEmulator, KubeEmulatorOptions } from './emulator.js';
+export { startKubeEmulator } from './emulator.js';
+export type { FaultRule } from './http/faults.js';
+export { renderKubeconfig } from './kubeconfig.js';
