@@ -1,0 +1,117 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  type DevOidc,
+  type KubeEmulator,
+  loginForTokens,
+  startDevOidc,
+  startKubeEmulator,
+} from '../../packages/devstack/src/index.js';
+
+const ROOT = new URL('../..', import.meta.url).pathname;
+export const REMOTE_API_MAIN = join(ROOT, 'packages/remote-api/dist/main.js');
+
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  if (typeof address !== 'object' || address === null) throw new Error('no port');
+  return address.port;
+}
+
+export async function waitForOk(url: string, timeoutMs = 20000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last = '';
+  while (Date.now() < deadline) {
+    try {
+      const response = await fetch(url);
+      if (response.ok) return;
+      last = `HTTP ${response.status}`;
+    } catch (error) {
+      last = (error as Error).message;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`${url} did not become ready: ${last}`);
+}
+
+export interface RemoteApiProcess {
+  url: string;
+  child: ChildProcess;
+  stop(): Promise<void>;
+}
+
+export async function spawnRemoteApi(
+  oidc: DevOidc,
+  kube: KubeEmulator,
+  env: Record<string, string> = {},
+): Promise<RemoteApiProcess> {
+  const port = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), 'cnpg-bench-api-'));
+  const child = spawn(process.execPath, [REMOTE_API_MAIN], {
+    env: {
+      ...process.env,
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      OIDC_ISSUER: oidc.issuer,
+      OIDC_AUDIENCE: oidc.audience,
+      KUBECONFIG: kube.kubeconfigPath,
+      LOG_LEVEL: 'warn',
+      AUDIT_LOG: join(dir, 'audit.log'),
+      ...env,
+    },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const url = `http://127.0.0.1:${port}`;
+  await waitForOk(`${url}/readyz`);
+  return {
+    url,
+    child,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
+export interface Stack {
+  oidc: DevOidc;
+  kube: KubeEmulator;
+  accessToken: string;
+  close(): Promise<void>;
+}
+
+/** Provider and emulator in this process, with a logged-in user's access token. */
+export async function startStack(options: { clusters?: number } = {}): Promise<Stack> {
+  const oidc = await startDevOidc({ accessTokenTtlSeconds: 3600 });
+  const kube = await startKubeEmulator({ stepDelayMs: 0 });
+  const { access_token } = await loginForTokens(oidc, { username: 'admin' });
+  for (let i = 0; i < (options.clusters ?? 0); i += 1) {
+    await fetch(`${kube.url}/apis/postgresql.cnpg.io/v1/namespaces/default/clusters`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${kube.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        apiVersion: 'postgresql.cnpg.io/v1',
+        kind: 'Cluster',
+        metadata: { name: `bench-${i}` },
+        spec: { instances: 3, storage: { size: '1Gi' } },
+      }),
+    });
+  }
+  await kube.settle();
+  return {
+    oidc,
+    kube,
+    accessToken: access_token,
+    close: async () => {
+      await kube.close();
+      await oidc.close();
+    },
+  };
+}
