@@ -1,0 +1,156 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { type DevOidc, discoverDevClient, startDevOidc } from '@cnpg-mcp/devstack';
+import * as oidcClient from 'openid-client';
+import {
+  ensureSidecar,
+  FileTokenStore,
+  type Settings,
+  SidecarClient,
+  sidecarLogPath,
+  sidecarSocketPath,
+} from '../src/index.js';
+import { loginThroughSidecar, scratchDir, startRemote, testSettings } from './helpers.js';
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Stops a sidecar this test started (by its pid) and waits until it is gone. */
+async function stopSidecar(pid: number): Promise<void> {
+  if (alive(pid)) process.kill(pid, 'SIGTERM');
+  for (let i = 0; i < 100 && alive(pid); i++) await sleep(20);
+}
+
+async function fixture(t: import('node:test').TestContext) {
+  const oidc = await startDevOidc();
+  t.after(() => oidc.close());
+  const remote = await startRemote(oidc);
+  t.after(() => remote.close());
+  const dir = scratchDir(t);
+  return { oidc, remote, dir };
+}
+
+const ensureModule = fileURLToPath(new URL('../src/sidecar/ensure.ts', import.meta.url));
+
+/** ensureSidecar() in a separate process, as a second MCP host starting its stdio server would. */
+function ensureInChild(settings: Settings): Promise<{ pid: number; started: boolean }> {
+  const script = `
+    const { ensureSidecar } = await import(${JSON.stringify(ensureModule)});
+    const result = await ensureSidecar(JSON.parse(process.env.TEST_SETTINGS));
+    console.log(JSON.stringify(result));`;
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      env: { ...process.env, TEST_SETTINGS: JSON.stringify(settings) },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+    });
+    child.on('exit', (code) => {
+      if (code !== 0) reject(new Error(`ensureSidecar child exited ${code}`));
+      else resolve(JSON.parse(out.trim().split('\n').at(-1) ?? '{}'));
+    });
+  });
+}
+
+test('concurrent ensureSidecar calls from several processes start exactly one detached sidecar', async (t) => {
+  const { oidc, remote, dir } = await fixture(t);
+  const settings = testSettings(dir, oidc, remote.url);
+  const results = await Promise.all([
+    ensureSidecar(settings),
+    ensureSidecar(settings),
+    ensureInChild(settings),
+    ensureInChild(settings),
+  ]);
+  const pids = new Set(results.map((r) => r.pid));
+  t.after(() => Promise.all([...pids].map(stopSidecar)));
+  assert.equal(pids.size, 1, 'one sidecar process');
+  assert.equal(results.filter((r) => r.started).length, 1, 'started once');
+
+  const socketPath = sidecarSocketPath(settings);
+  assert.equal(statSync(socketPath).mode & 0o777, 0o600, 'socket is 0600');
+  assert.equal(statSync(dirname(socketPath)).mode & 0o777, 0o700, 'its directory is 0700');
+
+  const client = new SidecarClient(socketPath);
+  t.after(() => client.close());
+  await loginThroughSidecar(client);
+  const response = await client.fetch('http://x/mcp', { method: 'POST', body: '{}' });
+  assert.equal(response.status, 200);
+  const token = await client.token();
+  const log = readFileSync(sidecarLogPath(settings), 'utf8');
+  assert.match(log, /listening on/);
+  assert.ok(!log.includes(token.access_token), 'tokens never reach the sidecar log');
+  assert.equal(statSync(sidecarLogPath(settings)).mode & 0o777, 0o600);
+});
+
+async function assertGrantValid(oidc: DevOidc, settings: Settings): Promise<void> {
+  const stored = await new FileTokenStore(settings.configDir, settings, () => {}).load();
+  assert.ok(stored, 'a refresh token is stored');
+  const config = await discoverDevClient(oidc);
+  await oidcClient.refreshTokenGrant(config, stored.refreshToken, { audience: oidc.audience });
+}
+
+test('two sidecars refreshing at the same moment never reuse a rotated refresh token', async (t) => {
+  const { oidc, remote, dir } = await fixture(t);
+  const first = testSettings(dir, oidc, remote.url);
+  // Same identity and token store, a different profile (remote URL): a separate sidecar process.
+  const secondRemote = await startRemote(oidc);
+  t.after(() => secondRemote.close());
+  const second = testSettings(dir, oidc, secondRemote.url);
+  assert.notEqual(sidecarSocketPath(first), sidecarSocketPath(second));
+
+  const a = await ensureSidecar(first);
+  t.after(() => stopSidecar(a.pid));
+  const clientA = new SidecarClient(a.socketPath);
+  t.after(() => clientA.close());
+  await loginThroughSidecar(clientA);
+
+  for (let round = 0; round < 3; round++) {
+    // Fresh processes hold no access token: both refresh at once from the same stored refresh token.
+    const [x, y] = await Promise.all([ensureSidecar(first), ensureSidecar(second)]);
+    const clients = [new SidecarClient(x.socketPath), new SidecarClient(y.socketPath)];
+    const before = oidc.tokenEndpointCalls().refresh_token ?? 0;
+    const answers = await Promise.all(
+      clients.flatMap((client) =>
+        Array.from({ length: 5 }, () => client.fetch('http://x/mcp', { method: 'POST', body: '{}' })),
+      ),
+    );
+    assert.deepEqual(
+      answers.map((r) => r.status),
+      Array(10).fill(200),
+    );
+    assert.ok(
+      (oidc.tokenEndpointCalls().refresh_token ?? 0) - before <= 2,
+      'at most one refresh per process',
+    );
+    await Promise.all(clients.map((c) => c.close()));
+    await Promise.all([stopSidecar(x.pid), stopSidecar(y.pid)]);
+  }
+  await assertGrantValid(oidc, first);
+});
+
+test('the sidecar exits after the idle period and removes its socket', async (t) => {
+  const { oidc, remote, dir } = await fixture(t);
+  const settings = testSettings(dir, oidc, remote.url, { idleExitSeconds: 1 });
+  const { pid, socketPath } = await ensureSidecar(settings);
+  t.after(() => stopSidecar(pid));
+  assert.ok(alive(pid));
+  for (let i = 0; i < 100 && alive(pid); i++) await sleep(50);
+  assert.equal(alive(pid), false, 'exited when idle');
+  assert.equal(existsSync(socketPath), false);
+  const again = await ensureSidecar(settings);
+  t.after(() => stopSidecar(again.pid));
+  assert.equal(again.started, true, 'started again on demand');
+});
