@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Runs every packages/*/test/**/*.test.ts with node:test. Node 20 exits 0 when given no files,
+// Runs every packages/*/test/**/*.test.ts, scripts/**/test/*.test.ts and deploy/test/*.test.ts with node:test. Node 20 exits 0 when given no files,
 // so an empty selection is an error here. Optional arguments filter files by substring.
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
@@ -20,15 +20,21 @@ function findTests(dir) {
 }
 
 const packagesDir = join(root, 'packages');
-const files = readdirSync(packagesDir)
-  .flatMap((pkg) => {
-    const testDir = join(packagesDir, pkg, 'test');
-    try {
-      return findTests(testDir);
-    } catch {
-      return [];
-    }
-  })
+const packageTests = readdirSync(packagesDir).flatMap((pkg) => {
+  try {
+    return findTests(join(packagesDir, pkg, 'test'));
+  } catch {
+    return [];
+  }
+});
+// Tests of the Auth0 setup command and other scripts, and of the deployment manifests.
+const otherTests = [
+  ...findTests(join(root, 'scripts')).filter((file) => file.split('/').includes('test')),
+  ...(statSync(join(root, 'deploy'), { throwIfNoEntry: false })?.isDirectory()
+    ? findTests(join(root, 'deploy'))
+    : []),
+];
+const files = [...packageTests, ...otherTests]
   .map((file) => relative(root, file))
   .filter((file) => filters.length === 0 || filters.some((f) => file.includes(f)))
   .sort();
