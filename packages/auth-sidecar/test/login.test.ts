@@ -123,7 +123,7 @@ test('device flow: the person approves the code elsewhere', async (t) => {
   const outcome = await client.waitForLogin(20_000);
   assert.equal(outcome.loggedIn, true);
   assert.equal(outcome.user?.email, 'bob@example.com');
-  assert.equal(oidc.tokenEndpointCalls()['urn:ietf:params:oauth:grant-type:device_code'] >= 1, true);
+  assert.ok((oidc.tokenEndpointCalls()['urn:ietf:params:oauth:grant-type:device_code'] ?? 0) >= 1);
   const response = await client.fetch('http://x/mcp', { method: 'POST', body: '{}' });
   assert.equal(((await response.json()) as { sub: string }).sub, 'devstack|bob');
 });
@@ -194,4 +194,30 @@ test('a login that nobody completes times out and frees the port', async (t) => 
     probe.listen(port, '127.0.0.1', () => resolve());
   });
   await new Promise<void>((resolve) => probe.close(() => resolve()));
+});
+
+test('RFC 8707 resource instead of audience is sent on authorize, token and refresh', async (t) => {
+  const oidc = await startDevOidc();
+  t.after(() => oidc.close());
+  const remote = await startRemote(oidc);
+  t.after(() => remote.close());
+  const settings = testSettings(scratchDir(t), oidc, remote.url, {
+    audience: undefined,
+    resource: oidc.audience,
+  });
+  assert.equal(settings.audience, undefined);
+  const sidecar = await startSidecar({ settings, log: () => {}, env: {} });
+  t.after(() => sidecar.close());
+  const client = new SidecarClient(sidecar.socketPath);
+  t.after(() => client.close());
+  const start = await client.login('browser');
+  const url = new URL(start.authorizationUrl ?? '');
+  assert.equal(url.searchParams.get('resource'), oidc.audience);
+  assert.equal(url.searchParams.get('audience'), null);
+  await loginAsPerson(start.authorizationUrl ?? '', credentials('alice'));
+  assert.equal((await client.waitForLogin(5000)).loggedIn, true);
+  remote.rejectNext(1); // forces a refresh: the refreshed token must still carry the API audience
+  const response = await client.fetch('http://x/mcp', { method: 'POST', body: '{}' });
+  assert.equal(response.status, 200);
+  assert.equal(oidc.tokenEndpointCalls().refresh_token, 1);
 });
