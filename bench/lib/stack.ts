@@ -49,10 +49,11 @@ export async function spawnRemoteApi(
   oidc: DevOidc,
   kube: KubeEmulator,
   env: Record<string, string> = {},
+  nodeArgs: string[] = [],
 ): Promise<RemoteApiProcess> {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'cnpg-bench-api-'));
-  const child = spawn(process.execPath, [REMOTE_API_MAIN], {
+  const child = spawn(process.execPath, [...nodeArgs, REMOTE_API_MAIN], {
     env: {
       ...process.env,
       HOST: '127.0.0.1',
