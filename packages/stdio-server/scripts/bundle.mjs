@@ -1,0 +1,49 @@
+#!/usr/bin/env node
+// Bundles the CLI and the auth sidecar daemon into self-contained ESM files so the published
+// package needs no unpublished workspace packages: dist/bundle/bin/cnpg-mcp.js and dist/bundle/daemon.js.
+// The daemon must sit at ../daemon.js relative to the CLI: that is where the bundled
+// ensureSidecar() (daemonCommand) looks for it. keytar stays external (optional native module,
+// loaded lazily). Usage: node scripts/bundle.mjs [--outdir DIR]
+import { chmod } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { build } from 'esbuild';
+
+const packageDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const { values } = parseArgs({ options: { outdir: { type: 'string' } } });
+const outdir = resolve(values.outdir ?? join(packageDir, 'dist', 'bundle'));
+const require = createRequire(join(packageDir, 'package.json'));
+const daemonEntry = join(dirname(require.resolve('@cnpg-mcp/auth-sidecar')), 'daemon.js');
+
+const common = {
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20.18',
+  external: ['keytar'],
+  legalComments: 'none',
+  logLevel: 'warning',
+};
+// Some bundled CommonJS modules require() Node built-ins; ESM output needs a require to call.
+const requireShim =
+  "import { createRequire as __cnpgCreateRequire } from 'node:module';\nconst require = __cnpgCreateRequire(import.meta.url);";
+
+await Promise.all([
+  build({
+    ...common,
+    entryPoints: [join(packageDir, 'src', 'bin.ts')],
+    outfile: join(outdir, 'bin', 'cnpg-mcp.js'),
+    banner: { js: `#!/usr/bin/env node\n${requireShim}` },
+  }),
+  // The daemon's source starts with its own #! line, which esbuild keeps first.
+  build({
+    ...common,
+    entryPoints: [daemonEntry],
+    outfile: join(outdir, 'daemon.js'),
+    banner: { js: requireShim },
+  }),
+]);
+await chmod(join(outdir, 'bin', 'cnpg-mcp.js'), 0o755);
+console.error(`bundled cnpg-mcp into ${outdir}`);

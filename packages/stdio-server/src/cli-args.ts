@@ -1,0 +1,153 @@
+import { parseArgs } from 'node:util';
+import {
+  type Env,
+  envName,
+  flagName,
+  loadSettings,
+  SETTING_NAMES,
+  type SettingName,
+  type Settings,
+  type SettingValue,
+} from '@cnpg-mcp/auth-sidecar';
+import { z } from 'zod';
+
+/** Flags that are not settings. */
+const COMMAND_FLAGS = {
+  help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean', short: 'v' },
+  config: { type: 'string' },
+  device: { type: 'boolean' },
+  browser: { type: 'boolean' },
+  paste: { type: 'string' },
+  json: { type: 'boolean' },
+  write: { type: 'boolean' },
+  name: { type: 'string' },
+  npx: { type: 'boolean' },
+  'login-mode': { type: 'string' },
+  'login-wait-seconds': { type: 'string' },
+} as const;
+
+export interface ParsedArgs {
+  command: string[];
+  settingFlags: Partial<Record<SettingName, SettingValue>>;
+  configFile?: string;
+  help: boolean;
+  version: boolean;
+  device: boolean;
+  browser: boolean;
+  paste?: string;
+  json: boolean;
+  write: boolean;
+  name?: string;
+  npx: boolean;
+  loginMode?: string;
+  loginWaitSeconds?: string;
+}
+
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+/** Parses the command line: a command path (`login`, `config claude-desktop`, …) and flags. */
+export function parseCommandLine(argv: readonly string[]): ParsedArgs {
+  const settingOptions = Object.fromEntries(
+    SETTING_NAMES.map((name) => [flagName(name).slice(2), { type: 'string' as const }]),
+  );
+  let parsed: ReturnType<typeof parseArgs>;
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      options: { ...settingOptions, ...COMMAND_FLAGS },
+      allowPositionals: true,
+      strict: true,
+    });
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  const values = parsed.values as Record<string, string | boolean | undefined>;
+  const settingFlags: Partial<Record<SettingName, SettingValue>> = {};
+  for (const name of SETTING_NAMES) {
+    const value = values[flagName(name).slice(2)];
+    if (typeof value === 'string') settingFlags[name] = value;
+  }
+  const text = (key: string) => (typeof values[key] === 'string' ? (values[key] as string) : undefined);
+  return {
+    command: parsed.positionals,
+    settingFlags,
+    configFile: text('config'),
+    help: values.help === true,
+    version: values.version === true,
+    device: values.device === true,
+    browser: values.browser === true,
+    paste: text('paste'),
+    json: values.json === true,
+    write: values.write === true,
+    name: text('name'),
+    npx: values.npx === true,
+    loginMode: text('login-mode'),
+    loginWaitSeconds: text('login-wait-seconds'),
+  };
+}
+
+export function resolveSettings(args: ParsedArgs, env: Env): Settings {
+  return loadSettings({ flags: args.settingFlags, env, configFile: args.configFile });
+}
+
+/**
+ * Settings given on the command line or through CNPG_MCP_* variables (not the config file), as
+ * environment variables: what another process (Claude Desktop, a terminal) needs to match this one.
+ */
+export function explicitSettingsEnv(args: ParsedArgs, env: Env): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const name of SETTING_NAMES) {
+    const value = args.settingFlags[name] ?? env[envName(name)];
+    if (value !== undefined && value !== '') out[envName(name)] = String(value);
+  }
+  if (args.configFile ?? env.CNPG_MCP_CONFIG)
+    out.CNPG_MCP_CONFIG = String(args.configFile ?? env.CNPG_MCP_CONFIG);
+  return out;
+}
+
+const serveOptionsSchema = z.object({
+  loginMode: z.enum(['auto', 'browser', 'device'], {
+    message:
+      'login mode: expected "auto", "browser" or "device" (flag --login-mode, env CNPG_MCP_LOGIN_MODE)',
+  }),
+  loginWaitSeconds: z.coerce
+    .number({
+      message:
+        'login wait: expected whole seconds 0-600 (flag --login-wait-seconds, env CNPG_MCP_LOGIN_WAIT_SECONDS)',
+    })
+    .int(
+      'login wait: expected whole seconds 0-600 (flag --login-wait-seconds, env CNPG_MCP_LOGIN_WAIT_SECONDS)',
+    )
+    .min(
+      0,
+      'login wait: expected whole seconds 0-600 (flag --login-wait-seconds, env CNPG_MCP_LOGIN_WAIT_SECONDS)',
+    )
+    .max(
+      600,
+      'login wait: expected whole seconds 0-600 (flag --login-wait-seconds, env CNPG_MCP_LOGIN_WAIT_SECONDS)',
+    ),
+});
+
+export interface ServeFlags {
+  /** How a tool call that needs a login starts one ('auto': browser with a display, else device code). */
+  loginMode: 'auto' | 'browser' | 'device';
+  /** How long such a call waits for the person (default 50 s, under common 60 s host timeouts). */
+  loginWaitSeconds: number;
+}
+
+export function resolveServeFlags(args: ParsedArgs, env: Env): ServeFlags {
+  const result = serveOptionsSchema.safeParse({
+    loginMode: args.loginMode ?? env.CNPG_MCP_LOGIN_MODE ?? 'auto',
+    loginWaitSeconds: args.loginWaitSeconds ?? env.CNPG_MCP_LOGIN_WAIT_SECONDS ?? '50',
+  });
+  if (!result.success) {
+    throw new UsageError(result.error.issues.map((issue) => issue.message).join('\n'));
+  }
+  return result.data;
+}

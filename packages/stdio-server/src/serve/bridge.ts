@@ -1,0 +1,349 @@
+import { type Settings, SIDECAR_BASE_URL } from '@cnpg-mcp/auth-sidecar';
+import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
+import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
+import {
+  type CallToolResult,
+  ErrorCode,
+  type JSONRPCNotification,
+  type JSONRPCRequest,
+  LATEST_PROTOCOL_VERSION,
+  type LoggingLevel,
+  McpError,
+  type Notification,
+  type ServerCapabilities,
+  type ServerNotification,
+  type ServerRequest,
+  type ServerResult,
+} from '@modelcontextprotocol/sdk/types.js';
+import type { Logger } from '../log.js';
+import { VERSION } from '../version.js';
+import { type ListKind, type ServedLists, sameList, writeListCache } from './list-cache.js';
+import { loginDuringCall } from './login-during-call.js';
+import {
+  LoginNeededError,
+  RemoteFailedError,
+  RemoteLink,
+  type RemoteRequestOptions,
+  SidecarUnreachableError,
+} from './remote-link.js';
+import type { SidecarLink } from './sidecar-link.js';
+
+export interface BridgeOptions {
+  server: Server;
+  settings: Settings;
+  sidecar: SidecarLink;
+  served: ServedLists;
+  cachePath: string;
+  log: Logger;
+  loginMode: 'auto' | 'browser' | 'device';
+  loginWaitMs: number;
+  /** The exact command a person runs in a terminal to log in with these settings. */
+  loginCommand: string;
+}
+
+type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
+
+const LIST_METHODS: Record<ListKind, { method: string; field: string; changed: string }> = {
+  tools: { method: 'tools/list', field: 'tools', changed: 'notifications/tools/list_changed' },
+  prompts: { method: 'prompts/list', field: 'prompts', changed: 'notifications/prompts/list_changed' },
+  resources: {
+    method: 'resources/list',
+    field: 'resources',
+    changed: 'notifications/resources/list_changed',
+  },
+  resourceTemplates: {
+    method: 'resources/templates/list',
+    field: 'resourceTemplates',
+    changed: 'notifications/resources/list_changed',
+  },
+};
+
+const REMOTE_LIST_CHANGED = new Set([
+  'notifications/tools/list_changed',
+  'notifications/prompts/list_changed',
+  'notifications/resources/list_changed',
+]);
+
+/**
+ * Carries every MCP message the stdio client sends beyond the locally answered lists to the remote
+ * through the sidecar, and the remote's notifications back; logs in when a call needs it.
+ */
+export class Bridge {
+  private readonly link: RemoteLink;
+  private remoteReady: Promise<ServerCapabilities> | undefined;
+  private syncing: Promise<void> | undefined;
+  private nextId = 1;
+
+  constructor(private readonly options: BridgeOptions) {
+    this.link = new RemoteLink(async () => (await options.sidecar.get()).fetch, `${SIDECAR_BASE_URL}/mcp`);
+  }
+
+  get served(): ServedLists {
+    return this.options.served;
+  }
+
+  /** Sends a logging message to the client (subject to its logging/setLevel) and to stderr. */
+  async tell(level: LoggingLevel, text: string): Promise<void> {
+    this.options.log(text);
+    await this.options.server.sendLoggingMessage({ level, logger: 'cnpg-mcp', data: text }).catch(() => {});
+  }
+
+  /** At start-up: if a login already exists, read the remote's lists now (never blocks the handshake). */
+  async syncIfLoggedIn(): Promise<void> {
+    const client = await this.options.sidecar.get();
+    const status = await client.status();
+    if (!status.loggedIn) {
+      this.options.log('not logged in yet; the first tool call will start a login');
+      return;
+    }
+    await this.ensureRemote();
+  }
+
+  private ensureRemote(signal?: AbortSignal): Promise<ServerCapabilities> {
+    this.remoteReady ??= this.initializeRemote(signal).catch((error: unknown) => {
+      this.remoteReady = undefined;
+      throw error;
+    });
+    return this.remoteReady;
+  }
+
+  private async initializeRemote(signal?: AbortSignal): Promise<ServerCapabilities> {
+    const { server } = this.options;
+    const client = server.getClientVersion();
+    const reply = await this.withSidecar(() =>
+      this.link.request(
+        {
+          jsonrpc: '2.0',
+          id: `cnpg-mcp-${this.nextId++}`,
+          method: 'initialize',
+          params: {
+            protocolVersion: LATEST_PROTOCOL_VERSION,
+            capabilities: server.getClientCapabilities() ?? {},
+            clientInfo: {
+              name: client ? `${client.name} via cnpg-mcp` : 'cnpg-mcp',
+              version: client?.version ?? VERSION,
+            },
+          },
+        },
+        { signal },
+      ),
+    );
+    if ('error' in reply)
+      throw new RemoteFailedError(`the remote API refused initialize: ${reply.error.message}`);
+    const result = reply.result as {
+      protocolVersion?: string;
+      capabilities?: ServerCapabilities;
+      instructions?: string;
+    };
+    if (result.protocolVersion) this.link.setProtocolVersion(result.protocolVersion);
+    await this.withSidecar(() => this.link.notify({ jsonrpc: '2.0', method: 'notifications/initialized' }));
+    const capabilities = result.capabilities ?? {};
+    this.scheduleSync(capabilities, result.instructions);
+    return capabilities;
+  }
+
+  private scheduleSync(capabilities: ServerCapabilities, instructions?: string): void {
+    if (this.syncing) return;
+    this.syncing = this.syncLists(capabilities, instructions)
+      .catch((error: unknown) =>
+        this.options.log(`could not read the remote's lists: ${(error as Error).message}`),
+      )
+      .finally(() => {
+        this.syncing = undefined;
+      });
+  }
+
+  /** Waits for a list refresh that is under way (tests and shutdown use it). */
+  async settled(): Promise<void> {
+    await this.syncing;
+  }
+
+  private async readList(kind: ListKind): Promise<object[]> {
+    const { method, field } = LIST_METHODS[kind];
+    const items: object[] = [];
+    let cursor: string | undefined;
+    do {
+      const reply = await this.withSidecar(() =>
+        this.link.request({
+          jsonrpc: '2.0',
+          id: `cnpg-mcp-${this.nextId++}`,
+          method,
+          params: cursor ? { cursor } : {},
+        }),
+      );
+      if ('error' in reply) throw new RemoteFailedError(`${method}: ${reply.error.message}`);
+      const result = reply.result as Record<string, unknown>;
+      const page = result[field];
+      if (Array.isArray(page)) items.push(...(page as object[]));
+      cursor = typeof result.nextCursor === 'string' ? result.nextCursor : undefined;
+    } while (cursor);
+    return items;
+  }
+
+  /** Reads the remote's lists; where they differ from what was served, serves the new ones, caches them and says so. */
+  private async syncLists(capabilities: ServerCapabilities, instructions?: string): Promise<void> {
+    const served = this.options.served;
+    const kinds: ListKind[] = [];
+    if (capabilities.tools) kinds.push('tools');
+    if (capabilities.prompts) kinds.push('prompts');
+    if (capabilities.resources) kinds.push('resources', 'resourceTemplates');
+    const changed = new Set<string>();
+    for (const kind of kinds) {
+      let remote: object[];
+      try {
+        remote = await this.readList(kind);
+      } catch (error) {
+        if (kind === 'resourceTemplates') continue;
+        throw error;
+      }
+      if (sameList(served[kind], remote)) continue;
+      (served as unknown as Record<ListKind, object[]>)[kind] = remote;
+      changed.add(LIST_METHODS[kind].changed);
+    }
+    const instructionsChanged = instructions !== undefined && instructions !== served.instructions;
+    if (instructionsChanged) served.instructions = instructions;
+    if (changed.size === 0 && !instructionsChanged) return;
+    await writeListCache(this.options.cachePath, served);
+    for (const method of changed) {
+      this.options.log(`the remote's list differs from the one served; sending ${method}`);
+      await this.options.server.notification({ method } as ServerNotification);
+    }
+  }
+
+  /** Runs `operation`, starting the sidecar again once if its socket stopped answering. */
+  private async withSidecar<T>(operation: () => Promise<T>): Promise<T> {
+    try {
+      return await operation();
+    } catch (error) {
+      if (!(error instanceof SidecarUnreachableError)) throw error;
+      await this.options.sidecar.lost(error.message);
+      return operation();
+    }
+  }
+
+  private async relay(notification: JSONRPCNotification, extra: Extra): Promise<void> {
+    if (REMOTE_LIST_CHANGED.has(notification.method)) {
+      const capabilities = await this.remoteReady;
+      if (capabilities) this.scheduleSync(capabilities);
+      return;
+    }
+    if (notification.method === 'notifications/message') {
+      await this.options.server
+        .sendLoggingMessage(notification.params as Parameters<Server['sendLoggingMessage']>[0])
+        .catch(() => {});
+      return;
+    }
+    await extra.sendNotification(notification as unknown as ServerNotification);
+  }
+
+  private async forwardOnce(request: JSONRPCRequest, extra: Extra): Promise<ServerResult> {
+    await this.ensureRemote(extra.signal);
+    const options: RemoteRequestOptions = {
+      signal: extra.signal,
+      onNotification: (notification) => this.relay(notification, extra),
+    };
+    const reply = await this.withSidecar(() =>
+      this.link.request({ ...request, id: `cnpg-mcp-${this.nextId++}` }, options),
+    );
+    if ('error' in reply) throw new McpError(reply.error.code, reply.error.message, reply.error.data);
+    return reply.result as ServerResult;
+  }
+
+  /** The fallback request handler: everything not answered locally goes to the remote. */
+  async forward(request: JSONRPCRequest, extra: Extra): Promise<ServerResult> {
+    let settingsProblem: string | undefined;
+    try {
+      return await this.forwardOnce(request, extra);
+    } catch (error) {
+      if (!(error instanceof LoginNeededError)) return this.failure(request, error);
+      settingsProblem = error.reason === 'rejected' ? error.message : undefined;
+    }
+    let outcome: Awaited<ReturnType<typeof loginDuringCall>>;
+    try {
+      const client = await this.options.sidecar.get();
+      outcome = await loginDuringCall(client, {
+        mode: this.options.loginMode,
+        waitMs: this.options.loginWaitMs,
+        openBrowser: this.options.settings.openBrowser,
+        signal: extra.signal,
+        tell: (text) => this.tell('warning', text),
+        heartbeat: (waited) => this.heartbeat(request, extra, waited),
+      });
+    } catch (error) {
+      return this.failure(request, error);
+    }
+    if (outcome.loggedIn) {
+      this.options.log(
+        `logged in${outcome.user?.email ? ` as ${outcome.user.email}` : ''}; continuing the call`,
+      );
+      try {
+        return await this.forwardOnce(request, extra);
+      } catch (error) {
+        return this.failure(request, error);
+      }
+    }
+    const where =
+      outcome.start.mode === 'device'
+        ? `open ${outcome.start.verificationUri} and enter the code ${outcome.start.userCode}`
+        : `open ${outcome.start.authorizationUrl}`;
+    const message =
+      `Not logged in, so ${describeCall(request)} did not run` +
+      `${settingsProblem ? ` (${settingsProblem})` : ''}${outcome.error ? ` (login: ${outcome.error})` : ''}.\n` +
+      `To log in, ${where} (valid until ${outcome.start.expiresAt}), then call it again.\n` +
+      `Or log in from a terminal: ${this.options.loginCommand}`;
+    return this.failure(request, new LoginNeededError(message, 'no_login'));
+  }
+
+  private async heartbeat(request: JSONRPCRequest, extra: Extra, waitedMs: number): Promise<void> {
+    const token = (request.params as { _meta?: { progressToken?: string | number } } | undefined)?._meta
+      ?.progressToken;
+    if (token === undefined) return;
+    await extra
+      .sendNotification({
+        method: 'notifications/progress',
+        params: {
+          progressToken: token,
+          progress: Math.round(waitedMs / 1000),
+          message: 'waiting for you to log in (see the login instructions)',
+        },
+      })
+      .catch(() => {});
+  }
+
+  /** Tool calls fail as tool results the model can read; other requests as JSON-RPC errors. */
+  private failure(request: JSONRPCRequest, error: unknown): ServerResult {
+    if (error instanceof McpError) throw error;
+    if (request.method === 'tools/call' && !(error instanceof DOMException)) {
+      const text = `${describeFailure(error)}`;
+      this.options.log(`${describeCall(request)} failed: ${text}`);
+      return { content: [{ type: 'text', text }], isError: true } satisfies CallToolResult;
+    }
+    throw new McpError(ErrorCode.InternalError, describeFailure(error));
+  }
+
+  /** The fallback notification handler: client notifications (except cancellation) go to the remote. */
+  async forwardNotification(notification: Notification): Promise<void> {
+    if (!this.remoteReady) return;
+    try {
+      await this.withSidecar(() =>
+        this.link.notify({ jsonrpc: '2.0', ...notification } as JSONRPCNotification),
+      );
+    } catch (error) {
+      this.options.log(`could not forward ${notification.method}: ${(error as Error).message}`);
+    }
+  }
+}
+
+function describeCall(request: JSONRPCRequest): string {
+  const name = (request.params as { name?: unknown } | undefined)?.name;
+  return request.method === 'tools/call' && typeof name === 'string' ? `the tool ${name}` : request.method;
+}
+
+function describeFailure(error: unknown): string {
+  if (error instanceof LoginNeededError) return error.message;
+  if (error instanceof RemoteFailedError) return `cnpg-mcp could not complete the call: ${error.message}`;
+  if (error instanceof SidecarUnreachableError) {
+    return `cnpg-mcp could not reach its auth sidecar (${error.message}); run \`cnpg-mcp doctor\` to see why`;
+  }
+  return `cnpg-mcp failed: ${(error as Error)?.message ?? String(error)}`;
+}

@@ -1,0 +1,123 @@
+import { defaultCacheDir, type Env, type Settings } from '@cnpg-mcp/auth-sidecar';
+import { Server } from '@modelcontextprotocol/sdk/server/index.js';
+import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
+import {
+  CallToolRequestSchema,
+  type CallToolResult,
+  ListPromptsRequestSchema,
+  ListResourcesRequestSchema,
+  ListResourceTemplatesRequestSchema,
+  ListToolsRequestSchema,
+} from '@modelcontextprotocol/sdk/types.js';
+import type { Logger } from '../log.js';
+import { VERSION } from '../version.js';
+import { Bridge } from './bridge.js';
+import { catalogLists, listCachePath, readListCache, type ServedLists } from './list-cache.js';
+import { SidecarLink } from './sidecar-link.js';
+
+export const DEFAULT_INSTRUCTIONS =
+  'Manage CloudNativePG PostgreSQL clusters. Start with whoami and cluster_list. Mutating tools support ' +
+  'dry_run; destructive ones need confirm set to the resource name. The first tool call may ask the ' +
+  'person to log in.';
+
+export interface ServeOptions {
+  /** Resolved settings, or why they could not be resolved (reported on the first call). */
+  settings: Settings | { error: string };
+  env: Env;
+  log: Logger;
+  loginMode: 'auto' | 'browser' | 'device';
+  loginWaitMs: number;
+  loginCommand: string;
+  stdin?: NodeJS.ReadableStream & { on(event: 'end' | 'close', listener: () => void): unknown };
+  stdout?: NodeJS.WritableStream;
+}
+
+function isSettings(value: ServeOptions['settings']): value is Settings {
+  return !('error' in value);
+}
+
+async function initialLists(
+  settings: ServeOptions['settings'],
+  env: Env,
+): Promise<{ lists: ServedLists; cachePath?: string }> {
+  if (!isSettings(settings)) return { lists: catalogLists() };
+  const cachePath = listCachePath(defaultCacheDir(env), settings.remoteUrl);
+  return { lists: (await readListCache(cachePath)) ?? catalogLists(), cachePath };
+}
+
+/**
+ * Serves MCP over stdio until stdin closes. initialize and the lists are answered at once from the
+ * cache or the catalogue (no network, no login); everything else goes through the Bridge.
+ */
+export async function serveStdio(options: ServeOptions): Promise<void> {
+  const { log } = options;
+  const { lists, cachePath } = await initialLists(options.settings, options.env);
+  const server = new Server(
+    { name: 'cnpg-mcp', title: 'CloudNativePG (cnpg-mcp)', version: VERSION },
+    {
+      capabilities: {
+        tools: { listChanged: true },
+        prompts: { listChanged: true },
+        resources: { listChanged: true },
+        logging: {},
+      },
+      instructions: lists.instructions ?? DEFAULT_INSTRUCTIONS,
+    },
+  );
+  server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: lists.tools }));
+  server.setRequestHandler(ListPromptsRequestSchema, () => ({ prompts: lists.prompts }));
+  server.setRequestHandler(ListResourcesRequestSchema, () => ({ resources: lists.resources }));
+  server.setRequestHandler(ListResourceTemplatesRequestSchema, () => ({
+    resourceTemplates: lists.resourceTemplates,
+  }));
+
+  const sidecars: SidecarLink[] = [];
+  let bridge: Bridge | undefined;
+  if (isSettings(options.settings) && cachePath) {
+    const sidecar = new SidecarLink(options.settings, options.env, log);
+    sidecars.push(sidecar);
+    bridge = new Bridge({
+      server,
+      settings: options.settings,
+      sidecar,
+      served: lists,
+      cachePath,
+      log,
+      loginMode: options.loginMode,
+      loginWaitMs: options.loginWaitMs,
+      loginCommand: options.loginCommand,
+    });
+    const active = bridge;
+    server.fallbackRequestHandler = (request, extra) => active.forward(request, extra);
+    server.fallbackNotificationHandler = (notification) => active.forwardNotification(notification);
+    server.oninitialized = () => {
+      active.syncIfLoggedIn().catch((error: unknown) => log(`start-up check: ${(error as Error).message}`));
+    };
+  } else {
+    const problem = (options.settings as { error: string }).error;
+    log(problem);
+    const refuse = (): CallToolResult => ({
+      content: [{ type: 'text', text: `cnpg-mcp is not configured, so nothing was run.\n${problem}` }],
+      isError: true,
+    });
+    server.setRequestHandler(CallToolRequestSchema, refuse);
+  }
+
+  const stdin = options.stdin ?? process.stdin;
+  const transport = new StdioServerTransport(
+    stdin as NodeJS.ReadStream,
+    (options.stdout ?? process.stdout) as NodeJS.WriteStream,
+  );
+  await server.connect(transport);
+  log(`cnpg-mcp ${VERSION} serving MCP on stdio (${lists.tools.length} tools)`);
+
+  await new Promise<void>((resolve) => {
+    stdin.on('end', resolve);
+    stdin.on('close', resolve);
+    transport.onclose = () => resolve();
+  });
+  log('stdin closed; exiting');
+  await bridge?.settled().catch(() => {});
+  await server.close().catch(() => {});
+  for (const sidecar of sidecars) await sidecar.close();
+}
