@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
@@ -15,7 +15,7 @@ import {
   sidecarLogPath,
   sidecarSocketPath,
 } from '../src/index.js';
-import { loginThroughSidecar, scratchDir, startRemote, testSettings } from './helpers.js';
+import { loginThroughSidecar, scratchDir, startRemote, testCertificates, testSettings } from './helpers.js';
 
 function alive(pid: number): boolean {
   try {
@@ -153,4 +153,36 @@ test('the sidecar exits after the idle period and removes its socket', async (t)
   const again = await ensureSidecar(settings);
   t.after(() => stopSidecar(again.pid));
   assert.equal(again.started, true, 'started again on demand');
+});
+
+test('NODE_EXTRA_CA_CERTS given to the sidecar process is trusted for an https remote', async (t) => {
+  const { oidc, dir } = await fixture(t);
+  const certs = testCertificates(dir);
+  const remote = await startRemote(oidc, { key: certs.key, cert: certs.cert });
+  t.after(() => remote.close());
+  const trusting = testSettings(dir, oidc, remote.url);
+  const withCa = await ensureSidecar(trusting, {
+    env: { ...process.env, NODE_EXTRA_CA_CERTS: certs.caFile },
+  });
+  t.after(() => stopSidecar(withCa.pid));
+  const client = new SidecarClient(withCa.socketPath);
+  t.after(() => client.close());
+  await loginThroughSidecar(client);
+  const ok = await client.fetch('http://x/mcp', { method: 'POST', body: '{}' });
+  assert.equal(ok.status, 200);
+  assert.equal(((await ok.json()) as { sub: string }).sub, 'devstack|alice');
+
+  // Same login (shared token store), another process without the CA: the remote is not trusted.
+  const env = { ...process.env };
+  delete env.NODE_EXTRA_CA_CERTS;
+  const untrusting = testSettings(dir, oidc, remote.url, { runtimeDir: join(dir, 'run-no-ca') });
+  const withoutCa = await ensureSidecar(untrusting, { env });
+  t.after(() => stopSidecar(withoutCa.pid));
+  const other = new SidecarClient(withoutCa.socketPath);
+  t.after(() => other.close());
+  const refused = await other.fetch('http://x/mcp', { method: 'POST', body: '{}' });
+  assert.equal(refused.status, 502);
+  const body = (await refused.json()) as { error: string; message: string };
+  assert.equal(body.error, 'remote_unreachable');
+  assert.match(body.message, /certificate/i);
 });

@@ -1,5 +1,13 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  createServer,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -85,17 +93,20 @@ export interface TestRemote {
   close(): Promise<void>;
 }
 
-export async function startRemote(oidc: Pick<DevOidc, 'issuer' | 'audience'>): Promise<TestRemote> {
+export async function startRemote(
+  oidc: Pick<DevOidc, 'issuer' | 'audience'>,
+  tls?: { key: string; cert: string },
+): Promise<TestRemote> {
   const metadata = (await (await fetch(`${oidc.issuer}/.well-known/openid-configuration`)).json()) as {
     jwks_uri: string;
   };
   const jwks = createRemoteJWKSet(new URL(metadata.jwks_uri));
   const seen: SeenRequest[] = [];
-  const streams = new Set<import('node:http').ServerResponse>();
+  const streams = new Set<ServerResponse>();
   let rejections = 0;
   const seenJtis = new Set<string>();
   const deniedJtis = new Set<string>();
-  const server: Server = createServer(async (req, res) => {
+  const handler = async (req: IncomingMessage, res: ServerResponse) => {
     const record: SeenRequest = {
       method: req.method ?? '',
       url: req.url ?? '',
@@ -143,11 +154,12 @@ export async function startRemote(oidc: Pick<DevOidc, 'issuer' | 'audience'>): P
     }
     const body = Buffer.concat(chunks).toString('utf8');
     return reply(200, { sub: record.sub, echo: body ? JSON.parse(body) : null }, { 'mcp-session-id': 'abc' });
-  });
+  };
+  const server: Server = tls ? createHttpsServer(tls, handler) : createServer(handler);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   const port = (server.address() as AddressInfo).port;
   return {
-    url: `http://127.0.0.1:${port}/mcp`,
+    url: `${tls ? 'https' : 'http'}://127.0.0.1:${port}/mcp`,
     seen,
     rejectNext: (n) => {
       rejections = n;
@@ -172,4 +184,59 @@ export async function startRemote(oidc: Pick<DevOidc, 'issuer' | 'audience'>): P
 export function captureLog(): { log: (line: string) => void; lines: string[] } {
   const lines: string[] = [];
   return { log: (line) => lines.push(line), lines };
+}
+
+/** A throwaway CA and a server certificate for 127.0.0.1 signed by it (openssl). */
+export function testCertificates(dir: string): { caFile: string; key: string; cert: string } {
+  const run = (args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'ignore' });
+  run([
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-keyout',
+    'ca.key',
+    '-out',
+    'ca.pem',
+    '-days',
+    '1',
+    '-subj',
+    '/CN=cnpg-mcp test CA',
+  ]);
+  run([
+    'req',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-keyout',
+    'server.key',
+    '-out',
+    'server.csr',
+    '-subj',
+    '/CN=127.0.0.1',
+  ]);
+  writeFileSync(join(dir, 'ext.cnf'), 'subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\n');
+  run([
+    'x509',
+    '-req',
+    '-in',
+    'server.csr',
+    '-CA',
+    'ca.pem',
+    '-CAkey',
+    'ca.key',
+    '-CAcreateserial',
+    '-out',
+    'server.pem',
+    '-days',
+    '1',
+    '-extfile',
+    'ext.cnf',
+  ]);
+  return {
+    caFile: join(dir, 'ca.pem'),
+    key: readFileSync(join(dir, 'server.key'), 'utf8'),
+    cert: readFileSync(join(dir, 'server.pem'), 'utf8'),
+  };
 }

@@ -1,8 +1,15 @@
 import assert from 'node:assert/strict';
-import { createServer } from 'node:net';
+import { createServer as createHttpServer } from 'node:http';
+import { type AddressInfo, createServer } from 'node:net';
 import { test } from 'node:test';
 import { approveDeviceCode, loginAsPerson, startDevOidc } from '@cnpg-mcp/devstack';
-import { type SidecarApiError, SidecarClient, startSidecar } from '../src/index.js';
+import {
+  createDispatcher,
+  discoverProvider,
+  type SidecarApiError,
+  SidecarClient,
+  startSidecar,
+} from '../src/index.js';
 import {
   captureLog,
   credentials,
@@ -220,4 +227,45 @@ test('RFC 8707 resource instead of audience is sent on authorize, token and refr
   const response = await client.fetch('http://x/mcp', { method: 'POST', body: '{}' });
   assert.equal(response.status, 200);
   assert.equal(oidc.tokenEndpointCalls().refresh_token, 1);
+});
+
+test('a callback with a different RFC 9207 iss is refused before any code exchange', async (t) => {
+  const { oidc, client } = await setup(t);
+  const start = await client.login('browser');
+  const page = await loginAsPerson(start.authorizationUrl ?? '', credentials('alice'), {
+    followCallback: false,
+  });
+  const mixedUp = new URL(page.callbackUrl);
+  assert.equal(mixedUp.searchParams.get('iss'), oidc.issuer);
+  mixedUp.searchParams.set('iss', 'https://other-issuer.example.com');
+  const response = await fetch(mixedUp);
+  assert.equal(response.status, 400);
+  assert.match(await response.text(), /iss/);
+  const outcome = await client.waitForLogin(5000);
+  assert.equal(outcome.loggedIn, false);
+  assert.equal(oidc.tokenEndpointCalls().authorization_code ?? 0, 0);
+});
+
+test('a provider that does not advertise PKCE S256 is refused at discovery', async (t) => {
+  const server = createHttpServer((req, res) => {
+    const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    if (req.url !== '/.well-known/openid-configuration') return void res.writeHead(404).end();
+    res.writeHead(200, { 'content-type': 'application/json' }).end(
+      JSON.stringify({
+        issuer,
+        authorization_endpoint: `${issuer}/auth`,
+        token_endpoint: `${issuer}/token`,
+        jwks_uri: `${issuer}/jwks`,
+      }),
+    );
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  t.after(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const dispatcher = createDispatcher({});
+  t.after(() => dispatcher.close());
+  await assert.rejects(
+    discoverProvider({ issuer, clientId: 'c', scopes: 'openid' }, dispatcher),
+    /does not advertise PKCE S256/,
+  );
 });
