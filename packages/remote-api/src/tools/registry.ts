@@ -19,6 +19,7 @@ import {
 import { clusterCreateTool } from './cluster/create.js';
 import { clusterListTool, clusterStatusTool } from './cluster/read.js';
 import type { ToolImplementation } from './context.js';
+import { objectImplementations } from './object-registry.js';
 import { whoamiTool } from './whoami.js';
 
 /** Every implemented tool by name; a test checks this matches the catalog both ways. */
@@ -42,5 +43,6 @@ export const implementations: ReadonlyMap<string, ToolImplementation> = new Map(
     clusterInstanceDestroyTool,
     clusterMaintenanceTool,
     clusterDeleteTool,
+    ...objectImplementations,
   ].map((tool) => [tool.definition.name, tool]),
 );

@@ -1,0 +1,44 @@
+import type { ToolContext } from '../context.js';
+
+export type WaitOutcome = 'done' | 'timeout' | 'cancelled';
+
+/** Sleeps for the configured poll interval, waking early when the call is cancelled. */
+function pause(ctx: ToolContext): Promise<void> {
+  return new Promise<void>((resolve) => {
+    if (ctx.signal.aborted) return resolve();
+    const timer = setTimeout(done, ctx.config.waitPollMs);
+    function done() {
+      clearTimeout(timer);
+      ctx.signal.removeEventListener('abort', done);
+      resolve();
+    }
+    ctx.signal.addEventListener('abort', done, { once: true });
+  });
+}
+
+/**
+ * Polls `read` until `check` says it is done, sending a progress notification each time the
+ * reported line changes; stops on timeout or cancellation.
+ */
+export async function pollUntil<T>(
+  ctx: ToolContext,
+  timeoutSeconds: number,
+  read: () => Promise<T>,
+  check: (value: T) => { done: boolean; progress: number; total?: number; line: string },
+): Promise<{ value: T; outcome: WaitOutcome }> {
+  const deadline = Date.now() + timeoutSeconds * 1000;
+  let last = '';
+  for (;;) {
+    const value = await read();
+    const state = check(value);
+    if (state.line !== last) {
+      await ctx.progress(state.progress, state.total, state.line);
+      last = state.line;
+    }
+    if (state.done) return { value, outcome: 'done' };
+    if (ctx.signal.aborted) return { value, outcome: 'cancelled' };
+    if (Date.now() >= deadline) return { value, outcome: 'timeout' };
+    await pause(ctx);
+    if (ctx.signal.aborted) return { value, outcome: 'cancelled' };
+  }
+}
