@@ -1,0 +1,391 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import * as k8s from '@kubernetes/client-node';
+import { clusterManifest, cnpg, expectStatus, openTarget, type Target } from './kube-support.js';
+
+type Obj = Awaited<ReturnType<ReturnType<typeof cnpg>['get']>>;
+
+function isSubsequence(needle: string[], haystack: string[]): boolean {
+  let i = 0;
+  for (const item of haystack) if (item === needle[i]) i += 1;
+  return i === needle.length;
+}
+
+describe('CNPG reconciler conformance: Cluster', () => {
+  let t: Target;
+  before(async () => {
+    t = await openTarget();
+  });
+  after(async () => {
+    await t.close();
+  });
+
+  const healthy = (name: string, instances?: number) =>
+    t.eventually(async () => {
+      const c = await cnpg(t, 'clusters').get(name);
+      const s = c.status ?? {};
+      return s.phase === 'Cluster in healthy state' &&
+        (instances === undefined || s.readyInstances === instances)
+        ? c
+        : undefined;
+    });
+
+  const instancePods = async (name: string) =>
+    (
+      await t.core.listNamespacedPod({
+        namespace: t.namespace,
+        labelSelector: `cnpg.io/cluster=${name},cnpg.io/podRole=instance`,
+      })
+    ).items.sort((a, b) => String(a.metadata?.name).localeCompare(String(b.metadata?.name)));
+
+  test('a new cluster goes through the CNPG status timeline and creates its objects', async () => {
+    const phases: string[] = [];
+    const watch = new k8s.Watch(t.kc);
+    const req = await watch.watch(
+      `/apis/postgresql.cnpg.io/v1/namespaces/${t.namespace}/clusters`,
+      { fieldSelector: 'metadata.name=pg-main' },
+      (_type, obj: Obj) => {
+        const phase = obj.status?.phase as string | undefined;
+        if (phase && phases.at(-1) !== phase) phases.push(phase);
+      },
+      () => undefined,
+    );
+    const created = await cnpg(t, 'clusters').create(clusterManifest('pg-main', { instances: 3 }));
+    const cluster = await healthy('pg-main', 3);
+    req.abort();
+    assert.ok(
+      isSubsequence(['Setting up primary', 'Creating a new replica', 'Cluster in healthy state'], phases),
+      phases.join(' → '),
+    );
+    const s = cluster.status ?? {};
+    assert.equal(s.instances, 3);
+    assert.equal(s.currentPrimary, 'pg-main-1');
+    assert.equal(s.targetPrimary, 'pg-main-1');
+    assert.deepEqual(s.instanceNames, ['pg-main-1', 'pg-main-2', 'pg-main-3']);
+    assert.equal(s.writeService, 'pg-main-rw');
+    assert.equal(s.readService, 'pg-main-r');
+    assert.equal(s.phaseReason ?? '', '');
+    const conditions = s.conditions as { type: string; status: string; reason: string }[];
+    assert.deepEqual(
+      conditions.find((c) => c.type === 'Ready'),
+      { ...conditions.find((c) => c.type === 'Ready'), status: 'True', reason: 'ClusterIsReady' },
+    );
+
+    const app = await t.core.readNamespacedSecret({ name: 'pg-main-app', namespace: t.namespace });
+    assert.equal(app.type, 'kubernetes.io/basic-auth');
+    for (const key of ['username', 'password', 'host', 'port', 'dbname', 'uri', 'jdbc-uri', 'pgpass']) {
+      assert.ok(app.data?.[key], `pg-main-app has ${key}`);
+    }
+    const decoded = (k: string) => Buffer.from(app.data?.[k] ?? '', 'base64').toString('utf8');
+    assert.equal(decoded('username'), 'app');
+    assert.equal(decoded('host'), 'pg-main-rw');
+    assert.equal(decoded('dbname'), 'app');
+    assert.match(decoded('uri'), new RegExp(`^postgresql://app:.+@pg-main-rw\\.${t.namespace}:5432/app$`));
+    for (const name of ['pg-main-ca', 'pg-main-server', 'pg-main-replication']) {
+      assert.ok(await t.core.readNamespacedSecret({ name, namespace: t.namespace }));
+    }
+    await expectStatus(
+      t.core.readNamespacedSecret({ name: 'pg-main-superuser', namespace: t.namespace }),
+      404,
+    );
+
+    const rw = await t.core.readNamespacedService({ name: 'pg-main-rw', namespace: t.namespace });
+    assert.deepEqual(rw.spec?.selector, { 'cnpg.io/cluster': 'pg-main', 'cnpg.io/instanceRole': 'primary' });
+    const ro = await t.core.readNamespacedService({ name: 'pg-main-ro', namespace: t.namespace });
+    assert.deepEqual(ro.spec?.selector, { 'cnpg.io/cluster': 'pg-main', 'cnpg.io/instanceRole': 'replica' });
+    const r = await t.core.readNamespacedService({ name: 'pg-main-r', namespace: t.namespace });
+    assert.deepEqual(r.spec?.selector, { 'cnpg.io/cluster': 'pg-main', 'cnpg.io/podRole': 'instance' });
+
+    const pods = await instancePods('pg-main');
+    assert.deepEqual(
+      pods.map((p) => p.metadata?.labels?.['cnpg.io/instanceRole']),
+      ['primary', 'replica', 'replica'],
+    );
+    assert.deepEqual(
+      pods.map((p) => p.metadata?.labels?.role),
+      ['primary', 'replica', 'replica'],
+    );
+    for (const pod of pods) {
+      assert.equal(pod.status?.phase, 'Running');
+      const owner = pod.metadata?.ownerReferences?.[0];
+      assert.equal(owner?.kind, 'Cluster');
+      assert.equal(owner?.uid, created.metadata.uid);
+      assert.equal(owner?.controller, true);
+      assert.ok(pod.spec?.containers.some((c) => c.name === 'postgres'));
+    }
+    const pvcs = await t.core.listNamespacedPersistentVolumeClaim({
+      namespace: t.namespace,
+      labelSelector: 'cnpg.io/cluster=pg-main',
+    });
+    assert.deepEqual(pvcs.items.map((p) => p.metadata?.name).sort(), ['pg-main-1', 'pg-main-2', 'pg-main-3']);
+    assert.equal(pvcs.items[0]?.spec?.resources?.requests?.storage, '1Gi');
+    assert.equal(pvcs.items[0]?.metadata?.labels?.['cnpg.io/pvcRole'], 'PG_DATA');
+  });
+
+  test('scaling down removes the highest replica; scaling up adds one back', async () => {
+    const clusters = cnpg(t, 'clusters');
+    await clusters.create(clusterManifest('pg-scale', { instances: 3 }));
+    await healthy('pg-scale', 3);
+    await clusters.merge('pg-scale', { spec: { instances: 2 } });
+    await healthy('pg-scale', 2);
+    assert.deepEqual(
+      (await instancePods('pg-scale')).map((p) => p.metadata?.name),
+      ['pg-scale-1', 'pg-scale-2'],
+    );
+    const scale = await t.custom.getNamespacedCustomObjectScale({
+      group: 'postgresql.cnpg.io',
+      version: 'v1',
+      namespace: t.namespace,
+      plural: 'clusters',
+      name: 'pg-scale',
+    });
+    assert.equal((scale as { spec: { replicas: number } }).spec.replicas, 2);
+    await t.custom.patchNamespacedCustomObjectScale(
+      {
+        group: 'postgresql.cnpg.io',
+        version: 'v1',
+        namespace: t.namespace,
+        plural: 'clusters',
+        name: 'pg-scale',
+        body: { spec: { replicas: 3 } },
+      },
+      k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch),
+    );
+    const grown = await healthy('pg-scale', 3);
+    assert.deepEqual(grown.status?.instanceNames, ['pg-scale-1', 'pg-scale-2', 'pg-scale-3']);
+  });
+
+  test('switchover: patching status.targetPrimary promotes the replica', async () => {
+    const clusters = cnpg(t, 'clusters');
+    await clusters.create(clusterManifest('pg-sw', { instances: 2 }));
+    const before = await healthy('pg-sw', 2);
+    await clusters.mergeStatus('pg-sw', {
+      metadata: { resourceVersion: before.metadata.resourceVersion },
+      status: {
+        targetPrimary: 'pg-sw-2',
+        phase: 'Switchover in progress',
+        phaseReason: 'Switching over to pg-sw-2',
+      },
+    });
+    const after = await t.eventually(async () => {
+      const c = await clusters.get('pg-sw');
+      return c.status?.currentPrimary === 'pg-sw-2' && c.status?.phase === 'Cluster in healthy state'
+        ? c
+        : undefined;
+    });
+    assert.equal(after.status?.targetPrimary, 'pg-sw-2');
+    assert.ok(Number(after.status?.timelineID) > Number(before.status?.timelineID));
+    const pods = await instancePods('pg-sw');
+    assert.deepEqual(
+      pods.map((p) => p.metadata?.labels?.['cnpg.io/instanceRole']),
+      ['replica', 'primary'],
+    );
+  });
+
+  test('storage grows on the PVCs and never shrinks', async () => {
+    const clusters = cnpg(t, 'clusters');
+    await clusters.create(clusterManifest('pg-disk', { instances: 1 }));
+    await healthy('pg-disk', 1);
+    await clusters.merge('pg-disk', { spec: { storage: { size: '2Gi' } } });
+    await t.eventually(async () => {
+      const pvc = await t.core.readNamespacedPersistentVolumeClaim({
+        name: 'pg-disk-1',
+        namespace: t.namespace,
+      });
+      return pvc.spec?.resources?.requests?.storage === '2Gi' ? pvc : undefined;
+    });
+    const shrink = await expectStatus(clusters.merge('pg-disk', { spec: { storage: { size: '1Gi' } } }), 422);
+    assert.equal(shrink.reason, 'Invalid');
+    assert.equal(
+      shrink.message,
+      'admission webhook "vcluster.cnpg.io" denied the request: Cluster.cluster.cnpg.io "pg-disk" is invalid: spec.storage: Invalid value: "1Gi": can\'t shrink existing storage from 2Gi to 1Gi',
+    );
+    assert.deepEqual(shrink.details?.causes, [
+      {
+        reason: 'FieldValueInvalid',
+        message: 'Invalid value: "1Gi": can\'t shrink existing storage from 2Gi to 1Gi',
+        field: 'spec.storage',
+      },
+    ]);
+  });
+
+  test('restartedAt restarts every instance; reloadedAt leaves pods running', async () => {
+    const clusters = cnpg(t, 'clusters');
+    await clusters.create(clusterManifest('pg-rs', { instances: 2 }));
+    await healthy('pg-rs', 2);
+    const uids = (await instancePods('pg-rs')).map((p) => p.metadata?.uid);
+    const stamp = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+    await clusters.merge('pg-rs', {
+      metadata: { annotations: { 'kubectl.kubernetes.io/restartedAt': stamp } },
+    });
+    const pods = await t.eventually(async () => {
+      await healthy('pg-rs', 2);
+      const list = await instancePods('pg-rs');
+      return list.every((p) => p.metadata?.annotations?.['kubectl.kubernetes.io/restartedAt'] === stamp)
+        ? list
+        : undefined;
+    });
+    assert.ok(pods.every((p) => !uids.includes(p.metadata?.uid)));
+    await clusters.merge('pg-rs', {
+      metadata: { annotations: { 'cnpg.io/reloadedAt': new Date().toISOString() } },
+    });
+    await healthy('pg-rs', 2);
+    assert.deepEqual(
+      (await instancePods('pg-rs')).map((p) => p.metadata?.uid),
+      pods.map((p) => p.metadata?.uid),
+    );
+  });
+
+  test('hibernation removes pods and keeps PVCs; turning it off brings them back', async () => {
+    const clusters = cnpg(t, 'clusters');
+    await clusters.create(clusterManifest('pg-hib', { instances: 2 }));
+    await healthy('pg-hib', 2);
+    await clusters.merge('pg-hib', { metadata: { annotations: { 'cnpg.io/hibernation': 'on' } } });
+    const hibernated = await t.eventually(async () => {
+      const c = await clusters.get('pg-hib');
+      const cond = (
+        c.status?.conditions as { type: string; status: string; reason: string }[] | undefined
+      )?.find((x) => x.type === 'cnpg.io/hibernation');
+      return cond?.status === 'True' ? { c, cond } : undefined;
+    });
+    assert.equal(hibernated.cond.reason, 'Hibernated');
+    assert.deepEqual(await instancePods('pg-hib'), []);
+    const pvcs = await t.core.listNamespacedPersistentVolumeClaim({
+      namespace: t.namespace,
+      labelSelector: 'cnpg.io/cluster=pg-hib',
+    });
+    assert.equal(pvcs.items.length, 2);
+    const badValue = await expectStatus(
+      clusters.merge('pg-hib', { metadata: { annotations: { 'cnpg.io/hibernation': 'maybe' } } }),
+      422,
+    );
+    assert.match(badValue.message, /metadata\.annotations\.cnpg\.io\/hibernation/);
+    await clusters.merge('pg-hib', { metadata: { annotations: { 'cnpg.io/hibernation': 'off' } } });
+    await healthy('pg-hib', 2);
+    assert.equal((await instancePods('pg-hib')).length, 2);
+  });
+
+  test('fencing an instance makes its pod not ready', async () => {
+    const clusters = cnpg(t, 'clusters');
+    await clusters.create(clusterManifest('pg-fence', { instances: 2 }));
+    await healthy('pg-fence', 2);
+    await clusters.merge('pg-fence', {
+      metadata: { annotations: { 'cnpg.io/fencedInstances': '["pg-fence-2"]' } },
+    });
+    const fenced = await t.eventually(async () => {
+      const c = await clusters.get('pg-fence');
+      return c.status?.readyInstances === 1 ? c : undefined;
+    });
+    assert.equal(fenced.status?.instances, 2);
+    const pod = await t.core.readNamespacedPod({ name: 'pg-fence-2', namespace: t.namespace });
+    assert.equal(pod.status?.conditions?.find((c) => c.type === 'Ready')?.status, 'False');
+    await clusters.merge('pg-fence', { metadata: { annotations: { 'cnpg.io/fencedInstances': null } } });
+    await healthy('pg-fence', 2);
+  });
+
+  test('pod logs are CNPG JSON lines and honour container, tailLines and sinceSeconds', async () => {
+    await cnpg(t, 'clusters').create(clusterManifest('pg-log', { instances: 1 }));
+    await healthy('pg-log', 1);
+    const log = await t.core.readNamespacedPodLog({
+      name: 'pg-log-1',
+      namespace: t.namespace,
+      container: 'postgres',
+    });
+    const lines = log.trim().split('\n');
+    assert.ok(lines.length >= 2);
+    const parsed = lines.map(
+      (l) =>
+        JSON.parse(l) as {
+          level: string;
+          ts: string;
+          logger: string;
+          logging_pod: string;
+          record?: { message: string };
+        },
+    );
+    assert.ok(parsed.every((l) => l.logging_pod === 'pg-log-1' && l.level && l.ts && l.logger));
+    assert.ok(
+      parsed.some(
+        (l) => l.logger === 'postgres' && l.record?.message.includes('ready to accept connections'),
+      ),
+    );
+    const tail = await t.core.readNamespacedPodLog({
+      name: 'pg-log-1',
+      namespace: t.namespace,
+      container: 'postgres',
+      tailLines: 1,
+    });
+    assert.equal(tail.trim().split('\n').length, 1);
+    const recent = await t.core.readNamespacedPodLog({
+      name: 'pg-log-1',
+      namespace: t.namespace,
+      container: 'postgres',
+      sinceSeconds: 3600,
+    });
+    assert.ok(recent.length > 0);
+    const wrong = await expectStatus(
+      t.core.readNamespacedPodLog({ name: 'pg-log-1', namespace: t.namespace, container: 'nope' }),
+      400,
+    );
+    assert.equal(wrong.message, 'container nope is not valid for pod pg-log-1');
+  });
+
+  test('events are recorded for the cluster', async () => {
+    await cnpg(t, 'clusters').create(clusterManifest('pg-ev', { instances: 1 }));
+    await healthy('pg-ev', 1);
+    const events = await t.eventually(async () => {
+      const list = await t.core.listNamespacedEvent({
+        namespace: t.namespace,
+        fieldSelector: 'involvedObject.name=pg-ev',
+      });
+      return list.items.length > 0 ? list.items : undefined;
+    });
+    assert.ok(events.every((e) => e.involvedObject.kind === 'Cluster'));
+  });
+
+  test('superuser secret exists only with enableSuperuserAccess', async () => {
+    const clusters = cnpg(t, 'clusters');
+    await clusters.create(clusterManifest('pg-su', { instances: 1, enableSuperuserAccess: true }));
+    await healthy('pg-su', 1);
+    const su = await t.core.readNamespacedSecret({ name: 'pg-su-superuser', namespace: t.namespace });
+    assert.equal(Buffer.from(su.data?.username ?? '', 'base64').toString(), 'postgres');
+    await clusters.merge('pg-su', { spec: { enableSuperuserAccess: false } });
+    await t.eventually(async () => {
+      try {
+        await t.core.readNamespacedSecret({ name: 'pg-su-superuser', namespace: t.namespace });
+        return undefined;
+      } catch {
+        return true;
+      }
+    });
+  });
+
+  test('deleting a cluster cascades to what it owns and keeps user secrets', async () => {
+    await t.core.createNamespacedSecret({
+      namespace: t.namespace,
+      body: {
+        metadata: { name: 'pg-gone-user' },
+        type: 'kubernetes.io/basic-auth',
+        stringData: { username: 'u', password: 'p' },
+      },
+    });
+    await cnpg(t, 'clusters').create(clusterManifest('pg-gone', { instances: 2 }));
+    await healthy('pg-gone', 2);
+    const status = await cnpg(t, 'clusters').delete('pg-gone');
+    assert.equal(status.status, 'Success');
+    await t.eventually(async () => {
+      const pods = await instancePods('pg-gone');
+      const pvcs = await t.core.listNamespacedPersistentVolumeClaim({
+        namespace: t.namespace,
+        labelSelector: 'cnpg.io/cluster=pg-gone',
+      });
+      const secrets = await t.core.listNamespacedSecret({
+        namespace: t.namespace,
+        labelSelector: 'cnpg.io/cluster=pg-gone',
+      });
+      return pods.length + pvcs.items.length + secrets.items.length === 0 ? true : undefined;
+    });
+    await expectStatus(t.core.readNamespacedService({ name: 'pg-gone-rw', namespace: t.namespace }), 404);
+    assert.ok(await t.core.readNamespacedSecret({ name: 'pg-gone-user', namespace: t.namespace }));
+  });
+});
