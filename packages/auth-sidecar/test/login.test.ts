@@ -269,3 +269,26 @@ test('a provider that does not advertise PKCE S256 is refused at discovery', asy
     /does not advertise PKCE S256/,
   );
 });
+
+test('bad API input gets a 400 naming the field', async (t) => {
+  const { client, sidecar } = await setup(t);
+  await assert.rejects(client.login('sideways' as 'auto'), (error: SidecarApiError) => {
+    assert.equal(error.status, 400);
+    assert.match(error.message, /mode: expected "browser", "device" or "auto"; got "sideways"/);
+    return true;
+  });
+  await assert.rejects(client.waitForLogin(Number.NaN), /timeoutMs/);
+  const raw = async (method: string, path: string, body?: string) => {
+    const response = await client.fetch(`http://x${path}`, { method, body });
+    return { status: response.status, body: (await response.json()) as { error: string; message: string } };
+  };
+  const badJson = await raw('POST', '/login', '{ nope');
+  assert.equal(badJson.status, 400);
+  assert.equal(badJson.body.error, 'invalid_request');
+  assert.match(badJson.body.message, /expected JSON/);
+  const missingUrl = await raw('POST', '/login/paste', '{}');
+  assert.match(missingUrl.body.message, /url: expected a string/);
+  assert.equal((await raw('GET', '/nothing')).status, 404);
+  assert.equal((await raw('PUT', '/mcp', '{}')).status, 405);
+  assert.ok(sidecar.socketPath);
+});

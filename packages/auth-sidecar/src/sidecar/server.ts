@@ -14,7 +14,7 @@ import { selectTokenStore } from '../store/select-store.js';
 import type { TokenStore } from '../store/types.js';
 import { LoginRequiredError, TokenManager } from '../token-manager.js';
 import { forwardMcp } from './forward.js';
-import { readJson, sendJson } from './json.js';
+import { InvalidRequestError, readJson, sendJson } from './json.js';
 import { sidecarSocketPath } from './locations.js';
 import { readOrCreateTcpSecret, secretsEqual } from './tcp-secret.js';
 
@@ -190,8 +190,8 @@ export async function startSidecar(options: SidecarOptions): Promise<RunningSide
         sendJson(res, 409, { error: 'callback_port_busy', message: error.message });
       } else if (error instanceof LoginError) {
         sendJson(res, 400, { error: error.code, message: error.message });
-      } else if (error instanceof SyntaxError) {
-        sendJson(res, 400, { error: 'invalid_json', message: `request body: ${error.message}` });
+      } else if (error instanceof InvalidRequestError) {
+        sendJson(res, 400, { error: 'invalid_request', message: error.message });
       } else {
         const message = describeOidcError(error);
         log(`${req.method} ${req.url} failed: ${message}`);

@@ -40,7 +40,12 @@ export class FileTokenStore implements TokenStore {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       throw error;
     }
-    const record = JSON.parse(text) as { account?: unknown; login?: unknown };
+    let record: { account?: unknown; login?: unknown };
+    try {
+      record = JSON.parse(text) as typeof record;
+    } catch {
+      throw new Error(`The credentials file ${this.location} is corrupt; delete it and log in again`);
+    }
     if (record.account !== this.account) return undefined;
     return parseStoredLogin(JSON.stringify(record.login));
   }
