@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -145,4 +145,33 @@ export async function runCli(
       stderr: failed.stderr ?? '',
     };
   }
+}
+
+/**
+ * `cnpg-mcp login --browser` as a person runs it: reads the authorization URL the command prints
+ * on stderr, hands it to `person` (who signs in at the provider), and waits for the command.
+ */
+export async function loginWithCli(
+  cli: string,
+  env: Record<string, string>,
+  person: (authorizationUrl: string) => Promise<unknown>,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, [cli, 'login', '--browser'], {
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  let acted: Promise<unknown> | undefined;
+  child.stdout.on('data', (chunk: Buffer) => {
+    stdout += chunk.toString();
+  });
+  child.stderr.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+    const url = /(http:\/\/127\.0\.0\.1:\d+\/auth\?\S+)\s/.exec(stderr)?.[1];
+    if (url && !acted) acted = person(url);
+  });
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  await acted;
+  return { code, stdout, stderr };
 }
