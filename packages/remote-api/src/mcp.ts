@@ -15,6 +15,7 @@ import { describeKubeError, translateKubeError } from './kube/errors.js';
 import type { Logger } from './log.js';
 import type { Metrics } from './metrics.js';
 import { type Access, type Policy, PolicyDenied } from './policy.js';
+import { registerPromptsAndResources } from './prompts-resources.js';
 import { type ToolContext, ToolFailure } from './tools/context.js';
 import { implementations } from './tools/registry.js';
 
@@ -161,5 +162,6 @@ export function createMcpServer(deps: McpDeps, caller: Caller): Server {
       );
     }
   });
+  registerPromptsAndResources(server, deps, caller);
   return server;
 }
