@@ -103,7 +103,7 @@ export async function statusCommand(settings: Settings, env: Env, io: Io, json: 
       ...(status.storeError ? [`Token store problem: ${status.storeError}`] : []),
       `Issuer       ${status.issuer}`,
       `Remote API   ${status.remoteUrl}`,
-      `Token store  ${status.storeLocation}`,
+      `Token store  ${status.store}: ${status.storeLocation}`,
       `Sidecar      pid ${status.pid}${status.tcpPort ? `, TCP 127.0.0.1:${status.tcpPort}` : ''}`,
     ];
     io.out(`${lines.join('\n')}\n`);
