@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { statSync } from 'node:fs';
 import { chmod, lstat, mkdir } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
@@ -20,9 +21,23 @@ export function defaultCacheDir(env: Env, platform: NodeJS.Platform = process.pl
   return join(env.XDG_CACHE_HOME || join(homedir(), '.cache'), APP);
 }
 
-/** Where sockets and lock files live: $XDG_RUNTIME_DIR/cnpg-mcp, else <cache dir>/run. */
+/**
+ * Where sockets and lock files live: $XDG_RUNTIME_DIR/cnpg-mcp; without that variable, the
+ * systemd per-user /run/user/<uid> when it exists (so a process started from a shell that lacks
+ * the variable still finds the same sidecar and refresh lock); else <cache dir>/run.
+ */
 export function defaultRuntimeDir(env: Env, platform: NodeJS.Platform = process.platform): string {
   if (platform !== 'win32' && env.XDG_RUNTIME_DIR) return join(env.XDG_RUNTIME_DIR, APP);
+  if (platform === 'linux' && typeof process.getuid === 'function') {
+    const uid = process.getuid();
+    const systemdDir = `/run/user/${uid}`;
+    try {
+      const info = statSync(systemdDir);
+      if (info.isDirectory() && info.uid === uid && (info.mode & 0o077) === 0) return join(systemdDir, APP);
+    } catch {
+      // No per-user runtime directory on this machine.
+    }
+  }
   return join(defaultCacheDir(env, platform), 'run');
 }
 

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { envName, flagName, loadSettings, SettingsError } from '../src/index.js';
+import { defaultRuntimeDir, envName, flagName, loadSettings, SettingsError } from '../src/index.js';
 import { scratchDir } from './helpers.js';
 
 const base = {
@@ -111,4 +111,16 @@ test('env and flag names follow CNPG_MCP_<UPPER_SNAKE> and --kebab-case', () => 
   assert.equal(envName('loginTimeoutSeconds'), 'CNPG_MCP_LOGIN_TIMEOUT_SECONDS');
   assert.equal(envName('refreshTokenFile'), 'CNPG_MCP_REFRESH_TOKEN_FILE');
   assert.equal(flagName('callbackPort'), '--callback-port');
+});
+
+test('runtime dir: XDG_RUNTIME_DIR, else the per-user /run/user/<uid> when present, else the cache dir', (t) => {
+  const dir = scratchDir(t);
+  assert.equal(defaultRuntimeDir({ XDG_RUNTIME_DIR: dir }, 'linux'), join(dir, 'cnpg-mcp'));
+  const fallback = defaultRuntimeDir({ XDG_CACHE_HOME: dir }, 'linux');
+  const systemd = `/run/user/${process.getuid?.()}`;
+  assert.ok(
+    fallback === join(systemd, 'cnpg-mcp') || fallback === join(dir, 'cnpg-mcp', 'run'),
+    `unexpected runtime dir ${fallback}`,
+  );
+  if (!existsSync(systemd)) assert.equal(fallback, join(dir, 'cnpg-mcp', 'run'));
 });
