@@ -2,7 +2,7 @@
  * The admission chain for writes to the main endpoint: mutating webhooks, then structural schema
  * (prune, default, validate) or the core strategy, then validating webhooks.
  */
-import { ApiError, badRequest, type FieldError, invalid } from '../api/errors.js';
+import { badRequest, type FieldError, invalid } from '../api/errors.js';
 import type { ResourceType } from '../api/resources.js';
 import type { KubeObject } from '../types.js';
 import { CNPG_SCHEMAS } from './cnpg-schemas.js';
@@ -62,8 +62,4 @@ export function admit(
     }
   }
   return { object: obj, warnings };
-}
-
-export function isApiError(err: unknown): err is ApiError {
-  return err instanceof ApiError;
 }

@@ -9,7 +9,6 @@ import { deepClone, deepEqual, isPlainObject, type KubeObject } from '../types.j
 import type { Clock } from '../util/clock.js';
 import { rfc3339 } from '../util/clock.js';
 import {
-  ApiError,
   alreadyExists,
   badRequest,
   conflict,
@@ -25,7 +24,7 @@ import {
 } from './errors.js';
 import { recordUpdate, serverSideApply } from './managed-fields.js';
 import { jsonPatch, mergePatch, strategicMerge } from './patch.js';
-import { apiVersionOf, groupResource, type ResourceCatalog, type ResourceType } from './resources.js';
+import { apiVersionOf, type ResourceCatalog, type ResourceType } from './resources.js';
 import { type FieldSelector, type LabelSelector, matchesFields, matchesLabels } from './selectors.js';
 import type { ObjectStore } from './store.js';
 
@@ -229,6 +228,7 @@ export class Registry {
     delete obj.metadata.deletionGracePeriodSeconds;
     if (hasGeneration(rt, obj)) obj.metadata.generation = 1;
     obj.metadata.managedFields = recordUpdate(undefined, undefined, obj, opts.fieldManager ?? 'unknown', now);
+    dropEmptyMetadata(obj);
     if (opts.dryRun) {
       obj.metadata.resourceVersion = '';
       return { object: obj, warnings, created: true };
@@ -441,6 +441,7 @@ export class Registry {
       next.metadata.generation = (current.metadata.generation ?? 0) + 1;
     }
     next.metadata.resourceVersion = current.metadata.resourceVersion;
+    dropEmptyMetadata(next);
     if (deepEqual(stripVolatile(current), stripVolatile(next))) return { object: current, warnings };
     if (!opts.keepManagedFields) {
       next.metadata.managedFields = recordUpdate(
@@ -560,6 +561,16 @@ function asObject(input: unknown, rt: ResourceType): KubeObject {
   return obj;
 }
 
+/** Go's omitempty: empty lists and maps in metadata are not serialised. */
+function dropEmptyMetadata(obj: KubeObject): void {
+  const meta = obj.metadata as Record<string, unknown>;
+  for (const key of ['finalizers', 'ownerReferences', 'labels', 'annotations', 'managedFields']) {
+    const v = meta[key];
+    if ((Array.isArray(v) && v.length === 0) || (isPlainObject(v) && Object.keys(v).length === 0))
+      delete meta[key];
+  }
+}
+
 function hasGeneration(rt: ResourceType, obj: KubeObject): boolean {
   return rt.custom || obj.spec !== undefined || rt.kind === 'Namespace' || rt.kind === 'Pod';
 }
@@ -617,5 +628,3 @@ function decodeContinue(token: string): string {
     throw badRequest(`continue key is not valid: ${token}`);
   }
 }
-
-export { ApiError, groupResource };

@@ -1,6 +1,6 @@
 /** Bearer-token authentication and impersonation headers, as kube-apiserver's filters do them. */
 import type { IncomingMessage } from 'node:http';
-import { ApiError, badRequest, forbidden, unauthorized } from '../api/errors.js';
+import { badRequest, forbidden, unauthorized } from '../api/errors.js';
 import { forbiddenDetail, type Rbac, type UserInfo } from './rbac.js';
 
 export interface TokenUser {
@@ -80,5 +80,3 @@ export function impersonate(req: IncomingMessage, caller: UserInfo, rbac: Rbac):
     ...(extraKeys.length ? { extra } : {}),
   };
 }
-
-export { ApiError };

@@ -2,13 +2,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FieldValidation } from '../admission/index.js';
 import {
-  ApiError,
   badRequest,
   fieldErrors,
   forbidden,
   invalidOptions,
   methodNotAllowed,
-  notFound,
   pathNotFound,
   unsupportedMediaType,
 } from '../api/errors.js';
@@ -111,11 +109,6 @@ export async function handleResource(ctx: HandlerContext, r: ResourceRequest): P
   if (r.subresource && !rt.subresources.includes(r.subresource as 'status')) throw pathNotFound();
   const verb = requestVerb(method, r, url);
   if (rt.createOnly && verb !== 'create') throw methodNotAllowed();
-  if (!rt.namespaced || r.namespace !== undefined || verb === 'list' || verb === 'watch') {
-    // fine
-  } else {
-    throw pathNotFound();
-  }
   if (rt.namespaced && r.namespace === undefined && verb !== 'list' && verb !== 'watch') throw pathNotFound();
   authorize(
     ctx,
@@ -387,5 +380,3 @@ async function handleScale(ctx: HandlerContext, r: ResourceRequest, verb: string
   });
   sendJson(res, 200, scaleOf(rt, result.object), warningHeaders(result.warnings));
 }
-
-export { ApiError, notFound };
