@@ -292,3 +292,15 @@ test('bad API input gets a 400 naming the field', async (t) => {
   assert.equal((await raw('PUT', '/mcp', '{}')).status, 405);
   assert.ok(sidecar.socketPath);
 });
+
+test('asking for the device flow while a browser login waits replaces it', async (t) => {
+  const { client } = await setup(t);
+  const browser = await client.login('browser');
+  assert.equal((await client.login('auto')).authorizationUrl, browser.authorizationUrl, 'auto joins');
+  const device = await client.login('device');
+  assert.equal(device.mode, 'device');
+  const callback = await fetch(browser.redirectUri ?? '').catch(() => undefined);
+  assert.equal(callback, undefined, 'the browser login stopped listening');
+  await approveDeviceCode(device.verificationUri ?? '', device.userCode ?? '', credentials('alice'));
+  assert.equal((await client.waitForLogin(20_000)).loggedIn, true);
+});

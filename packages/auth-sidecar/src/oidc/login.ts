@@ -84,9 +84,15 @@ export class LoginCoordinator {
     return this.pending !== undefined || this.starting !== undefined;
   }
 
-  /** Starts a login, or joins the one already running. */
+  /**
+   * Starts a login, or joins the one already running (several stdio servers asking at once get
+   * the same URL). Asking explicitly for the other mode replaces the running login.
+   */
   start(mode: LoginMode): Promise<LoginStart> {
-    if (this.pending) return Promise.resolve(this.pending.start);
+    if (this.pending && (mode === 'auto' || mode === this.pending.start.mode)) {
+      return Promise.resolve(this.pending.start);
+    }
+    if (this.pending) this.cancel(`replaced by a ${mode} login`);
     this.starting ??= this.startNew(mode).finally(() => {
       this.starting = undefined;
     });
