@@ -57,5 +57,6 @@ test('a person logs in with a real headless Chromium; the page says success only
 
   const outcome = await login;
   assert.equal(outcome.loggedIn, true);
+  assert.match(written.join(''), /your login is stored in a FILE \(CNPG_MCP_TOKEN_STORE=file\)/);
   assert.equal(outcome.user?.name, 'Ada Admin');
 });

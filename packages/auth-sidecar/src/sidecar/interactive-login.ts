@@ -1,6 +1,6 @@
 import { openBrowser } from '../browser.js';
 import type { LoginMode, LoginOutcome, LoginStart } from '../oidc/login.js';
-import type { SidecarClient } from './client.js';
+import type { SidecarClient, SidecarStatus } from './client.js';
 
 export interface InteractiveLoginOptions {
   mode?: LoginMode;
@@ -25,12 +25,32 @@ export function describeLoginStart(start: LoginStart): string {
   );
 }
 
+/**
+ * A line to show the person about where their login is kept when it is not the OS keychain
+ * (the sidecar's own announcement goes to its log file, which nobody reads).
+ */
+export function storeNotice(
+  status: Pick<SidecarStatus, 'store' | 'storeLocation' | 'storeError'>,
+): string | undefined {
+  if (status.storeError) return `cnpg-mcp: the token store cannot be used: ${status.storeError}\n`;
+  if (status.store === 'file') {
+    return (
+      `cnpg-mcp: your login is stored in a FILE (CNPG_MCP_TOKEN_STORE=file): ${status.storeLocation} ` +
+      '(mode 0600). Anyone who can read it as you can use your login.\n'
+    );
+  }
+  if (status.store === 'env') return `cnpg-mcp: using the refresh token from ${status.storeLocation}.\n`;
+  return undefined;
+}
+
 /** Starts (or joins) a login through the sidecar, shows the person what to do, waits for it. */
 export async function interactiveLogin(
   client: SidecarClient,
   options: InteractiveLoginOptions = {},
 ): Promise<LoginOutcome & { start: LoginStart }> {
   const write = options.write ?? ((text: string) => process.stderr.write(text));
+  const notice = storeNotice(await client.status());
+  if (notice) write(notice);
   const start = await client.login(options.mode ?? 'auto');
   write(describeLoginStart(start));
   if (start.mode === 'browser' && start.authorizationUrl && options.openBrowser !== false) {
