@@ -58,6 +58,8 @@ export interface KubeRequest {
   namespace: string | undefined;
   status: number;
   path: string;
+  /** The Impersonate-User header, when the request acted as someone else. */
+  impersonating: string | undefined;
 }
 
 const VERBS: Record<string, [string, string]> = {
@@ -73,7 +75,7 @@ const VERBS: Record<string, [string, string]> = {
 export function requestAttributes(
   method: string,
   url: string,
-): Omit<KubeRequest, 'status' | 'path'> | undefined {
+): Omit<KubeRequest, 'status' | 'path' | 'impersonating'> | undefined {
   const { pathname, searchParams } = new URL(url, 'http://kube');
   const parts = pathname.split('/').filter(Boolean);
   let group: string;
@@ -115,7 +117,15 @@ export async function startRecordingProxy(target: string) {
       },
       (answer) => {
         const attributes = requestAttributes(req.method ?? 'GET', req.url ?? '/');
-        if (attributes) requests.push({ ...attributes, status: answer.statusCode ?? 0, path: req.url ?? '' });
+        if (attributes) {
+          const impersonating = req.headers['impersonate-user'];
+          requests.push({
+            ...attributes,
+            status: answer.statusCode ?? 0,
+            path: req.url ?? '',
+            impersonating: Array.isArray(impersonating) ? impersonating[0] : impersonating,
+          });
+        }
         res.writeHead(answer.statusCode ?? 502, answer.headers);
         answer.pipe(res);
       },

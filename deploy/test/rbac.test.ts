@@ -86,7 +86,7 @@ async function startApiAs(
   return { api, client };
 }
 
-describe('the namespaced overlay RBAC, run for real against the emulator', () => {
+describe('the namespaced overlay RBAC, run for real against the emulator', { concurrency: false }, () => {
   const objects = renderOverlay('namespaced');
   const env = configFor(objects);
   const namespace = env.DEFAULT_NAMESPACE!;
@@ -320,5 +320,97 @@ describe('the namespaced overlay RBAC, run for real against the emulator', () =>
     }
     const last: KubeRequest | undefined = proxy.requests.at(-1);
     assert.equal(last?.status, 403);
+  });
+});
+
+describe('the impersonation overlay: Kubernetes RBAC decides per person', () => {
+  const rendered = renderOverlay('impersonation');
+  // What an operator does after install: bind cnpg-mcp-user to a group their provider sends (the
+  // local provider puts alice and bob in "developers").
+  const objects = rendered.map((o) =>
+    o.kind === 'RoleBinding' && o.metadata.name === 'cnpg-mcp-users'
+      ? { ...o, subjects: (o.subjects ?? []).map((s) => ({ ...s, name: 'developers' })) }
+      : o,
+  );
+  const env = configFor(objects);
+  const namespace = env.DEFAULT_NAMESPACE!;
+  let oidc: DevOidc;
+  let kube: KubeEmulator;
+  let proxy: Awaited<ReturnType<typeof startRecordingProxy>>;
+  let saKubeconfig: string;
+
+  before(async () => {
+    oidc = await startDevOidc();
+    kube = await startKubeEmulator({ namespaces: [namespace], stepDelayMs: 1 });
+    kube.setRbac(rbacPolicyFrom(objects));
+    proxy = await startRecordingProxy(kube.url);
+    saKubeconfig = join(mkdtempSync(join(tmpdir(), 'cnpg-rbac-')), 'kubeconfig');
+    writeFileSync(
+      saKubeconfig,
+      renderKubeconfig({ server: proxy.url, token: kube.addUser(serviceAccountUser(SA)) }),
+    );
+  });
+  after(async () => {
+    await proxy?.close();
+    await kube?.close();
+    await oidc?.close();
+  });
+
+  test('a person in the bound group works through the tools; every request is made as that person', async () => {
+    const alice = await startApiAs(oidc, saKubeconfig, env, 'alice');
+    try {
+      const call = async (name: string, args: Record<string, unknown> = {}) => {
+        const result = (await alice.client.callTool({ name, arguments: args })) as ToolResult;
+        assert.ok(!result.isError, `${name} failed: ${textOf(result)}`);
+        await kube.settle();
+        return result.structuredContent ?? {};
+      };
+      const me = await call('whoami');
+      await call('cluster_create', {
+        name: 'alice-pg',
+        instances: 1,
+        storage_size: '1Gi',
+        wait: true,
+        wait_timeout_seconds: 60,
+      });
+      await call('cluster_status', { name: 'alice-pg' });
+      await call('cluster_delete', { name: 'alice-pg', confirm: 'alice-pg' });
+      assert.ok(proxy.requests.length > 0);
+      assert.ok(
+        proxy.requests.every((r) => r.impersonating === me.userId && r.status < 400),
+        'every Kubernetes request impersonated alice and was allowed',
+      );
+    } finally {
+      await alice.client.close();
+      await alice.api.close();
+    }
+  });
+
+  test('a person outside the bound group is refused by Kubernetes, even a cnpg-mcp admin', async () => {
+    const admin = await startApiAs(oidc, saKubeconfig, env, 'admin');
+    try {
+      const result = (await admin.client.callTool({ name: 'cluster_list', arguments: {} })) as ToolResult;
+      assert.equal(result.isError, true);
+      assert.match(
+        textOf(result),
+        /forbidden \(HTTP 403\).*User "admin-[0-9a-f]+" cannot list resource "clusters"/is,
+      );
+    } finally {
+      await admin.client.close();
+      await admin.api.close();
+    }
+  });
+
+  test('the service account itself may only impersonate', async () => {
+    const kc = new KubeConfig();
+    kc.loadFromFile(saKubeconfig);
+    const error = await kc
+      .makeApiClient(CustomObjectsApi)
+      .listNamespacedCustomObject({ ...CNPG, namespace, plural: 'clusters' })
+      .then(
+        () => undefined,
+        (e: { code?: number }) => e,
+      );
+    assert.equal(error?.code, 403);
   });
 });
