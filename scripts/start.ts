@@ -1,0 +1,124 @@
+// `npm start`: everything a person needs to try cnpg-mcp on one machine. Starts the local OpenID
+// provider and Kubernetes emulator (devstack), the remote API on top of them, bundles the stdio
+// CLI, and prints a Claude Desktop entry pointing at this checkout plus the test users.
+// Ctrl-C stops everything. Ports: DEVSTACK_OIDC_PORT (9400), CNPG_MCP_DEV_REMOTE_PORT (9402).
+import { execFile } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { DEV_USERS, startDevOidc, startKubeEmulator } from '@cnpg-mcp/devstack';
+import { loadConfig, startRemoteApi } from '@cnpg-mcp/remote-api';
+
+const root = new URL('..', import.meta.url).pathname.replace(/\/$/, '');
+const stateDir = join(root, '.devstack');
+const cliPath = join(root, 'packages', 'stdio-server', 'dist', 'bundle', 'bin', 'cnpg-mcp.js');
+
+function port(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1 || value > 65535) {
+    throw new Error(`${name} must be a port number 1-65535, got "${raw}"`);
+  }
+  return value;
+}
+
+async function main(): Promise<void> {
+  mkdirSync(stateDir, { recursive: true, mode: 0o700 });
+  await promisify(execFile)(process.execPath, [
+    join(root, 'packages', 'stdio-server', 'scripts', 'bundle.mjs'),
+  ]);
+
+  const stops: Array<() => Promise<void>> = [];
+  const stopAll = async () => {
+    for (const stop of stops.reverse()) await stop().catch(() => {});
+  };
+  try {
+    const oidc = await startDevOidc({ port: port('DEVSTACK_OIDC_PORT', 9400) });
+    stops.push(() => oidc.close());
+    const kube = await startKubeEmulator({
+      kubeconfigPath: join(stateDir, 'kubeconfig'),
+      onControllerError: () => {},
+    });
+    stops.push(() => kube.close());
+    const api = await startRemoteApi(
+      loadConfig({
+        HOST: '127.0.0.1',
+        PORT: String(port('CNPG_MCP_DEV_REMOTE_PORT', 9402)),
+        OIDC_ISSUER: oidc.issuer,
+        OIDC_AUDIENCE: oidc.audience,
+        KUBECONFIG: kube.kubeconfigPath,
+        LOG_LEVEL: 'warn',
+        AUDIT_LOG: join(stateDir, 'audit.log'),
+        SHUTDOWN_TIMEOUT_SECONDS: '2',
+      }),
+    );
+    stops.push(() => api.close());
+
+    const settings = {
+      CNPG_MCP_ISSUER: oidc.issuer,
+      CNPG_MCP_CLIENT_ID: oidc.clientId,
+      CNPG_MCP_AUDIENCE: oidc.audience,
+      CNPG_MCP_REMOTE_URL: `${api.url}/mcp`,
+      // Throwaway test users: a file in your config dir keeps this working without a keychain.
+      CNPG_MCP_TOKEN_STORE: 'file',
+    };
+    const entry = {
+      mcpServers: { 'cnpg-dev': { command: process.execPath, args: [cliPath], env: settings } },
+    };
+    const inspectorEnv = Object.entries(settings)
+      .map(([name, value]) => `-e ${name}=${value}`)
+      .join(' ');
+    process.stdout.write(`
+cnpg-mcp dev stack is running (Ctrl-C stops it).
+
+  OpenID provider   ${oidc.issuer}   (client ${oidc.clientId}, audience ${oidc.audience})
+  Kubernetes API    ${kube.url}   (emulated; kubeconfig ${kube.kubeconfigPath})
+  remote API        ${api.url}/mcp   (audit log ${join(stateDir, 'audit.log')})
+
+Claude Desktop: add this to claude_desktop_config.json (macOS: ~/Library/Application Support/Claude/,
+Windows: %APPDATA%\\Claude\\), then restart Claude Desktop:
+
+${JSON.stringify(entry, null, 2)}
+
+Or merge it automatically:
+  ${Object.entries(settings)
+    .map(([name, value]) => `${name}=${value}`)
+    .join(' ')} \\
+    node ${cliPath} config claude-desktop --write --name cnpg-dev
+
+MCP Inspector web UI (needs Node 22.7+):
+  npx @modelcontextprotocol/inspector ${inspectorEnv} node ${cliPath}
+Log in from a terminal:  ${Object.entries(settings)
+      .map(([name, value]) => `${name}=${value}`)
+      .join(' ')} node ${cliPath} login
+
+Test users (the first tool call opens the provider's login page):
+${DEV_USERS.map((user) => `  ${user.username.padEnd(6)} / ${user.password.padEnd(15)} groups: ${user.groups.join(', ')}`).join('\n')}
+
+Try: "Create a PostgreSQL cluster called orders with 3 instances and wait until it is ready."
+`);
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+
+  const shutdown = (signal: string) => {
+    process.stdout.write(`\n${signal}: stopping the dev stack…\n`);
+    void stopAll().then(() => process.exit(0));
+  };
+  process.once('SIGINT', () => shutdown('SIGINT'));
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
+}
+
+main().catch((error: unknown) => {
+  const message = error instanceof Error ? error.message : String(error);
+  process.stderr.write(`npm start: ${message}\n`);
+  if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+    process.stderr.write(
+      'A port is busy: another `npm start` may be running. Stop it, or choose other ports with ' +
+        'DEVSTACK_OIDC_PORT and CNPG_MCP_DEV_REMOTE_PORT.\n',
+    );
+  }
+  process.exit(1);
+});
