@@ -88,7 +88,8 @@ const probeScript = `
     console.log(JSON.stringify({ ok: true }));
   } catch (error) {
     console.log(JSON.stringify({ problem: error.problem, message: error.message }));
-  }`;
+  }
+  process.exit(0); // a keychain call that never answers must not keep the probe alive`;
 
 function runProbe(
   command: string[],
@@ -156,6 +157,20 @@ test('a D-Bus session without a Secret Service: the message names the missing se
   assert.equal(result.problem, 'no-secret-service');
   assert.match(result.message ?? '', /no Secret Service \(org\.freedesktop\.secrets\)/);
   assert.match(result.message ?? '', /gnome-keyring/);
+});
+
+test('a keychain that never answers is cut off by the timeout', async (t) => {
+  // The distribution's session bus activates gnome-keyring, which has no unlocked login
+  // collection and waits for a prompt that cannot be shown: the call hangs.
+  const dir = scratchDir(t);
+  mkdirSync(join(dir, 'run'), { mode: 0o700 });
+  mkdirSync(join(dir, 'data'), { mode: 0o700 });
+  const env = { ...withoutBus(), XDG_RUNTIME_DIR: join(dir, 'run'), XDG_DATA_HOME: join(dir, 'data') };
+  const started = Date.now();
+  const result = await runProbe(['dbus-run-session', '--'], env);
+  assert.ok(result.problem === 'timeout' || result.problem === 'locked', JSON.stringify(result));
+  if (result.problem === 'timeout') assert.match(result.message ?? '', /did not answer within 5000 ms/);
+  assert.ok(Date.now() - started < 20_000);
 });
 
 test('a locked keyring: the message says to unlock it', async (t) => {
