@@ -4,7 +4,8 @@ import type { McpToolListing, ToolDefinition } from './types.js';
 
 /**
  * Converts one tool to its tools/list entry with the same conversion and key order as the MCP SDK's
- * McpServer (draft-7, input side of the input schema, output side of the output schema), so an
+ * McpServer (draft-7, input side of the input schema, output side of the output schema, the
+ * `execution` McpServer adds to every plain tool), so an
  * offline list is byte-identical to the remote's.
  */
 export function toolListing(tool: ToolDefinition): McpToolListing {
@@ -17,6 +18,7 @@ export function toolListing(tool: ToolDefinition): McpToolListing {
       io: 'input',
     }) as McpToolListing['inputSchema'],
     annotations: tool.annotations,
+    execution: { taskSupport: 'forbidden' },
     outputSchema: z.toJSONSchema(tool.outputSchema, {
       target: 'draft-7',
       io: 'output',

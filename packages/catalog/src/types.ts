@@ -38,5 +38,6 @@ export interface McpToolListing {
   description: string;
   inputSchema: JsonSchemaObject;
   annotations: ToolAnnotations;
+  execution: { taskSupport: 'forbidden' };
   outputSchema: JsonSchemaObject;
 }
