@@ -154,9 +154,17 @@ for (const [name, objects] of rendered) {
       }
       assert.equal(env.IMPERSONATION, 'user-id');
       assert.deepEqual(
-        impersonating.map(({ rule }) => [rule.apiGroups, [...(rule.resources ?? [])].sort()]),
-        [[[''], ['groups', 'users']]],
+        impersonating.map(({ rule }) => [rule.apiGroups, rule.resources, rule.resourceNames]),
+        [
+          [[''], ['users'], undefined],
+          [[''], ['groups'], ['cnpg-mcp-users']],
+        ],
       );
+      // Only bound groups may be impersonated, never system: groups.
+      const boundGroups = objects
+        .filter((o) => o.kind === 'RoleBinding')
+        .flatMap((o) => (o.subjects ?? []).filter((s) => s.kind === 'Group').map((s) => s.name));
+      assert.deepEqual(impersonating[1]?.rule.resourceNames, boundGroups);
       // The service account is bound to the impersonator role only; people get the tool rights.
       const saBindings = objects.filter((o) => o.subjects?.some((s) => s.kind === 'ServiceAccount'));
       assert.deepEqual(

@@ -325,13 +325,20 @@ describe('the namespaced overlay RBAC, run for real against the emulator', { con
 
 describe('the impersonation overlay: Kubernetes RBAC decides per person', () => {
   const rendered = renderOverlay('impersonation');
-  // What an operator does after install: bind cnpg-mcp-user to a group their provider sends (the
-  // local provider puts alice and bob in "developers").
-  const objects = rendered.map((o) =>
-    o.kind === 'RoleBinding' && o.metadata.name === 'cnpg-mcp-users'
-      ? { ...o, subjects: (o.subjects ?? []).map((s) => ({ ...s, name: 'developers' })) }
-      : o,
-  );
+  // What an operator does after install: bind cnpg-mcp-user to a group their provider sends, and
+  // allow impersonating that group (the local provider puts alice and bob in "developers").
+  const objects = rendered.map((o) => {
+    if (o.kind === 'RoleBinding' && o.metadata.name === 'cnpg-mcp-users') {
+      return { ...o, subjects: (o.subjects ?? []).map((s) => ({ ...s, name: 'developers' })) };
+    }
+    if (o.kind === 'ClusterRole' && o.metadata.name === 'cnpg-mcp-impersonator') {
+      return {
+        ...o,
+        rules: (o.rules ?? []).map((r) => (r.resourceNames ? { ...r, resourceNames: ['developers'] } : r)),
+      };
+    }
+    return o;
+  });
   const env = configFor(objects);
   const namespace = env.DEFAULT_NAMESPACE!;
   let oidc: DevOidc;
@@ -389,12 +396,14 @@ describe('the impersonation overlay: Kubernetes RBAC decides per person', () => 
   test('a person outside the bound group is refused by Kubernetes, even a cnpg-mcp admin', async () => {
     const admin = await startApiAs(oidc, saKubeconfig, env, 'admin');
     try {
+      // admin's token carries the group cnpg-admins, which the service account may not impersonate.
       const result = (await admin.client.callTool({ name: 'cluster_list', arguments: {} })) as ToolResult;
       assert.equal(result.isError, true);
       assert.match(
         textOf(result),
-        /forbidden \(HTTP 403\).*User "admin-[0-9a-f]+" cannot list resource "clusters"/is,
+        /forbidden \(HTTP 403\): groups "cnpg-admins" is forbidden: .*cannot impersonate/s,
       );
+      assert.equal(proxy.requests.at(-1)?.status, 403);
     } finally {
       await admin.client.close();
       await admin.api.close();
