@@ -116,7 +116,7 @@ test('when a login does not finish in time, the call fails with exactly what to 
   assert.match(text, /--remote-url/);
 });
 
-test('headless: only CNPG_MCP_REFRESH_TOKEN, no browser, no keychain', async (t) => {
+test('headless: only CNPG_MCP_REFRESH_TOKEN, no browser, no keychain; non-tool requests are forwarded', async (t) => {
   const stack = await startStack(t);
   const cli = await builtCli();
   const home = privateHome(t);
@@ -132,6 +132,12 @@ test('headless: only CNPG_MCP_REFRESH_TOKEN, no browser, no keychain', async (t)
   const { client, stderr } = await connectOverStdio(t, cli, env);
   const whoami = await client.callTool({ name: 'whoami', arguments: {} });
   assert.equal((whoami.structuredContent as Structured).email, 'bob@example.com', textOf(whoami));
+  const read = await client.readResource({ uri: 'cnpg://clusters' });
+  assert.equal(
+    read.contents[0]?.mimeType,
+    'application/json',
+    'resources/read is forwarded to the remote too',
+  );
   const status = JSON.parse((await runCli(cli, ['status', '--json'], env)).stdout) as { store: string };
   assert.equal(status.store, 'env');
   assert.ok(!stderr().includes(refreshToken));

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { test } from 'node:test';
-import { toolListForMcp } from '@cnpg-mcp/catalog';
+import { promptListForMcp, resourceTemplates, toolListForMcp } from '@cnpg-mcp/catalog';
 import { builtCli, connectOverStdio, privateHome } from './helpers.js';
 
 /** A port nothing listens on. */
@@ -44,8 +44,12 @@ test('with the network unreachable and no login, the handshake and every list an
   assert.equal(client.getServerVersion()?.name, 'cnpg-mcp');
   assert.ok(client.getServerCapabilities()?.tools?.listChanged);
   assert.ok(elapsed < 5000, `answered in ${Math.round(elapsed)} ms`);
-  assert.ok(Array.isArray((await client.listPrompts()).prompts));
-  assert.ok(Array.isArray((await client.listResources()).resources));
+  assert.deepEqual((await client.listPrompts()).prompts, promptListForMcp());
+  assert.ok((await client.listResources()).resources.some((r) => r.uri === 'cnpg://clusters'));
+  assert.deepEqual(
+    (await client.listResourceTemplates()).resourceTemplates.map((r) => r.uriTemplate),
+    resourceTemplates.map((r) => r.uriTemplate),
+  );
 
   const result = await client.callTool({ name: 'whoami', arguments: {} });
   assert.equal(result.isError, true);

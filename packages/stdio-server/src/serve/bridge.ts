@@ -186,16 +186,11 @@ export class Bridge {
     const kinds: ListKind[] = [];
     if (capabilities.tools) kinds.push('tools');
     if (capabilities.prompts) kinds.push('prompts');
-    if (capabilities.resources) kinds.push('resources', 'resourceTemplates');
+    // resources/list is per user and changes with every cluster, so only its templates are compared.
+    if (capabilities.resources) kinds.push('resourceTemplates');
     const changed = new Set<string>();
     for (const kind of kinds) {
-      let remote: object[];
-      try {
-        remote = await this.readList(kind);
-      } catch (error) {
-        if (kind === 'resourceTemplates') continue;
-        throw error;
-      }
+      const remote = await this.readList(kind);
       if (sameList(served[kind], remote)) continue;
       (served as unknown as Record<ListKind, object[]>)[kind] = remote;
       changed.add(LIST_METHODS[kind].changed);
@@ -313,8 +308,8 @@ export class Bridge {
   /** Tool calls fail as tool results the model can read; other requests as JSON-RPC errors. */
   private failure(request: JSONRPCRequest, error: unknown): ServerResult {
     if (error instanceof McpError) throw error;
-    if (request.method === 'tools/call' && !(error instanceof DOMException)) {
-      const text = `${describeFailure(error)}`;
+    if (request.method === 'tools/call') {
+      const text = describeFailure(error);
       this.options.log(`${describeCall(request)} failed: ${text}`);
       return { content: [{ type: 'text', text }], isError: true } satisfies CallToolResult;
     }
