@@ -22,6 +22,30 @@ import { implementations } from './tools/registry.js';
 export const SERVER_INFO = { name: 'cnpg-mcp-remote', version: '0.1.0' };
 const TEXT_LIMIT = 25_000;
 
+/**
+ * Tool calls in progress in this process, by caller and JSON-RPC id. A stateless server gets
+ * `notifications/cancelled` in a later HTTP request (to a fresh MCP server), so cancellation
+ * goes through this map rather than the SDK's per-connection bookkeeping.
+ */
+export class InFlightCalls {
+  private readonly calls = new Map<string, AbortController>();
+  private static key(identity: Identity, requestId: string | number) {
+    return `${identity.issuer}\n${identity.sub}\n${String(requestId)}`;
+  }
+  start(identity: Identity, requestId: string | number): { signal: AbortSignal; done(): void } {
+    const key = InFlightCalls.key(identity, requestId);
+    const controller = new AbortController();
+    this.calls.set(key, controller);
+    return { signal: controller.signal, done: () => this.calls.delete(key) };
+  }
+  /** Cancels the caller's own call with that id; true when one was running. */
+  cancel(identity: Identity, requestId: string | number): boolean {
+    const controller = this.calls.get(InFlightCalls.key(identity, requestId));
+    controller?.abort();
+    return controller !== undefined;
+  }
+}
+
 export interface McpDeps {
   config: RemoteApiConfig;
   policy: Policy;
@@ -29,6 +53,7 @@ export interface McpDeps {
   log: Logger;
   audit: AuditLog;
   metrics: Metrics;
+  inFlight: InFlightCalls;
 }
 
 export interface Caller {
@@ -98,6 +123,8 @@ export function createMcpServer(deps: McpDeps, caller: Caller): Server {
     }
 
     const progressToken = request.params._meta?.progressToken;
+    const call = deps.inFlight.start(caller.identity, extra.requestId);
+    const signal = AbortSignal.any([extra.signal, call.signal]);
     const ctx: ToolContext = {
       identity: caller.identity,
       access: caller.access,
@@ -105,9 +132,9 @@ export function createMcpServer(deps: McpDeps, caller: Caller): Server {
       config: deps.config,
       kube: deps.kube.apisFor(caller.identity),
       log: deps.log,
-      signal: extra.signal,
+      signal,
       progress: async (progress, total, message) => {
-        if (progressToken === undefined || extra.signal.aborted) return;
+        if (progressToken === undefined || signal.aborted) return;
         await extra.sendNotification({
           method: 'notifications/progress',
           params: { progressToken, progress, ...(total !== undefined ? { total } : {}), message },
@@ -132,7 +159,7 @@ export function createMcpServer(deps: McpDeps, caller: Caller): Server {
         content: [{ type: 'text', text: truncate(outcome.text) }],
         structuredContent: outcome.structured,
       };
-      return finish(extra.signal.aborted ? 'cancelled' : 'success', '', result);
+      return finish(signal.aborted ? 'cancelled' : 'success', '', result);
     } catch (error) {
       if (error instanceof PolicyDenied) {
         return finish(
@@ -160,6 +187,8 @@ export function createMcpServer(deps: McpDeps, caller: Caller): Server {
         'internal',
         errorResult(`Internal error in ${tool.definition.name}; see the remote API logs.`),
       );
+    } finally {
+      call.done();
     }
   });
   registerPromptsAndResources(server, deps, caller);

@@ -15,7 +15,7 @@ import type { RemoteApiConfig } from './config.js';
 import { identityFromClaims } from './identity.js';
 import { Kube, loadKubeConfig } from './kube/client.js';
 import { createLogger, type LineSink, type Logger, openSink } from './log.js';
-import { type Caller, createMcpServer } from './mcp.js';
+import { type Caller, createMcpServer, InFlightCalls } from './mcp.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { accessFor, loadPolicy, type Policy } from './policy.js';
 
@@ -71,6 +71,19 @@ function writeToolsCalled(message: unknown): string[] {
   return names;
 }
 
+/** Request ids named by `notifications/cancelled` in a JSON-RPC message or batch. */
+function cancelledRequestIds(message: unknown): (string | number)[] {
+  const messages = Array.isArray(message) ? message : [message];
+  const ids: (string | number)[] = [];
+  for (const m of messages) {
+    if (m && typeof m === 'object' && (m as { method?: unknown }).method === 'notifications/cancelled') {
+      const id = (m as { params?: { requestId?: unknown } }).params?.requestId;
+      if (typeof id === 'string' || typeof id === 'number') ids.push(id);
+    }
+  }
+  return ids;
+}
+
 export async function startRemoteApi(
   config: RemoteApiConfig,
   options: RemoteApiOptions = {},
@@ -87,7 +100,7 @@ export async function startRemoteApi(
     cooldownSeconds: config.oidc.jwksCooldownSeconds,
     cacheMaxAgeSeconds: config.oidc.jwksCacheMaxAgeSeconds,
   });
-  const deps = { config, policy, kube, log, audit, metrics };
+  const deps = { config, policy, kube, log, audit, metrics, inFlight: new InFlightCalls() };
   let draining = false;
   let inFlight = 0;
   let idle: (() => void) | undefined;
@@ -198,6 +211,10 @@ export async function startRemoteApi(
         id: null,
       });
       return;
+    }
+    for (const requestId of cancelledRequestIds(body)) {
+      if (deps.inFlight.cancel(caller.identity, requestId))
+        log.debug('tool call cancelled by the client', { requestId });
     }
     const writeTools = writeToolsCalled(body);
     if (writeTools.length > 0 && !caller.identity.scopes.includes(config.scopes.write)) {
