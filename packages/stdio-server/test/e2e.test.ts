@@ -176,3 +176,23 @@ test('list_changed: a stale cached list is served at once, then replaced by the 
   const cached = JSON.parse(readFileSync(cachePath, 'utf8')) as { tools: unknown[] };
   assert.deepEqual(cached.tools, toolListForMcp(), 'the cache holds the remote list for next time');
 });
+
+test('without a usable keychain, a call says so and how to choose the file store', async (t) => {
+  const stack = await startStack(t);
+  const cli = await builtCli();
+  const home = privateHome(t);
+  const env = {
+    ...home.env,
+    ...stack.settingsEnv,
+    CNPG_MCP_TOKEN_STORE: 'keychain',
+    DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent/bus',
+    CNPG_MCP_LOGIN_WAIT_SECONDS: '1',
+  };
+  const { client } = await connectOverStdio(t, cli, env);
+  const result = await client.callTool({ name: 'whoami', arguments: {} });
+  assert.equal(result.isError, true);
+  const text = textOf(result);
+  t.diagnostic(text);
+  assert.match(text, /keychain/i);
+  assert.match(text, /file/);
+});

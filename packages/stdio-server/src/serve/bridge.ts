@@ -1,4 +1,4 @@
-import { type Settings, SIDECAR_BASE_URL } from '@cnpg-mcp/auth-sidecar';
+import { type Settings, SIDECAR_BASE_URL, SidecarApiError } from '@cnpg-mcp/auth-sidecar';
 import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
 import {
@@ -337,6 +337,7 @@ function describeCall(request: JSONRPCRequest): string {
 function describeFailure(error: unknown): string {
   if (error instanceof LoginNeededError) return error.message;
   if (error instanceof RemoteFailedError) return `cnpg-mcp could not complete the call: ${error.message}`;
+  if (error instanceof SidecarApiError) return `cnpg-mcp could not complete the call: ${error.message}`;
   if (error instanceof SidecarUnreachableError) {
     return `cnpg-mcp could not reach its auth sidecar (${error.message}); run \`cnpg-mcp doctor\` to see why`;
   }

@@ -74,11 +74,13 @@ function isNotification(message: JSONRPCMessage): message is JSONRPCNotification
   return 'method' in message && !('id' in message);
 }
 
+/** The sidecar's own errors are `{ error, message }` and say what to do; the remote's are described. */
 function describeHttpFailure(status: number, text: string): string {
   let detail = text.trim().slice(0, 500);
   try {
     const body = JSON.parse(text) as { message?: unknown; error_description?: unknown; error?: unknown };
-    const message = body.message ?? body.error_description ?? body.error;
+    if (typeof body.error === 'string' && typeof body.message === 'string') return body.message;
+    const message = body.error_description ?? body.error;
     if (typeof message === 'string') detail = message;
   } catch {
     // not JSON: keep the text
