@@ -237,9 +237,24 @@ export class Bridge {
       signal: extra.signal,
       onNotification: (notification) => this.relay(notification, extra),
     };
-    const reply = await this.withSidecar(() =>
-      this.link.request({ ...request, id: `cnpg-mcp-${this.nextId++}` }, options),
-    );
+    const id = `cnpg-mcp-${this.nextId++}`;
+    // Aborting the HTTP request is what a stateless remote notices; a stateful one also gets told.
+    const onAbort = () => {
+      this.link
+        .notify({
+          jsonrpc: '2.0',
+          method: 'notifications/cancelled',
+          params: { requestId: id, reason: String(extra.signal.reason ?? 'cancelled by the client') },
+        })
+        .catch(() => {});
+    };
+    extra.signal.addEventListener('abort', onAbort, { once: true });
+    let reply: Awaited<ReturnType<RemoteLink['request']>>;
+    try {
+      reply = await this.withSidecar(() => this.link.request({ ...request, id }, options));
+    } finally {
+      extra.signal.removeEventListener('abort', onAbort);
+    }
     if ('error' in reply) throw new McpError(reply.error.code, reply.error.message, reply.error.data);
     return reply.result as ServerResult;
   }
