@@ -91,15 +91,21 @@ const probeScript = `
   }
   process.exit(0); // a keychain call that never answers must not keep the probe alive`;
 
-function runProbe(
-  command: string[],
-  env: NodeJS.ProcessEnv,
-): Promise<{ ok?: boolean; problem?: string; message?: string }> {
+interface ProbeResult {
+  ok?: boolean;
+  problem?: string;
+  message?: string;
+  firstMs?: number;
+  secondMs?: number;
+  secondProblem?: string;
+}
+
+function runProbe(command: string[], env: NodeJS.ProcessEnv, script = probeScript): Promise<ProbeResult> {
   return new Promise((resolve, reject) => {
     const [file, ...args] = command;
     const child = spawn(
       file ?? '',
-      [...args, process.execPath, '--import', 'tsx', '--input-type=module', '-e', probeScript],
+      [...args, process.execPath, '--import', 'tsx', '--input-type=module', '-e', script],
       {
         env,
         stdio: ['ignore', 'pipe', 'ignore'],
@@ -120,6 +126,25 @@ function runProbe(
     });
   });
 }
+
+// Two loads against a frozen keychain; then the probe kills itself, because Node's normal exit
+// would wait for the worker thread still stuck in the D-Bus call.
+const hangScript = `
+  const { KeychainTokenStore } = await import(${JSON.stringify(storeModule)});
+  const store = new KeychainTokenStore({ issuer: 'https://i.example', clientId: 'c' });
+  const timed = async () => {
+    const started = Date.now();
+    try {
+      await store.load();
+      return { ok: true, ms: Date.now() - started };
+    } catch (error) {
+      return { problem: error.problem, message: error.message, ms: Date.now() - started };
+    }
+  };
+  const first = await timed();
+  const second = await timed();
+  console.log(JSON.stringify({ ...first, firstMs: first.ms, secondMs: second.ms, secondProblem: second.problem }));
+  process.kill(process.pid, 'SIGKILL');`;
 
 function withoutBus(): NodeJS.ProcessEnv {
   const env = { ...process.env };
@@ -160,17 +185,32 @@ test('a D-Bus session without a Secret Service: the message names the missing se
 });
 
 test('a keychain that never answers is cut off by the timeout', async (t) => {
-  // The distribution's session bus activates gnome-keyring, which has no unlocked login
-  // collection and waits for a prompt that cannot be shown: the call hangs.
+  // A private session whose Secret Service (gnome-keyring) is frozen with SIGSTOP: every call
+  // to it hangs. The keyring process is killed when the probe is done.
   const dir = scratchDir(t);
   mkdirSync(join(dir, 'run'), { mode: 0o700 });
   mkdirSync(join(dir, 'data'), { mode: 0o700 });
   const env = { ...withoutBus(), XDG_RUNTIME_DIR: join(dir, 'run'), XDG_DATA_HOME: join(dir, 'data') };
-  const started = Date.now();
-  const result = await runProbe(['dbus-run-session', '--'], env);
-  assert.ok(result.problem === 'timeout' || result.problem === 'locked', JSON.stringify(result));
-  if (result.problem === 'timeout') assert.match(result.message ?? '', /did not answer within 5000 ms/);
-  assert.ok(Date.now() - started < 20_000);
+  const frozenSession =
+    'eval "$(printf pw | gnome-keyring-daemon --unlock --components=secrets)"; export GNOME_KEYRING_CONTROL; ' +
+    'secret-tool search service none >/dev/null 2>&1; ' +
+    'pid=$(dbus-send --session --dest=org.freedesktop.DBus --print-reply /org/freedesktop/DBus ' +
+    'org.freedesktop.DBus.GetConnectionUnixProcessID string:org.freedesktop.secrets | awk "/uint32/ {print \\$2}"); ' +
+    'kill -STOP "$pid"; "$@"; rc=$?; kill -KILL "$pid"; exit $rc';
+  const result = await runProbe(
+    ['dbus-run-session', '--', 'bash', '-c', frozenSession, 'frozen'],
+    env,
+    hangScript,
+  );
+  assert.equal(result.problem, 'timeout', JSON.stringify(result));
+  assert.match(result.message ?? '', /did not answer within 5000 ms/);
+  assert.match(result.message ?? '', /CNPG_MCP_TOKEN_STORE=file/);
+  assert.ok(
+    (result.firstMs ?? 0) >= 5000 && (result.firstMs ?? 0) < 7000,
+    `first call took ${result.firstMs} ms`,
+  );
+  assert.equal(result.secondProblem, 'timeout');
+  assert.ok((result.secondMs ?? 1e9) < 100, 'later calls fail fast instead of stacking stuck threads');
 });
 
 test('a locked keyring: the message says to unlock it', async (t) => {

@@ -11,6 +11,8 @@ export const KEYCHAIN_SERVICE = 'cnpg-mcp';
 
 type Keytar = Pick<typeof import('keytar'), 'getPassword' | 'setPassword' | 'deletePassword'>;
 
+const STALL_COOLDOWN_MS = 30_000;
+
 export type KeychainProblem = 'not-built' | 'no-dbus' | 'no-secret-service' | 'locked' | 'timeout' | 'error';
 
 const FILE_STORE_HINT =
@@ -86,6 +88,7 @@ export class KeychainTokenStore implements TokenStore {
   private readonly timeoutMs: number;
   private readonly keytarModule: string;
   private ready: Promise<Keytar> | undefined;
+  private stalled: { until: number; error: KeychainUnavailableError } | undefined;
 
   constructor(identity: StoreIdentity, options: KeychainStoreOptions = {}) {
     this.account = accountName(identity);
@@ -119,9 +122,9 @@ export class KeychainTokenStore implements TokenStore {
     }
     const probeAccount = `probe:${process.pid}:${Date.now()}`;
     try {
-      await this.call(keytar.setPassword(KEYCHAIN_SERVICE, probeAccount, 'probe'), 'setPassword');
-      const read = await this.call(keytar.getPassword(KEYCHAIN_SERVICE, probeAccount), 'getPassword');
-      await this.call(keytar.deletePassword(KEYCHAIN_SERVICE, probeAccount), 'deletePassword');
+      await this.call('setPassword', () => keytar.setPassword(KEYCHAIN_SERVICE, probeAccount, 'probe'));
+      const read = await this.call('getPassword', () => keytar.getPassword(KEYCHAIN_SERVICE, probeAccount));
+      await this.call('deletePassword', () => keytar.deletePassword(KEYCHAIN_SERVICE, probeAccount));
       if (read !== 'probe') throw new Error('a value written to the keychain could not be read back');
     } catch (error) {
       throw classifyKeychainError(error);
@@ -129,14 +132,27 @@ export class KeychainTokenStore implements TokenStore {
     return keytar;
   }
 
-  private call<T>(promise: Promise<T>, what: string): Promise<T> {
-    return withTimeout(promise, this.timeoutMs, `keychain ${what}`);
+  /**
+   * Runs one keychain call bounded by the timeout. A call that timed out still occupies a libuv
+   * worker thread until D-Bus gives up, so for a while afterwards calls fail fast instead of
+   * piling up more stuck threads (which would also stall file I/O).
+   */
+  private async call<T>(what: string, invoke: () => Promise<T>): Promise<T> {
+    if (this.stalled && Date.now() < this.stalled.until) throw this.stalled.error;
+    try {
+      return await withTimeout(invoke(), this.timeoutMs, `keychain ${what}`);
+    } catch (error) {
+      if (error instanceof TimeoutError) {
+        this.stalled = { until: Date.now() + STALL_COOLDOWN_MS, error: classifyKeychainError(error) };
+      }
+      throw error;
+    }
   }
 
   async load(): Promise<StoredLogin | undefined> {
     const keytar = await this.probe();
     try {
-      const text = await this.call(keytar.getPassword(KEYCHAIN_SERVICE, this.account), 'getPassword');
+      const text = await this.call('getPassword', () => keytar.getPassword(KEYCHAIN_SERVICE, this.account));
       return text ? parseStoredLogin(text) : undefined;
     } catch (error) {
       throw classifyKeychainError(error);
@@ -146,9 +162,8 @@ export class KeychainTokenStore implements TokenStore {
   async save(login: StoredLogin): Promise<void> {
     const keytar = await this.probe();
     try {
-      await this.call(
+      await this.call('setPassword', () =>
         keytar.setPassword(KEYCHAIN_SERVICE, this.account, JSON.stringify(login)),
-        'setPassword',
       );
     } catch (error) {
       throw classifyKeychainError(error);
@@ -158,7 +173,7 @@ export class KeychainTokenStore implements TokenStore {
   async clear(): Promise<void> {
     const keytar = await this.probe();
     try {
-      await this.call(keytar.deletePassword(KEYCHAIN_SERVICE, this.account), 'deletePassword');
+      await this.call('deletePassword', () => keytar.deletePassword(KEYCHAIN_SERVICE, this.account));
     } catch (error) {
       throw classifyKeychainError(error);
     }
