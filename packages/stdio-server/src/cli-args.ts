@@ -111,27 +111,19 @@ export function explicitSettingsEnv(args: ParsedArgs, env: Env): Record<string, 
   return out;
 }
 
+const LOGIN_WAIT_EXPECTED =
+  'login wait: expected whole seconds 0-600 (flag --login-wait-seconds, env CNPG_MCP_LOGIN_WAIT_SECONDS)';
+
 const serveOptionsSchema = z.object({
   loginMode: z.enum(['auto', 'browser', 'device'], {
     message:
       'login mode: expected "auto", "browser" or "device" (flag --login-mode, env CNPG_MCP_LOGIN_MODE)',
   }),
   loginWaitSeconds: z.coerce
-    .number({
-      message:
-        'login wait: expected whole seconds 0-600 (flag --login-wait-seconds, env CNPG_MCP_LOGIN_WAIT_SECONDS)',
-    })
-    .int(
-      'login wait: expected whole seconds 0-600 (flag --login-wait-seconds, env CNPG_MCP_LOGIN_WAIT_SECONDS)',
-    )
-    .min(
-      0,
-      'login wait: expected whole seconds 0-600 (flag --login-wait-seconds, env CNPG_MCP_LOGIN_WAIT_SECONDS)',
-    )
-    .max(
-      600,
-      'login wait: expected whole seconds 0-600 (flag --login-wait-seconds, env CNPG_MCP_LOGIN_WAIT_SECONDS)',
-    ),
+    .number({ message: LOGIN_WAIT_EXPECTED })
+    .int(LOGIN_WAIT_EXPECTED)
+    .min(0, LOGIN_WAIT_EXPECTED)
+    .max(600, LOGIN_WAIT_EXPECTED),
 });
 
 export interface ServeFlags {

@@ -78,10 +78,6 @@ export class Bridge {
     this.link = new RemoteLink(async () => (await options.sidecar.get()).fetch, `${SIDECAR_BASE_URL}/mcp`);
   }
 
-  get served(): ServedLists {
-    return this.options.served;
-  }
-
   /** Sends a logging message to the client (subject to its logging/setLevel) and to stderr. */
   async tell(level: LoggingLevel, text: string): Promise<void> {
     this.options.log(text);
@@ -99,34 +95,32 @@ export class Bridge {
     await this.ensureRemote();
   }
 
-  private ensureRemote(signal?: AbortSignal): Promise<ServerCapabilities> {
-    this.remoteReady ??= this.initializeRemote(signal).catch((error: unknown) => {
+  /** Initializes the remote once per session (shared by concurrent calls, so never tied to one call's signal). */
+  private ensureRemote(): Promise<ServerCapabilities> {
+    this.remoteReady ??= this.initializeRemote().catch((error: unknown) => {
       this.remoteReady = undefined;
       throw error;
     });
     return this.remoteReady;
   }
 
-  private async initializeRemote(signal?: AbortSignal): Promise<ServerCapabilities> {
+  private async initializeRemote(): Promise<ServerCapabilities> {
     const { server } = this.options;
     const client = server.getClientVersion();
     const reply = await this.withSidecar(() =>
-      this.link.request(
-        {
-          jsonrpc: '2.0',
-          id: `cnpg-mcp-${this.nextId++}`,
-          method: 'initialize',
-          params: {
-            protocolVersion: LATEST_PROTOCOL_VERSION,
-            capabilities: server.getClientCapabilities() ?? {},
-            clientInfo: {
-              name: client ? `${client.name} via cnpg-mcp` : 'cnpg-mcp',
-              version: client?.version ?? VERSION,
-            },
+      this.link.request({
+        jsonrpc: '2.0',
+        id: `cnpg-mcp-${this.nextId++}`,
+        method: 'initialize',
+        params: {
+          protocolVersion: LATEST_PROTOCOL_VERSION,
+          capabilities: server.getClientCapabilities() ?? {},
+          clientInfo: {
+            name: client ? `${client.name} via cnpg-mcp` : 'cnpg-mcp',
+            version: client?.version ?? VERSION,
           },
         },
-        { signal },
-      ),
+      }),
     );
     if ('error' in reply)
       throw new RemoteFailedError(`the remote API refused initialize: ${reply.error.message}`);
@@ -232,7 +226,7 @@ export class Bridge {
   }
 
   private async forwardOnce(request: JSONRPCRequest, extra: Extra): Promise<ServerResult> {
-    await this.ensureRemote(extra.signal);
+    await this.ensureRemote();
     const options: RemoteRequestOptions = {
       signal: extra.signal,
       onNotification: (notification) => this.relay(notification, extra),
@@ -261,12 +255,12 @@ export class Bridge {
 
   /** The fallback request handler: everything not answered locally goes to the remote. */
   async forward(request: JSONRPCRequest, extra: Extra): Promise<ServerResult> {
-    let settingsProblem: string | undefined;
+    let rejection: string | undefined;
     try {
       return await this.forwardOnce(request, extra);
     } catch (error) {
       if (!(error instanceof LoginNeededError)) return this.failure(request, error);
-      settingsProblem = error.reason === 'rejected' ? error.message : undefined;
+      rejection = error.reason === 'rejected' ? error.message : undefined;
     }
     let outcome: Awaited<ReturnType<typeof loginDuringCall>>;
     try {
@@ -298,7 +292,7 @@ export class Bridge {
         : `open ${outcome.start.authorizationUrl}`;
     const message =
       `Not logged in, so ${describeCall(request)} did not run` +
-      `${settingsProblem ? ` (${settingsProblem})` : ''}${outcome.error ? ` (login: ${outcome.error})` : ''}.\n` +
+      `${rejection ? ` (${rejection})` : ''}${outcome.error ? ` (login: ${outcome.error})` : ''}.\n` +
       `To log in, ${where} (valid until ${outcome.start.expiresAt}), then call it again.\n` +
       `Or log in from a terminal: ${this.options.loginCommand}`;
     return this.failure(request, new LoginNeededError(message, 'no_login'));
