@@ -34,8 +34,16 @@ export interface PolicyRule {
 
 export const overlays = (): string[] => readdirSync(join(kustomizeDir, 'overlays')).sort();
 
+/**
+ * KUBECTL picks the binary (default: kubectl on PATH). The manifests use only what Debian's
+ * kubectl 1.20 (kustomize v2.0.3) understands, so they render with it and with current kubectl,
+ * which warns on stderr about `bases` and `commonLabels`.
+ */
 export function render(dir: string): K8sObject[] {
-  const yaml = execFileSync('kubectl', ['kustomize', join(kustomizeDir, dir)], { encoding: 'utf8' });
+  const yaml = execFileSync(process.env.KUBECTL ?? 'kubectl', ['kustomize', join(kustomizeDir, dir)], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   return (loadAll(yaml) as (K8sObject | null)[]).filter((o): o is K8sObject => o !== null);
 }
 
