@@ -196,3 +196,35 @@ test('without a usable keychain, a call says so and how to choose the file store
   assert.match(text, /keychain/i);
   assert.match(text, /file/);
 });
+
+test('several copies started at once (as Claude Desktop does) share one sidecar and one login', async (t) => {
+  const stack = await startStack(t);
+  const cli = await builtCli();
+  const home = privateHome(t);
+  const env = {
+    ...home.env,
+    ...stack.settingsEnv,
+    CNPG_MCP_LOGIN_MODE: 'browser',
+    CNPG_MCP_LOGIN_WAIT_SECONDS: '60',
+  };
+  const sessions = await Promise.all([1, 2, 3].map(() => connectOverStdio(t, cli, env)));
+  // The person follows the first login URL any copy shows; the other copies joined the same login.
+  let personActed = false;
+  for (const session of sessions) {
+    session.client.setNotificationHandler(LoggingMessageNotificationSchema, (notification) => {
+      const url = /(http:\/\/127\.0\.0\.1:\d+\/auth\?\S+)/.exec(String(notification.params.data))?.[1];
+      if (url && !personActed) {
+        personActed = true;
+        void loginAsPerson(url, credentials('alice'));
+      }
+    });
+  }
+  const results = await Promise.all(
+    sessions.map((session) => session.client.callTool({ name: 'whoami', arguments: {} })),
+  );
+  for (const result of results) {
+    assert.equal((result.structuredContent as Structured).email, 'alice@example.com', textOf(result));
+  }
+  assert.equal(sidecarSockets(home.runtimeDir).length, 1, 'one sidecar');
+  assert.equal(stack.oidc.tokenEndpointCalls().authorization_code, 1, 'one login for all copies');
+});
