@@ -39,7 +39,7 @@ import {
   startRecordingProxy,
   tripleOf,
 } from './kube-rbac.js';
-import { configFor, kustomizeDir, only, renderOverlay } from './render.js';
+import { configFor, type K8sObject, kustomizeDir, only, renderOverlay } from './render.js';
 
 const CNPG = { group: 'postgresql.cnpg.io', version: 'v1' } as const;
 const SA = { namespace: 'cnpg-mcp', name: 'cnpg-mcp' };
@@ -86,6 +86,30 @@ async function startApiAs(
   return { api, client };
 }
 
+/** The local provider, the emulator with the rendered RBAC, and a recording proxy in front of it. */
+async function startWorld(objects: K8sObject[], namespaces: string[]) {
+  const oidc = await startDevOidc();
+  const kube = await startKubeEmulator({ namespaces, stepDelayMs: 1 });
+  kube.setRbac(rbacPolicyFrom(objects));
+  const proxy = await startRecordingProxy(kube.url);
+  const saKubeconfig = join(mkdtempSync(join(tmpdir(), 'cnpg-rbac-')), 'kubeconfig');
+  writeFileSync(
+    saKubeconfig,
+    renderKubeconfig({ server: proxy.url, token: kube.addUser(serviceAccountUser(SA)) }),
+  );
+  return {
+    oidc,
+    kube,
+    proxy,
+    saKubeconfig,
+    async close() {
+      await proxy.close();
+      await kube.close();
+      await oidc.close();
+    },
+  };
+}
+
 describe('the namespaced overlay RBAC, run for real against the emulator', { concurrency: false }, () => {
   const objects = renderOverlay('namespaced');
   const env = configFor(objects);
@@ -99,14 +123,11 @@ describe('the namespaced overlay RBAC, run for real against the emulator', { con
   let admin: { custom: CustomObjectsApi; core: CoreV1Api };
   const called = new Set<string>();
 
+  let world: Awaited<ReturnType<typeof startWorld>>;
+
   before(async () => {
-    oidc = await startDevOidc();
-    kube = await startKubeEmulator({ namespaces: [namespace, OUTSIDE], stepDelayMs: 1 });
-    kube.setRbac(rbacPolicyFrom(objects));
-    const token = kube.addUser(serviceAccountUser(SA));
-    proxy = await startRecordingProxy(kube.url);
-    saKubeconfig = join(mkdtempSync(join(tmpdir(), 'cnpg-rbac-')), 'kubeconfig');
-    writeFileSync(saKubeconfig, renderKubeconfig({ server: proxy.url, token }));
+    world = await startWorld(objects, [namespace, OUTSIDE]);
+    ({ oidc, kube, proxy, saKubeconfig } = world);
     started = await startApiAs(oidc, saKubeconfig, env, 'admin');
     const kc = new KubeConfig();
     kc.loadFromFile(kube.kubeconfigPath);
@@ -116,9 +137,7 @@ describe('the namespaced overlay RBAC, run for real against the emulator', { con
   after(async () => {
     await started?.client.close();
     await started?.api.close();
-    await proxy?.close();
-    await kube?.close();
-    await oidc?.close();
+    await world?.close();
   });
 
   async function tool(name: string, args: Record<string, unknown> = {}): Promise<Structured> {
@@ -346,22 +365,13 @@ describe('the impersonation overlay: Kubernetes RBAC decides per person', () => 
   let proxy: Awaited<ReturnType<typeof startRecordingProxy>>;
   let saKubeconfig: string;
 
+  let world: Awaited<ReturnType<typeof startWorld>>;
+
   before(async () => {
-    oidc = await startDevOidc();
-    kube = await startKubeEmulator({ namespaces: [namespace], stepDelayMs: 1 });
-    kube.setRbac(rbacPolicyFrom(objects));
-    proxy = await startRecordingProxy(kube.url);
-    saKubeconfig = join(mkdtempSync(join(tmpdir(), 'cnpg-rbac-')), 'kubeconfig');
-    writeFileSync(
-      saKubeconfig,
-      renderKubeconfig({ server: proxy.url, token: kube.addUser(serviceAccountUser(SA)) }),
-    );
+    world = await startWorld(objects, [namespace]);
+    ({ oidc, kube, proxy, saKubeconfig } = world);
   });
-  after(async () => {
-    await proxy?.close();
-    await kube?.close();
-    await oidc?.close();
-  });
+  after(async () => world?.close());
 
   test('a person in the bound group works through the tools; every request is made as that person', async () => {
     const alice = await startApiAs(oidc, saKubeconfig, env, 'alice');
@@ -421,5 +431,57 @@ describe('the impersonation overlay: Kubernetes RBAC decides per person', () => 
         (e: { code?: number }) => e,
       );
     assert.equal(error?.code, 403);
+  });
+});
+
+describe('the cluster-wide overlay: one ClusterRole, every namespace', () => {
+  const objects = renderOverlay('cluster-wide');
+  const env = configFor(objects);
+  let world: Awaited<ReturnType<typeof startWorld>>;
+  before(async () => {
+    world = await startWorld(objects, [env.DEFAULT_NAMESPACE!, OUTSIDE]);
+  });
+  after(async () => world?.close());
+
+  test('clusters are listed cluster-wide and created in any namespace; other resources stay refused', async () => {
+    const started = await startApiAs(world.oidc, world.saKubeconfig, env, 'admin');
+    try {
+      const call = async (name: string, args: Record<string, unknown>) => {
+        const result = (await started.client.callTool({ name, arguments: args })) as ToolResult;
+        assert.ok(!result.isError, `${name} failed: ${textOf(result)}`);
+        await world.kube.settle();
+        return result.structuredContent ?? {};
+      };
+      await call('cluster_create', {
+        namespace: OUTSIDE,
+        name: 'far',
+        storage_size: '1Gi',
+        wait: true,
+        wait_timeout_seconds: 60,
+      });
+      const listed = await call('cluster_list', { all_namespaces: true });
+      assert.deepEqual(
+        (listed.clusters as { namespace: string; name: string }[]).map((c) => `${c.namespace}/${c.name}`),
+        [`${OUTSIDE}/far`],
+      );
+      await call('cluster_delete', { namespace: OUTSIDE, name: 'far', confirm: 'far' });
+      assert.ok(
+        world.proxy.requests.some((r) => r.verb === 'list' && r.namespace === undefined && r.status === 200),
+      );
+      assert.ok(world.proxy.requests.every((r) => r.status < 400));
+    } finally {
+      await started.client.close();
+      await started.api.close();
+    }
+    const kc = new KubeConfig();
+    kc.loadFromFile(world.saKubeconfig);
+    const denied = await kc
+      .makeApiClient(CoreV1Api)
+      .listConfigMapForAllNamespaces()
+      .then(
+        () => 200,
+        (e: { code?: number }) => e.code,
+      );
+    assert.equal(denied, 403);
   });
 });
