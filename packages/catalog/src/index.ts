@@ -1,4 +1,5 @@
 export { catalog, findTool } from './catalog.js';
+export { renderToolsMarkdown } from './docs.js';
 export * from './fields.js';
 export { toolListForMcp, toolListing } from './list.js';
 export * from './object-tools.js';
