@@ -51,10 +51,10 @@ async function assertGrantValid(oidc: DevOidc, settings: Settings): Promise<void
 }
 
 test('100 concurrent requests across an access-token expiry cause exactly one refresh', async (t) => {
-  const { oidc, remote, client, settings, lines } = await setup(t, { ttl: 3 });
+  const { oidc, remote, client, settings, lines } = await setup(t, { ttl: 6 });
   await loginThroughSidecar(client);
   assert.equal((await post(client, 0)).status, 200);
-  await sleep(3200); // the access token has now expired
+  await sleep(6200); // the access token has now expired (the new one is fresh for 3 s: half its life)
   const before = refreshes(oidc);
   const started = performance.now();
   const results = await Promise.all(Array.from({ length: 100 }, (_, i) => post(client, i + 1)));
