@@ -57,6 +57,23 @@ test('login, status, token, logout and doctor from the command line against the 
   assert.equal(token2.stdout, '');
 });
 
+test('login --paste completes a browser login whose redirect could not reach this machine', async (t) => {
+  const stack = await startStack(t);
+  const cli = await builtCli();
+  const home = privateHome(t);
+  const env = { ...home.env, ...stack.settingsEnv };
+  let pasted: Awaited<ReturnType<typeof runCli>> | undefined;
+  const waiting = await loginWithCli(cli, env, async (url) => {
+    // The browser ran elsewhere: the person copies the final 127.0.0.1 URL instead of loading it.
+    const page = await loginAsPerson(url, credentials('bob'), { followCallback: false });
+    pasted = await runCli(cli, ['login', '--paste', page.callbackUrl], env);
+  });
+  assert.equal(pasted?.code, 0, pasted?.stderr);
+  assert.match(pasted?.stdout ?? '', /Logged in as bob@example\.com/);
+  assert.equal(waiting.code, 0, waiting.stderr);
+  assert.match((await runCli(cli, ['status'], env)).stdout, /bob@example\.com/);
+});
+
 test('doctor names what is wrong and how to fix it', async (t) => {
   const cli = await builtCli();
   const home = privateHome(t);
