@@ -1,6 +1,11 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, beforeEach, describe, test } from 'node:test';
+import { loadSettings } from '../../../packages/auth-sidecar/src/settings.js';
+import { loadConfig } from '../../../packages/remote-api/src/config.js';
 import { actionCode } from '../action.js';
 import { GRANT_TYPES } from '../application.js';
 import { Auth0Error, retryDelaySeconds } from '../management-client.js';
@@ -120,6 +125,36 @@ describe('setup-auth0 against a local Management API', () => {
     // The client secret Auth0 generates for every client never reaches the output.
     assert.ok(!JSON.stringify(result).includes(String(app?.client_secret)));
     assert.ok(!renderResult(result).includes(TOKEN));
+  });
+
+  test('the printed configuration is accepted as is by the remote API and the desktop side', async () => {
+    const result = await runQuietly(options(fake, ['--no-action']));
+    const remote = loadConfig({ ...result.remoteApiEnv });
+    assert.equal(remote.oidc.issuer, `https://${DOMAIN}/`);
+    assert.equal(remote.oidc.audience, AUDIENCE);
+    const home = mkdtempSync(join(tmpdir(), 'setup-auth0-home-'));
+    const settings = loadSettings({
+      env: {
+        ...result.claudeDesktop.mcpServers.cnpg?.env,
+        HOME: home,
+        XDG_CONFIG_HOME: home,
+        XDG_RUNTIME_DIR: home,
+      },
+    });
+    assert.equal(settings.issuer, `https://${DOMAIN}/`);
+    assert.equal(settings.clientId, result.clientId);
+    assert.equal(settings.audience, AUDIENCE);
+    assert.equal(settings.remoteUrl, 'https://cnpg.example.com/mcp');
+    const stdioPackage = JSON.parse(
+      readFileSync(join(root, 'packages/stdio-server/package.json'), 'utf8'),
+    ) as {
+      name: string;
+    };
+    assert.equal(
+      result.claudeDesktop.mcpServers.cnpg?.args.at(-1),
+      stdioPackage.name,
+      'npx runs the stdio server package',
+    );
   });
 
   test('a second run changes nothing (zero writes)', async () => {
