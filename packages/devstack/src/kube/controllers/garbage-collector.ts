@@ -44,6 +44,7 @@ export class GarbageCollector {
     if (!uid) return;
     if (event.type === 'DELETED') {
       this.queue.add(`gc/${uid}`, () => this.collectOrphansOf(uid));
+      this.recheckOwners(obj);
       return;
     }
     if (!obj.metadata.deletionTimestamp) return;
@@ -54,6 +55,24 @@ export class GarbageCollector {
     const finalizers = obj.metadata.finalizers ?? [];
     if (finalizers.includes('foregroundDeletion') || finalizers.includes('orphan')) {
       this.queue.add(`gc-owner/${uid}`, () => this.finishOwnerDeletion(event.rt, obj));
+    }
+  }
+
+  /** A dependent or namespace member went away: owners waiting on it get another look. */
+  private recheckOwners(gone: KubeObject): void {
+    for (const ref of gone.metadata.ownerReferences ?? []) {
+      for (const { rtKey, object } of this.registry.store.entries()) {
+        if (object.metadata.uid !== ref.uid || !object.metadata.deletionTimestamp) continue;
+        const rt = this.typeOf(rtKey);
+        if (rt) this.queue.add(`gc-owner/${ref.uid}`, () => this.finishOwnerDeletion(rt, object));
+      }
+    }
+    const ns = gone.metadata.namespace;
+    if (ns) {
+      const nsType = this.registry.catalog.byApiVersionKind('v1', 'Namespace');
+      if (this.registry.find(nsType, undefined, ns)?.metadata.deletionTimestamp) {
+        this.queue.add(`namespace/${ns}`, () => this.finalizeNamespace(ns));
+      }
     }
   }
 
@@ -102,7 +121,7 @@ export class GarbageCollector {
           propagationPolicy: 'Foreground',
         });
       }
-      return this.dependentsOf(uid).length > 0;
+      return false;
     }
     return this.dropFinalizer(rt, current, 'foregroundDeletion');
   }
@@ -125,10 +144,7 @@ export class GarbageCollector {
         this.registry.delete(rt, name, object.metadata.name!, { propagationPolicy: 'Background' });
       }
     }
-    if (remaining > 0) {
-      const stillThere = [...this.registry.store.entries()].some((e) => e.object.metadata.namespace === name);
-      return stillThere;
-    }
+    if (remaining > 0) return false;
     const nsType = this.registry.catalog.byApiVersionKind('v1', 'Namespace');
     this.registry.store.remove(nsType, undefined, name);
     return false;

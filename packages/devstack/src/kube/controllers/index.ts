@@ -115,6 +115,14 @@ export class Controllers {
         return;
       }
       if (event.type !== 'DELETED') this.enqueue(kind, ns, name);
+      if (kind === 'Backup') {
+        // Backups of one cluster run one at a time: the next one waits for this one.
+        for (const other of this.client.list('Backup', ns)) {
+          if (other.metadata.name !== name && asRecord(other.status).phase === 'pending') {
+            this.enqueue('Backup', ns, other.metadata.name!);
+          }
+        }
+      }
       if (kind === 'DatabaseRole') {
         this.enqueueAll('Database', ns);
         this.enqueueAll('Cluster', ns);

@@ -19,6 +19,7 @@ import { asRecord, deepClone, getPath, isPlainObject, type KubeObject } from '..
 import { accessReview } from './access-review.js';
 import { parseBody, readBody, sendJson, warningHeaders } from './io.js';
 import { serveLogs } from './logs.js';
+import { toTable, wantsTable } from './table.js';
 import { serveWatch } from './watch.js';
 
 export interface HandlerContext {
@@ -152,7 +153,16 @@ export async function handleResource(ctx: HandlerContext, r: ResourceRequest): P
 
   switch (verb) {
     case 'get': {
-      sendJson(res, 200, registry.get(rt, r.namespace, r.name!));
+      const obj = registry.get(rt, r.namespace, r.name!);
+      if (wantsTable(req.headers.accept) && !subresource) {
+        sendJson(
+          res,
+          200,
+          toTable(rt, [obj], obj.metadata.resourceVersion ?? '', registry.clock.now().getTime()),
+        );
+        return;
+      }
+      sendJson(res, 200, obj);
       return;
     }
     case 'list': {
@@ -168,6 +178,11 @@ export async function handleResource(ctx: HandlerContext, r: ResourceRequest): P
       const metadata: Record<string, unknown> = { resourceVersion: result.resourceVersion };
       if (result.continueToken) metadata.continue = result.continueToken;
       if (result.remainingItemCount !== undefined) metadata.remainingItemCount = result.remainingItemCount;
+      if (wantsTable(req.headers.accept)) {
+        const table = toTable(rt, result.items, result.resourceVersion, registry.clock.now().getTime());
+        sendJson(res, 200, { ...table, metadata });
+        return;
+      }
       sendJson(res, 200, {
         kind: `${rt.kind}List`,
         apiVersion: apiVersionOf(rt),
@@ -187,6 +202,12 @@ export async function handleResource(ctx: HandlerContext, r: ResourceRequest): P
           : {}),
         ...(timeout ? { timeoutSeconds: Number(timeout) } : {}),
         allowWatchBookmarks: url.searchParams.get('allowWatchBookmarks') === 'true',
+        ...(wantsTable(req.headers.accept)
+          ? {
+              render: (obj: KubeObject) =>
+                toTable(rt, [obj], obj.metadata.resourceVersion ?? '', registry.clock.now().getTime()),
+            }
+          : {}),
       });
       return;
     }

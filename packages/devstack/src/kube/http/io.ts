@@ -1,7 +1,7 @@
 /** Request body reading and JSON responses. */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import yaml from 'js-yaml';
-import { type ApiError, badRequest } from '../api/errors.js';
+import { type ApiError, badRequest, unsupportedMediaType } from '../api/errors.js';
 
 const MAX_BODY = 3 * 1024 * 1024;
 
@@ -16,8 +16,14 @@ export async function readBody(req: IncomingMessage): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-/** Parses JSON, or YAML for apply patches and YAML bodies. */
+/** Parses JSON, or YAML for apply patches and YAML bodies. Protobuf (and anything else) gets 415. */
 export function parseBody(text: string, contentType: string): unknown {
+  const mediaType = contentType.split(';')[0]!.trim();
+  if (mediaType !== '' && !mediaType.includes('json') && !mediaType.includes('yaml')) {
+    throw unsupportedMediaType(
+      `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml`,
+    );
+  }
   if (text.trim() === '') return undefined;
   try {
     return JSON.parse(text);

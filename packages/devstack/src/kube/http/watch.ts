@@ -13,6 +13,8 @@ export interface WatchOptions {
   resourceVersion?: string;
   timeoutSeconds?: number;
   allowWatchBookmarks: boolean;
+  /** Renders event objects differently (Table rows for kubectl). */
+  render?: (obj: KubeObject) => unknown;
 }
 
 export function serveWatch(
@@ -31,7 +33,11 @@ export function serveWatch(
   res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private' });
   res.flushHeaders();
   const write = (type: string, object: unknown) => {
-    if (!res.writableEnded) res.write(`${JSON.stringify({ type, object })}\n`);
+    const shown =
+      opts.render && (type === 'ADDED' || type === 'MODIFIED' || type === 'DELETED')
+        ? opts.render(object as KubeObject)
+        : object;
+    if (!res.writableEnded) res.write(`${JSON.stringify({ type, object: shown })}\n`);
   };
   const translate = (event: StoreEvent) => {
     if (event.rt !== rt) return;

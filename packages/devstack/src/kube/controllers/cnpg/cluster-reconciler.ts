@@ -180,7 +180,7 @@ export class ClusterReconciler {
       `${svc}.${o.ns}.svc`,
       `${svc}.${o.ns}.svc.cluster.local`,
     ];
-    const expiry = new Date(this.deps.clock.now().getTime() + 90 * 86_400_000);
+    const expiry = new Date(Date.parse(String(o.cluster.metadata.creationTimestamp)) + 90 * 86_400_000);
     const expiryText = `${expiry.toISOString().slice(0, 10)} ${expiry.toISOString().slice(11, 19)} +0000 UTC`;
     const secretRv = (n: string) => this.client.get('Secret', o.ns, n)?.metadata.resourceVersion;
     const pvcReady = o.pvcs
