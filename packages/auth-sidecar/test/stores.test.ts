@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { acquireLock, EnvTokenStore, FileTokenStore } from '../src/index.js';
+import { keychainValue } from '../src/store/keychain-store.js';
 import { scratchDir } from './helpers.js';
 
 const identity = {
@@ -130,4 +131,13 @@ test('lock: excludes concurrent processes (read-modify-write of a counter never 
   );
   assert.deepEqual(await Promise.all(runs), [0, 0, 0, 0]);
   assert.equal(readFileSync(counter, 'utf8'), '100');
+});
+
+test('keychain value: metadata is dropped when a long refresh token would not fit Windows limits', () => {
+  const user = { sub: 'devstack|alice', email: 'alice@example.com', name: 'Alice Liddell' };
+  const short = JSON.parse(keychainValue({ refreshToken: 'r'.repeat(100), savedAt: 'now', user }));
+  assert.deepEqual(short.user, user);
+  const longToken = 'r'.repeat(1180);
+  const long = JSON.parse(keychainValue({ refreshToken: longToken, savedAt: 'now', user, scope: 'openid' }));
+  assert.deepEqual(long, { refreshToken: longToken, savedAt: 'now' });
 });

@@ -12,6 +12,15 @@ export const KEYCHAIN_SERVICE = 'cnpg-mcp';
 type Keytar = Pick<typeof import('keytar'), 'getPassword' | 'setPassword' | 'deletePassword'>;
 
 const STALL_COOLDOWN_MS = 30_000;
+/** Windows Credential Manager holds at most 2560 bytes per secret: stay well below it. */
+const MAX_SECRET_CHARS = 1200;
+
+/** The stored JSON; metadata is dropped when a long refresh token would not fit otherwise. */
+export function keychainValue(login: StoredLogin): string {
+  const full = JSON.stringify(login);
+  if (full.length <= MAX_SECRET_CHARS) return full;
+  return JSON.stringify({ refreshToken: login.refreshToken, savedAt: login.savedAt });
+}
 
 export type KeychainProblem = 'not-built' | 'no-dbus' | 'no-secret-service' | 'locked' | 'timeout' | 'error';
 
@@ -161,10 +170,9 @@ export class KeychainTokenStore implements TokenStore {
 
   async save(login: StoredLogin): Promise<void> {
     const keytar = await this.probe();
+    const value = keychainValue(login);
     try {
-      await this.call('setPassword', () =>
-        keytar.setPassword(KEYCHAIN_SERVICE, this.account, JSON.stringify(login)),
-      );
+      await this.call('setPassword', () => keytar.setPassword(KEYCHAIN_SERVICE, this.account, value));
     } catch (error) {
       throw classifyKeychainError(error);
     }
