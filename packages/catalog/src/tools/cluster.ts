@@ -351,12 +351,61 @@ export const clusterDelete = {
   confirmField: 'name',
 } satisfies ToolDefinition;
 
+const shrinkStatusOutput = {
+  inProgress: z.boolean(),
+  targetSize: z
+    .string()
+    .describe('Size the data volumes are shrinking to ("" when no shrink is in progress).'),
+  originalInstances: z
+    .number()
+    .describe('Instance count to return to at the end (0 when no shrink is in progress).'),
+  step: z
+    .enum(['start', 'wait', 'switchover', 'destroy', 'finish', 'done'])
+    .describe('The step cluster_storage_shrink performs next ("done": nothing left to do).'),
+  nextStep: z.string().describe('What happens next, for people.'),
+  volumes: z.array(
+    z.object({ instance: z.string(), size: z.string(), atTarget: z.boolean(), primary: z.boolean() }),
+  ),
+};
+
+export const clusterStorageShrink = {
+  name: 'cluster_storage_shrink',
+  title: 'Shrink cluster storage (guided)',
+  description:
+    'Shrinks the data volumes, which cannot shrink in place, one safe step per call: (1) allow a smaller size and add one instance at the new size, (2) switch over to an instance at the new size, (3) destroy one oversized replica at a time so the operator recreates it at the new size, (4) scale back and restore validation. Call it again after each step; cluster_storage_shrink_status shows the plan. `confirm` must equal the cluster name.',
+  inputSchema: z.strictObject({
+    ...target,
+    storage_size: storageSizeField.describe(
+      'Target size of the data volumes; must be smaller than the current size.',
+    ),
+    confirm: confirmField('cluster name'),
+    dry_run: dryRunField,
+  }),
+  outputSchema: mutationOutput.extend({ ...shrinkStatusOutput, performed: z.string() }),
+  annotations: destructive,
+  requiredScope: 'write',
+  confirmField: 'name',
+} satisfies ToolDefinition;
+
+export const clusterStorageShrinkStatus = {
+  name: 'cluster_storage_shrink_status',
+  title: 'Storage shrink status',
+  description:
+    'Shows the state of a guided storage shrink: target size, each volume and whether it is at the target, and the next step cluster_storage_shrink will take.',
+  inputSchema: z.strictObject({ ...target }),
+  outputSchema: z.object({ namespace: z.string(), name: z.string(), ...shrinkStatusOutput }),
+  annotations: readOnly,
+  requiredScope: 'read',
+} satisfies ToolDefinition;
+
 export const clusterTools = [
   clusterList,
   clusterStatus,
   clusterCreate,
   clusterScale,
   clusterStorageGrow,
+  clusterStorageShrink,
+  clusterStorageShrinkStatus,
   clusterSetParameters,
   clusterImageUpgrade,
   clusterRestart,

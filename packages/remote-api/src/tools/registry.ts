@@ -18,6 +18,7 @@ import {
 } from './cluster/change.js';
 import { clusterCreateTool } from './cluster/create.js';
 import { clusterListTool, clusterStatusTool } from './cluster/read.js';
+import { clusterStorageShrinkStatusTool, clusterStorageShrinkTool } from './cluster/shrink.js';
 import type { ToolImplementation } from './context.js';
 import { objectImplementations } from './object-registry.js';
 import { whoamiTool } from './whoami.js';
@@ -31,6 +32,8 @@ export const implementations: ReadonlyMap<string, ToolImplementation> = new Map(
     clusterCreateTool,
     clusterScaleTool,
     clusterStorageGrowTool,
+    clusterStorageShrinkTool,
+    clusterStorageShrinkStatusTool,
     clusterSetParametersTool,
     clusterImageUpgradeTool,
     clusterRestartTool,
