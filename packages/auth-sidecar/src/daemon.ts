@@ -5,7 +5,8 @@
 import { createLogger } from './redact.js';
 import { loadSettings, type Settings, settingsSchema } from './settings.js';
 import { SIDECAR_SETTINGS_ENV } from './sidecar/ensure.js';
-import { SidecarAlreadyRunningError, startSidecar } from './sidecar/server.js';
+import { SidecarAlreadyRunningError } from './sidecar/listeners.js';
+import { startSidecar } from './sidecar/server.js';
 
 process.umask(0o077);
 const log = createLogger();

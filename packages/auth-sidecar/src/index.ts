@@ -46,14 +46,9 @@ export {
   type InteractiveLoginOptions,
   interactiveLogin,
 } from './sidecar/interactive-login.js';
+export { SidecarAlreadyRunningError } from './sidecar/listeners.js';
 export { sidecarLogPath, sidecarSocketPath } from './sidecar/locations.js';
-export {
-  type RunningSidecar,
-  SIDECAR_VERSION,
-  SidecarAlreadyRunningError,
-  type SidecarOptions,
-  startSidecar,
-} from './sidecar/server.js';
+export { type RunningSidecar, SIDECAR_VERSION, type SidecarOptions, startSidecar } from './sidecar/server.js';
 export { readOrCreateTcpSecret, tcpSecretPath } from './sidecar/tcp-secret.js';
 export { EnvTokenStore } from './store/env-store.js';
 export { FileTokenStore } from './store/file-store.js';

@@ -1,6 +1,6 @@
-import { chmod, unlink } from 'node:fs/promises';
+import { unlink } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { type AddressInfo, connect } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import type * as oidc from 'openid-client';
 import { createDispatcher } from '../http-client.js';
 import { CallbackPortBusyError } from '../oidc/callback-listener.js';
@@ -15,8 +15,9 @@ import type { TokenStore } from '../store/types.js';
 import { LoginRequiredError, TokenManager } from '../token-manager.js';
 import { forwardMcp } from './forward.js';
 import { InvalidRequestError, readJson, sendJson } from './json.js';
+import { listenOnLoopbackTcp, listenOnSocket } from './listeners.js';
 import { sidecarSocketPath } from './locations.js';
-import { readOrCreateTcpSecret, secretsEqual } from './tcp-secret.js';
+import { readOrCreateTcpSecret } from './tcp-secret.js';
 
 export const SIDECAR_VERSION = '0.1.0';
 
@@ -40,45 +41,6 @@ export interface RunningSidecar {
   tokens: TokenManager;
   logins: LoginCoordinator;
   close(): Promise<void>;
-}
-
-export class SidecarAlreadyRunningError extends Error {
-  constructor(socketPath: string) {
-    super(`Another sidecar already answers on ${socketPath}`);
-    this.name = 'SidecarAlreadyRunningError';
-  }
-}
-
-function socketAnswers(path: string): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect(path);
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
-}
-
-async function listenOnSocket(server: Server, path: string): Promise<void> {
-  const listen = () =>
-    new Promise<void>((resolve, reject) => {
-      const onError = (error: Error) => reject(error);
-      server.once('error', onError);
-      server.listen(path, () => {
-        server.off('error', onError);
-        resolve();
-      });
-    });
-  try {
-    await listen();
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
-    if (await socketAnswers(path)) throw new SidecarAlreadyRunningError(path);
-    await unlink(path);
-    await listen();
-  }
-  if (process.platform !== 'win32') await chmod(path, 0o600);
 }
 
 function parseTimeoutMs(value: string | null): number {
@@ -206,33 +168,14 @@ export async function startSidecar(options: SidecarOptions): Promise<RunningSide
 
   let tcpServer: Server | undefined;
   if (settings.tcpPort !== undefined) {
-    const secret = await readOrCreateTcpSecret(settings.configDir);
-    tcpServer = createServer((req, res) => {
-      const allowedHosts = [`127.0.0.1:${tcpPort}`, `localhost:${tcpPort}`];
-      if (!allowedHosts.includes(req.headers.host ?? '')) {
-        sendJson(res, 421, {
-          error: 'bad_host',
-          message: 'Host header must be 127.0.0.1:PORT or localhost:PORT',
-        });
-        return;
-      }
-      const presented =
-        (req.headers['x-cnpg-mcp-secret'] as string | undefined) ??
-        /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? '')?.[1] ??
-        '';
-      if (!secretsEqual(presented.trim(), secret)) {
-        sendJson(res, 401, {
-          error: 'bad_secret',
-          message: 'present the per-install secret (see tcpSecretPath)',
-        });
-        return;
-      }
-      handle(req, res);
-    });
-    await new Promise<void>((resolve, reject) => {
-      tcpServer?.once('error', reject);
-      tcpServer?.listen({ host: '127.0.0.1', port: settings.tcpPort }, () => resolve());
-    });
+    try {
+      const secret = await readOrCreateTcpSecret(settings.configDir);
+      tcpServer = await listenOnLoopbackTcp(settings.tcpPort, secret, handle);
+    } catch (error) {
+      server.closeAllConnections();
+      server.close();
+      throw error;
+    }
     tcpPort = (tcpServer.address() as AddressInfo).port;
   }
 
