@@ -33,7 +33,8 @@ export interface EnsuredSidecar {
 export function daemonCommand(): string[] {
   const js = fileURLToPath(new URL('../daemon.js', import.meta.url));
   if (existsSync(js)) return [js];
-  return ['--import', 'tsx', fileURLToPath(new URL('../daemon.ts', import.meta.url))];
+  // Resolved here, because the daemon runs with its own working directory.
+  return ['--import', import.meta.resolve('tsx'), fileURLToPath(new URL('../daemon.ts', import.meta.url))];
 }
 
 async function health(socketPath: string): Promise<{ pid: number } | undefined> {
@@ -82,6 +83,8 @@ export async function ensureSidecar(
       const logFile = await open(logPath, 'a', 0o600);
       const child = spawn(process.execPath, daemonCommand(), {
         detached: true,
+        // Not the caller's directory: a long-lived process should not pin it (or a mount) busy.
+        cwd: settings.runtimeDir,
         stdio: ['ignore', logFile.fd, logFile.fd],
         env: { ...(options.env ?? process.env), [SIDECAR_SETTINGS_ENV]: JSON.stringify(settings) },
         windowsHide: true,
