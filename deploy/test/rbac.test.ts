@@ -6,7 +6,7 @@
  * tool, and requests outside the rules are refused by the emulator.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -45,7 +45,7 @@ const CNPG = { group: 'postgresql.cnpg.io', version: 'v1' } as const;
 const SA = { namespace: 'cnpg-mcp', name: 'cnpg-mcp' };
 const OUTSIDE = 'elsewhere';
 
-type Structured = Record<string, unknown> & { [key: string]: unknown };
+type Structured = Record<string, unknown>;
 type ToolResult = CallToolResult & { structuredContent?: Structured };
 
 const quiet = { write() {}, async close() {} };
@@ -62,15 +62,13 @@ async function startApiAs(
   env: Record<string, string>,
   username: string,
 ): Promise<Started> {
-  const dir = mkdtempSync(join(tmpdir(), 'cnpg-rbac-'));
-  const policyFile = join(dir, 'policy.json');
-  writeFileSync(policyFile, readFileSync(join(kustomizeDir, 'base/policy.json')));
   const config = loadConfig({
     ...env,
     OIDC_ISSUER: oidc.issuer,
     OIDC_AUDIENCE: oidc.audience,
     KUBECONFIG: kubeconfigPath,
-    POLICY_FILE: policyFile,
+    // The policy the ConfigMap ships (mounted at /etc/cnpg-mcp in the pod).
+    POLICY_FILE: join(kustomizeDir, 'base/policy.json'),
     HOST: '127.0.0.1',
     PORT: '0',
     WAIT_POLL_MS: '50',
@@ -110,7 +108,7 @@ async function startWorld(objects: K8sObject[], namespaces: string[]) {
   };
 }
 
-describe('the namespaced overlay RBAC, run for real against the emulator', { concurrency: false }, () => {
+describe('the namespaced overlay RBAC, run for real against the emulator', () => {
   const objects = renderOverlay('namespaced');
   const env = configFor(objects);
   const namespace = env.DEFAULT_NAMESPACE!;
@@ -180,6 +178,16 @@ describe('the namespaced overlay RBAC, run for real against the emulator', { con
 
     await tool('cluster_scale', { name: 'pg', instances: 3, dry_run: true });
     await tool('cluster_storage_grow', { name: 'pg', storage_size: '2Gi' });
+    // The guided shrink back to 1Gi, one step per call, until no shrink is in progress.
+    for (let step = 0; step < 15; step++) {
+      await tool('cluster_storage_shrink', { name: 'pg', storage_size: '1Gi', confirm: 'pg' });
+      if ((await tool('cluster_storage_shrink_status', { name: 'pg' })).step === 'start') break;
+    }
+    assert.equal(
+      (await tool('cluster_storage_shrink_status', { name: 'pg' })).step,
+      'start',
+      'the shrink finished',
+    );
     await tool('cluster_set_parameters', { name: 'pg', parameters: { work_mem: '8MB' } });
     const { postgresMajor } = await tool('cluster_status', { name: 'pg' });
     await tool('cluster_image_upgrade', { name: 'pg', postgres_major: postgresMajor, dry_run: true });
