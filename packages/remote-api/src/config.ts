@@ -24,57 +24,73 @@ const namespaceName = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const boolString = z.enum(['true', 'false']).transform((value) => value === 'true');
 
 /** Every environment variable the remote API reads, with its default. */
-const envSchema = z.object({
-  OIDC_ISSUER: z.url({ message: 'expected the issuer URL, e.g. https://tenant.auth0.com/' }),
-  OIDC_AUDIENCE: z.string().min(1, 'expected the API audience, e.g. https://cnpg-mcp.example.com/api'),
-  OIDC_JWKS_URI: z.url().optional(),
-  OIDC_ALGORITHMS: z
-    .string()
-    .default(ALLOWED_ALGORITHMS.join(','))
-    .transform(csv)
-    .pipe(
-      z
-        .array(z.enum(ALLOWED_ALGORITHMS, { message: `expected a list of ${ALLOWED_ALGORITHMS.join(', ')}` }))
-        .min(1),
-    ),
-  OIDC_CLOCK_TOLERANCE_SECONDS: z.coerce.number().int().min(0).max(300).default(30),
-  OIDC_MAX_TOKEN_BYTES: z.coerce.number().int().min(512).max(65536).default(8192),
-  JWKS_COOLDOWN_SECONDS: z.coerce.number().min(0).max(3600).default(30),
-  JWKS_CACHE_MAX_AGE_SECONDS: z.coerce.number().min(1).max(86400).default(600),
-  GROUPS_CLAIM: z.string().min(1).default('groups'),
-  SCOPE_READ: z.string().min(1).default('mcp:read'),
-  SCOPE_WRITE: z.string().min(1).default('mcp:write'),
-  REQUIRED_SCOPES: z.string().default('').transform(csv),
-  HOST: z.string().min(1).default('0.0.0.0'),
-  PORT: z.coerce.number().int().min(0).max(65535).default(8080),
-  PUBLIC_URL: z.url().optional(),
-  RESOURCE: z.url().optional(),
-  ALLOWED_NAMESPACES: z
-    .string()
-    .default('*')
-    .transform(csv)
-    .pipe(
-      z
-        .array(z.union([z.literal('*'), z.string().regex(namespaceName, 'expected namespace names or *')]))
-        .min(1, 'expected * or a comma-separated list of namespaces'),
-    ),
-  DEFAULT_NAMESPACE: z.string().regex(namespaceName, 'expected a namespace name').default('default'),
-  POLICY_FILE: z.string().min(1).optional(),
-  IMPERSONATION: z.enum(['off', 'user-id', 'email']).default('off'),
-  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
-  AUDIT_LOG: z.string().min(1).default('stdout'),
-  KUBECONFIG: z.string().min(1).optional(),
-  KUBE_CONTEXT: z.string().min(1).optional(),
-  SHUTDOWN_TIMEOUT_SECONDS: z.coerce.number().min(0).max(600).default(25),
-  MAX_BODY_BYTES: z.coerce
-    .number()
-    .int()
-    .min(1024)
-    .max(16 * 1024 * 1024)
-    .default(1024 * 1024),
-  WAIT_POLL_MS: z.coerce.number().int().min(50).max(60000).default(2000),
-  TRUST_PROXY: boolString.default(false),
-});
+const envSchema = z
+  .object({
+    OIDC_ISSUER: z.url({ message: 'expected the issuer URL, e.g. https://tenant.auth0.com/' }),
+    OIDC_AUDIENCE: z.string().min(1, 'expected the API audience, e.g. https://cnpg-mcp.example.com/api'),
+    OIDC_JWKS_URI: z.url().optional(),
+    OIDC_ALGORITHMS: z
+      .string()
+      .default(ALLOWED_ALGORITHMS.join(','))
+      .transform(csv)
+      .pipe(
+        z
+          .array(
+            z.enum(ALLOWED_ALGORITHMS, { message: `expected a list of ${ALLOWED_ALGORITHMS.join(', ')}` }),
+          )
+          .min(1),
+      ),
+    OIDC_CLOCK_TOLERANCE_SECONDS: z.coerce.number().int().min(0).max(300).default(30),
+    OIDC_MAX_TOKEN_BYTES: z.coerce.number().int().min(512).max(65536).default(8192),
+    OIDC_INTROSPECTION: z.enum(['off', 'on']).default('off'),
+    OIDC_INTROSPECTION_ENDPOINT: z.url().optional(),
+    OIDC_INTROSPECTION_CLIENT_ID: z.string().min(1).optional(),
+    OIDC_INTROSPECTION_CLIENT_SECRET: z.string().min(1).optional(),
+    OIDC_INTROSPECTION_CACHE_SECONDS: z.coerce.number().int().min(1).max(300).default(30),
+    OIDC_INTROSPECTION_REQUIRE_AUDIENCE: boolString.default(true),
+    JWKS_COOLDOWN_SECONDS: z.coerce.number().min(0).max(3600).default(30),
+    JWKS_CACHE_MAX_AGE_SECONDS: z.coerce.number().min(1).max(86400).default(600),
+    GROUPS_CLAIM: z.string().min(1).default('groups'),
+    SCOPE_READ: z.string().min(1).default('mcp:read'),
+    SCOPE_WRITE: z.string().min(1).default('mcp:write'),
+    REQUIRED_SCOPES: z.string().default('').transform(csv),
+    HOST: z.string().min(1).default('0.0.0.0'),
+    PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+    PUBLIC_URL: z.url().optional(),
+    RESOURCE: z.url().optional(),
+    ALLOWED_NAMESPACES: z
+      .string()
+      .default('*')
+      .transform(csv)
+      .pipe(
+        z
+          .array(z.union([z.literal('*'), z.string().regex(namespaceName, 'expected namespace names or *')]))
+          .min(1, 'expected * or a comma-separated list of namespaces'),
+      ),
+    DEFAULT_NAMESPACE: z.string().regex(namespaceName, 'expected a namespace name').default('default'),
+    POLICY_FILE: z.string().min(1).optional(),
+    IMPERSONATION: z.enum(['off', 'user-id', 'email']).default('off'),
+    LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+    AUDIT_LOG: z.string().min(1).default('stdout'),
+    KUBECONFIG: z.string().min(1).optional(),
+    KUBE_CONTEXT: z.string().min(1).optional(),
+    SHUTDOWN_TIMEOUT_SECONDS: z.coerce.number().min(0).max(600).default(25),
+    MAX_BODY_BYTES: z.coerce
+      .number()
+      .int()
+      .min(1024)
+      .max(16 * 1024 * 1024)
+      .default(1024 * 1024),
+    WAIT_POLL_MS: z.coerce.number().int().min(50).max(60000).default(2000),
+    TRUST_PROXY: boolString.default(false),
+  })
+  .superRefine((env, ctx) => {
+    if (env.OIDC_INTROSPECTION !== 'on') return;
+    for (const key of ['OIDC_INTROSPECTION_CLIENT_ID', 'OIDC_INTROSPECTION_CLIENT_SECRET'] as const) {
+      if (!env[key])
+        ctx.addIssue({ code: 'custom', path: [key], message: 'required when OIDC_INTROSPECTION=on' });
+    }
+  });
 
 export type RemoteApiEnv = z.input<typeof envSchema>;
 
@@ -89,6 +105,16 @@ export interface RemoteApiConfig {
     jwksCooldownSeconds: number;
     jwksCacheMaxAgeSeconds: number;
     groupsClaim: string;
+    /** RFC 7662 introspection of opaque tokens; undefined when off. */
+    introspection:
+      | {
+          endpoint: string | undefined;
+          clientId: string;
+          clientSecret: string;
+          cacheSeconds: number;
+          requireAudience: boolean;
+        }
+      | undefined;
   };
   scopes: { read: string; write: string; required: string[] };
   host: string;
@@ -145,6 +171,16 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       jwksCooldownSeconds: e.JWKS_COOLDOWN_SECONDS,
       jwksCacheMaxAgeSeconds: e.JWKS_CACHE_MAX_AGE_SECONDS,
       groupsClaim: e.GROUPS_CLAIM,
+      introspection:
+        e.OIDC_INTROSPECTION === 'on'
+          ? {
+              endpoint: e.OIDC_INTROSPECTION_ENDPOINT,
+              clientId: e.OIDC_INTROSPECTION_CLIENT_ID ?? '',
+              clientSecret: e.OIDC_INTROSPECTION_CLIENT_SECRET ?? '',
+              cacheSeconds: e.OIDC_INTROSPECTION_CACHE_SECONDS,
+              requireAudience: e.OIDC_INTROSPECTION_REQUIRE_AUDIENCE,
+            }
+          : undefined,
     },
     scopes: { read: e.SCOPE_READ, write: e.SCOPE_WRITE, required: e.REQUIRED_SCOPES },
     host: e.HOST,

@@ -9,6 +9,7 @@ import { findTool } from '@cnpg-mcp/catalog';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { type AuditLog, createAuditLog } from './audit.js';
 import { bearerChallenge } from './auth/challenge.js';
+import { Introspector } from './auth/introspect.js';
 import { JwksSource } from './auth/jwks.js';
 import { AuthError, bearerFromHeader, verifyAccessToken } from './auth/verify.js';
 import type { RemoteApiConfig } from './config.js';
@@ -100,6 +101,10 @@ export async function startRemoteApi(
     cooldownSeconds: config.oidc.jwksCooldownSeconds,
     cacheMaxAgeSeconds: config.oidc.jwksCacheMaxAgeSeconds,
   });
+  const introspection = config.oidc.introspection;
+  const introspector = introspection
+    ? new Introspector({ issuer: config.oidc.issuer, audience: config.oidc.audience, ...introspection })
+    : undefined;
   const deps = { config, policy, kube, log, audit, metrics, inFlight: new InFlightCalls() };
   let draining = false;
   let inFlight = 0;
@@ -165,7 +170,11 @@ export async function startRemoteApi(
 
   const authenticate = async (req: IncomingMessage): Promise<Caller> => {
     const token = bearerFromHeader(req.headers.authorization);
-    const verified = await verifyAccessToken(token, { ...config.oidc, getKey: jwks.getKey });
+    const verified = await verifyAccessToken(token, {
+      ...config.oidc,
+      getKey: jwks.getKey,
+      introspect: introspector ? (opaque) => introspector.check(opaque) : undefined,
+    });
     for (const scope of [config.scopes.read, ...config.scopes.required]) {
       if (!verified.scopes.includes(scope))
         throw new AuthError('insufficient_scope', `the token lacks the ${scope} scope`, 403, scope);

@@ -37,6 +37,8 @@ export interface VerifierOptions {
   clockToleranceSeconds: number;
   maxTokenBytes: number;
   getKey: JWTVerifyGetKey;
+  /** Checks opaque (non-JWT) tokens by RFC 7662 introspection when configured. */
+  introspect?: ((token: string) => Promise<VerifiedToken>) | undefined;
 }
 
 export interface VerifiedToken {
@@ -80,6 +82,7 @@ export async function verifyAccessToken(token: string, options: VerifierOptions)
     );
   }
   if (parts.length !== 3) {
+    if (options.introspect) return options.introspect(token);
     throw new AuthError(
       'not_a_jwt',
       `the token is not a JWT (opaque token?); request an access token for this API's audience (audience=${options.audience} or resource=${options.audience})`,
