@@ -36,6 +36,17 @@ after(async () => {
   await oidc.close();
 });
 
+test('/readyz is 200 when the Kubernetes API answers and the JWKS is fetched', async () => {
+  const response = await fetch(`${api.url}/readyz`);
+  const body = (await response.json()) as {
+    ready: boolean;
+    kubernetes: { ok: boolean };
+    jwks: { ok: boolean };
+  };
+  assert.equal(response.status, 200, JSON.stringify(body));
+  assert.deepEqual([body.ready, body.kubernetes.ok, body.jwks.ok], [true, true, true]);
+});
+
 test('cancelling create-and-wait stops the wait on the server; the cluster creation goes on', async () => {
   const controller = new AbortController();
   const progress: string[] = [];
