@@ -217,6 +217,24 @@ describe('restore', () => {
     assert.match(cluster?.metadata.labels['cnpg-mcp.io/created-by'], /^alice-/);
   });
 
+  test('backup_restore with wait reports progress until the new cluster is healthy', async () => {
+    const progress: string[] = [];
+    const result = await env.alice.callTool(
+      {
+        name: 'backup_restore',
+        arguments: { name: 'pg-restored-wait', backup: 'pg-bk-first', wait: true, wait_timeout_seconds: 60 },
+      },
+      undefined,
+      { onprogress: (p) => progress.push(`${p.progress}/${p.total}: ${p.message}`) },
+    );
+    assert.ok(!result.isError, JSON.stringify(result.content));
+    const out = result.structuredContent as { waited: boolean; phase: string };
+    assert.equal(out.waited, true);
+    assert.equal(out.phase, 'Cluster in healthy state');
+    assert.ok(progress.length >= 2, progress.join('; '));
+    assert.match(progress.at(-1) ?? '', /^1\/1: Cluster in healthy state/);
+  });
+
   test('restore refuses two targets, an incomplete backup, a different major; dry run writes nothing', async () => {
     const before = await count(env, 'clusters');
     await fails(

@@ -176,6 +176,26 @@ describe('roles through DatabaseRole (CloudNativePG 1.30+ discovered)', () => {
     assert.equal(out.object.kind, 'DatabaseRole');
     assert.equal(await getCr(env, 'databaseroles', 'pg-roles-drytest'), undefined);
     assert.equal(await secretData(env, 'pg-roles-drytest-password'), undefined);
+    const audit = env.api.audit.records<{ tool: string; name: string; namespace: string; dryRun: boolean }>();
+    assert.ok(
+      audit.some((r) => r.tool === 'role_create' && r.name === 'drytest' && r.namespace === NS && r.dryRun),
+    );
+  });
+
+  test('a role the API server refuses leaves no password Secret behind', async () => {
+    const fault = env.kube.faults.add({ method: 'POST', path: '/databaseroles', status: 500, times: 1 });
+    try {
+      await fails(
+        env.alice,
+        'role_create',
+        { cluster: 'pg-roles', name: 'unlucky' },
+        /injected fault|HTTP 500/,
+      );
+    } finally {
+      env.kube.faults.remove(fault);
+    }
+    assert.equal(await secretData(env, 'pg-roles-unlucky-password'), undefined);
+    assert.equal(await getCr(env, 'databaseroles', 'pg-roles-unlucky'), undefined);
   });
 
   test('role_delete needs the role name as confirmation, then deletes the role and its Secret', async () => {
