@@ -26,7 +26,12 @@ export function configurationFor(options: SetupOptions, clientId: string | undef
   const issuer = `https://${options.domain}/`;
   return {
     issuer,
-    remoteApiEnv: { OIDC_ISSUER: issuer, OIDC_AUDIENCE: options.audience },
+    remoteApiEnv: {
+      OIDC_ISSUER: issuer,
+      OIDC_AUDIENCE: options.audience,
+      // The external URL the remote API advertises in its RFC 9728 metadata and challenges.
+      ...(options.remoteUrl ? { PUBLIC_URL: new URL(options.remoteUrl).origin } : {}),
+    },
     claudeDesktop: {
       mcpServers: {
         cnpg: {

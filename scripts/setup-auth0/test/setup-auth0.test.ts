@@ -115,7 +115,11 @@ describe('setup-auth0 against a local Management API', () => {
     assert.ok(actionGets.length >= 2, 'polled the build status at least twice');
 
     assert.equal(result.clientId, app?.client_id);
-    assert.deepEqual(result.remoteApiEnv, { OIDC_ISSUER: `https://${DOMAIN}/`, OIDC_AUDIENCE: AUDIENCE });
+    assert.deepEqual(result.remoteApiEnv, {
+      OIDC_ISSUER: `https://${DOMAIN}/`,
+      OIDC_AUDIENCE: AUDIENCE,
+      PUBLIC_URL: 'https://cnpg.example.com',
+    });
     assert.deepEqual(result.claudeDesktop.mcpServers.cnpg?.env, {
       CNPG_MCP_ISSUER: `https://${DOMAIN}/`,
       CNPG_MCP_CLIENT_ID: app?.client_id,
@@ -132,6 +136,7 @@ describe('setup-auth0 against a local Management API', () => {
     const remote = loadConfig({ ...result.remoteApiEnv });
     assert.equal(remote.oidc.issuer, `https://${DOMAIN}/`);
     assert.equal(remote.oidc.audience, AUDIENCE);
+    assert.equal(remote.publicUrl, 'https://cnpg.example.com');
     const home = mkdtempSync(join(tmpdir(), 'setup-auth0-home-'));
     const settings = loadSettings({
       env: {
