@@ -28,12 +28,11 @@ async function sourceCluster(
 /** The WAL source of the original cluster, through its backup plugin (needed for plugin restores and PITR from snapshots). */
 function pluginSource(source: ClusterObject | undefined, sourceName: string, pluginName: string | undefined) {
   const plugin = source ? clusterBackupPlugin(source) : undefined;
-  const name = pluginName ?? plugin?.name;
-  if (!source || !plugin || !name) return undefined;
+  if (!plugin) return undefined;
   return {
     name: SOURCE,
     plugin: {
-      name: name || DEFAULT_BACKUP_PLUGIN,
+      name: pluginName ?? plugin.name ?? DEFAULT_BACKUP_PLUGIN,
       parameters: { ...(plugin.parameters ?? {}), serverName: plugin.parameters?.serverName ?? sourceName },
     },
   };
