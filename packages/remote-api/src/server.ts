@@ -72,6 +72,16 @@ function writeToolsCalled(message: unknown): string[] {
   return names;
 }
 
+const KNOWN_ROUTES = ['/mcp', '/healthz', '/readyz', '/metrics', '/.well-known/oauth-protected-resource'];
+
+/** The route label for metrics: a known path, or "other" (so label cardinality stays bounded). */
+function metricsRoute(url: string | undefined): string {
+  const path = new URL(url ?? '/', 'http://x').pathname.replace(/\/mcp$/, (m, offset: number) =>
+    offset === 0 ? m : '',
+  );
+  return KNOWN_ROUTES.includes(path) ? path : 'other';
+}
+
 /** Request ids named by `notifications/cancelled` in a JSON-RPC message or batch. */
 function cancelledRequestIds(message: unknown): (string | number)[] {
   const messages = Array.isArray(message) ? message : [message];
@@ -248,34 +258,34 @@ export async function startRemoteApi(
     await transport.handleRequest(req, res, body);
   };
 
-  const route = async (req: IncomingMessage, res: ServerResponse): Promise<string> => {
+  const route = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const path = new URL(req.url ?? '/', 'http://x').pathname;
     if (path === '/mcp') {
       await handleMcp(req, res);
-      return '/mcp';
+      return;
     }
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       sendJson(res, 405, { error: 'method_not_allowed' }, { allow: 'GET' });
-      return 'other';
+      return;
     }
     if (path === '/healthz') {
       sendJson(res, 200, { status: 'ok' });
-      return path;
+      return;
     }
     if (path === '/readyz') {
       if (draining) {
         sendJson(res, 503, { ready: false, reason: 'shutting down' });
-        return path;
+        return;
       }
       const [kubernetes, keys] = await Promise.all([kube.ready(), jwks.ready()]);
       const ready = kubernetes.ok && keys.ok;
       sendJson(res, ready ? 200 : 503, { ready, kubernetes, jwks: keys });
-      return path;
+      return;
     }
     if (path === '/metrics') {
       res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' });
       res.end(metrics.render());
-      return path;
+      return;
     }
     if (
       path === '/.well-known/oauth-protected-resource' ||
@@ -294,35 +304,30 @@ export async function startRemoteApi(
         },
         { 'cache-control': 'public, max-age=300' },
       );
-      return '/.well-known/oauth-protected-resource';
+      return;
     }
     sendJson(res, 404, { error: 'not_found' });
-    return 'other';
   };
 
   const httpServer: HttpServer = createServer((req, res) => {
     const started = performance.now();
+    const routeName = metricsRoute(req.url);
     inFlight++;
     res.on('close', () => {
       inFlight--;
+      metrics.httpRequests.inc({
+        route: routeName,
+        method: req.method ?? '',
+        status: String(res.statusCode),
+      });
+      metrics.httpDuration.observe({ route: routeName }, (performance.now() - started) / 1000);
       if (inFlight === 0) idle?.();
     });
-    route(req, res)
-      .then((routeName) => {
-        res.on('close', () => {
-          metrics.httpRequests.inc({
-            route: routeName,
-            method: req.method ?? '',
-            status: String(res.statusCode),
-          });
-          metrics.httpDuration.observe({ route: routeName }, (performance.now() - started) / 1000);
-        });
-      })
-      .catch((error: unknown) => {
-        log.error('request failed', { path: req.url, error });
-        if (!res.headersSent) sendJson(res, 500, { error: 'internal_error' });
-        else res.end();
-      });
+    route(req, res).catch((error: unknown) => {
+      log.error('request failed', { path: req.url, error });
+      if (!res.headersSent) sendJson(res, 500, { error: 'internal_error' });
+      else res.end();
+    });
   });
 
   await new Promise<void>((resolve, reject) => {
