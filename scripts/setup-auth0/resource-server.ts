@@ -39,15 +39,17 @@ function desiredFields(options: SetupOptions, current: ResourceServer | undefine
   };
 }
 
-const path = (idOrIdentifier: string) => `/api/v2/resource-servers/${encodeURIComponent(idOrIdentifier)}`;
+const path = (id: string) => `/api/v2/resource-servers/${encodeURIComponent(id)}`;
 
 /** Plans, and unless dry-run applies, the API whose identifier is the audience. */
 export async function reconcileResourceServer(
   client: ManagementClient,
   options: SetupOptions,
 ): Promise<{ change: Change; resourceServer: ResourceServer | undefined }> {
-  // GET /resource-servers/{id} accepts the identifier (audience) as well as the id.
-  const current = await client.find<ResourceServer>(path(options.audience));
+  // The documented identifier filter finds the API by its audience (an array of at most one).
+  const [current] = await client.get<ResourceServer[]>('/api/v2/resource-servers', {
+    identifiers: options.audience,
+  });
   const desired = desiredFields(options, current);
   const name = options.audience;
   if (!current) {

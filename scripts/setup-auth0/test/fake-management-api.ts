@@ -13,6 +13,8 @@ export interface RecordedRequest {
   method: string;
   path: string;
   query: Record<string, string>;
+  /** The query string as sent (repeated parameters such as identifiers). */
+  rawQuery: string;
   body: Json | undefined;
   authorization: string | undefined;
 }
@@ -184,6 +186,7 @@ export class FakeAuth0 {
       method: req.method ?? 'GET',
       path: url.pathname,
       query: Object.fromEntries(url.searchParams),
+      rawQuery: url.search,
       body: undefined,
       authorization: req.headers.authorization,
     };
@@ -277,13 +280,26 @@ export class FakeAuth0 {
     const rsMatch = /^\/api\/v2\/resource-servers\/([^/]+)$/.exec(p);
     const clientMatch = /^\/api\/v2\/clients\/([^/]+)$/.exec(p);
     const actionMatch = /^\/api\/v2\/actions\/actions\/([^/]+)(\/deploy)?$/.exec(p);
+    if (p === '/api/v2/resource-servers' && r.method === 'GET') {
+      need('read:resource_servers');
+      const wanted = new URLSearchParams(r.rawQuery).getAll('identifiers');
+      const all = [...this.resourceServers.values()].filter(
+        (rs) => wanted.length === 0 || wanted.includes(String(rs.identifier)),
+      );
+      return [
+        200,
+        r.query.include_totals === 'true'
+          ? { resource_servers: all, start: 0, limit: 50, total: all.length }
+          : all,
+      ];
+    }
     if (p === '/api/v2/resource-servers' && r.method === 'POST') {
       need('create:resource_servers');
       return [201, this.createResourceServer(body)];
     }
     if (rsMatch) {
       const key = decodeURIComponent(rsMatch[1]!);
-      const found = [...this.resourceServers.values()].find((rs) => rs.id === key || rs.identifier === key);
+      const found = this.resourceServers.get(key);
       if (r.method === 'GET') need('read:resource_servers');
       else if (r.method === 'PATCH') need('update:resource_servers');
       if (!found)

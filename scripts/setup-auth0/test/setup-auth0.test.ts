@@ -78,6 +78,8 @@ describe('setup-auth0 against a local Management API', () => {
         'PATCH /api/v2/actions/triggers/post-login/bindings',
       ],
     );
+    const lookup = fake.requests.find((r) => r.method === 'GET' && r.path === '/api/v2/resource-servers');
+    assert.equal(lookup?.query.identifiers, AUDIENCE, 'the API is found by the identifiers filter');
     const [rs] = fake.resourceServers.values();
     assert.equal(rs?.identifier, AUDIENCE);
     assert.equal(rs?.signing_alg, 'RS256');
@@ -315,7 +317,7 @@ describe('setup-auth0 against a local Management API', () => {
     assert.equal(error.status, 401);
     assert.match(
       error.message,
-      /GET \/api\/v2\/resource-servers\/.*refused the Management API token \(401: Invalid token\)/,
+      /^GET \/api\/v2\/resource-servers: Auth0 refused the Management API token \(401: Invalid token\)/,
     );
     assert.ok(!error.message.includes('expired-token-value'));
     assert.equal(fake.writes().length, 0);
