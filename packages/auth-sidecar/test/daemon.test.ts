@@ -26,10 +26,15 @@ function alive(pid: number): boolean {
   }
 }
 
-/** Stops a sidecar this test started (by its pid) and waits until it is gone. */
+/** Stops a sidecar this test started (by its pid); it must be gone within 5 s of SIGTERM. */
 async function stopSidecar(pid: number): Promise<void> {
-  if (alive(pid)) process.kill(pid, 'SIGTERM');
-  for (let i = 0; i < 100 && alive(pid); i++) await sleep(20);
+  if (!alive(pid)) return;
+  process.kill(pid, 'SIGTERM');
+  for (let i = 0; i < 250 && alive(pid); i++) await sleep(20);
+  if (alive(pid)) {
+    process.kill(pid, 'SIGKILL');
+    assert.fail(`sidecar ${pid} ignored SIGTERM for 5 s`);
+  }
 }
 
 async function fixture(t: import('node:test').TestContext) {
@@ -124,6 +129,7 @@ test('two sidecars refreshing at the same moment never reuse a rotated refresh t
   for (let round = 0; round < 3; round++) {
     // Fresh processes hold no access token: both refresh at once from the same stored refresh token.
     const [x, y] = await Promise.all([ensureSidecar(first), ensureSidecar(second)]);
+    t.after(() => Promise.all([stopSidecar(x.pid), stopSidecar(y.pid)]));
     const clients = [new SidecarClient(x.socketPath), new SidecarClient(y.socketPath)];
     const before = oidc.tokenEndpointCalls().refresh_token ?? 0;
     const answers = await Promise.all(
@@ -189,4 +195,28 @@ test('NODE_EXTRA_CA_CERTS given to the sidecar process is trusted for an https r
   const body = (await refused.json()) as { error: string; message: string };
   assert.equal(body.error, 'remote_unreachable');
   assert.match(body.message, /certificate/i);
+});
+
+test('SIGTERM stops the sidecar promptly even while an SSE stream is open', async (t) => {
+  const { oidc, remote, dir } = await fixture(t);
+  const settings = testSettings(dir, oidc, remote.url);
+  const { pid, socketPath } = await ensureSidecar(settings);
+  t.after(() => stopSidecar(pid));
+  const client = new SidecarClient(socketPath);
+  t.after(() => client.close());
+  await loginThroughSidecar(client);
+  const stream = await client.fetch('http://x/mcp', { headers: { accept: 'text/event-stream' } });
+  assert.equal(stream.status, 200);
+  const reader = (stream.body as ReadableStream<Uint8Array>).getReader();
+  await reader.read();
+  assert.equal(remote.openStreams(), 1);
+  const started = Date.now();
+  await stopSidecar(pid);
+  assert.ok(Date.now() - started < 5000);
+  await assert.rejects(
+    (async () => {
+      for (;;) if ((await reader.read()).done) throw new Error('stream ended');
+    })(),
+  );
+  assert.equal(existsSync(socketPath), false, 'socket removed on exit');
 });

@@ -190,7 +190,7 @@ export async function startSidecar(options: SidecarOptions): Promise<RunningSide
       s.closeAllConnections();
       await new Promise<void>((resolve) => s.close(() => resolve()));
     }
-    await dispatcher.close();
+    await dispatcher.destroy();
     if (process.platform !== 'win32') await unlink(socketPath).catch(() => {});
   };
 
