@@ -231,7 +231,7 @@ describe('restore', () => {
     const out = result.structuredContent as { waited: boolean; phase: string };
     assert.equal(out.waited, true);
     assert.equal(out.phase, 'Cluster in healthy state');
-    assert.ok(progress.length >= 2, progress.join('; '));
+    assert.ok(progress.length >= 1, 'progress was reported');
     assert.match(progress.at(-1) ?? '', /^1\/1: Cluster in healthy state/);
   });
 
