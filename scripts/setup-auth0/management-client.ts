@@ -26,7 +26,7 @@ export function scopeFor(method: string, path: string): string {
     : path.startsWith('/api/v2/clients')
       ? 'clients'
       : 'actions';
-  if (path.includes('/triggers/') && method === 'PATCH') return 'update:triggers';
+  if (path.includes('/triggers/')) return method === 'GET' ? 'read:triggers' : 'update:triggers';
   if (method === 'GET') return `read:${resource}`;
   if (method === 'POST') return `create:${resource}`;
   if (method === 'PATCH') return `update:${resource}`;

@@ -38,6 +38,7 @@ const ALL_SCOPES = [
   'read:actions',
   'create:actions',
   'update:actions',
+  'read:triggers',
   'update:triggers',
 ];
 
@@ -395,7 +396,7 @@ export class FakeAuth0 {
     }
     if (p === '/api/v2/actions/triggers/post-login/bindings') {
       if (r.method === 'GET') {
-        need('read:actions');
+        need('read:triggers');
         const page = Number(r.query.page ?? 0);
         const perPage = Number(r.query.per_page ?? 20);
         return [

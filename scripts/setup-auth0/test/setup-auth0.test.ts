@@ -8,7 +8,7 @@ import { loadSettings } from '../../../packages/auth-sidecar/src/settings.js';
 import { loadConfig } from '../../../packages/remote-api/src/config.js';
 import { actionCode } from '../action.js';
 import { GRANT_TYPES } from '../application.js';
-import { Auth0Error, retryDelaySeconds } from '../management-client.js';
+import { Auth0Error, retryDelaySeconds, scopeFor } from '../management-client.js';
 import { parseOptions, type SetupOptions, UsageError } from '../options.js';
 import { renderResult } from '../render.js';
 import { runSetup } from '../setup.js';
@@ -323,19 +323,29 @@ describe('setup-auth0 against a local Management API', () => {
     assert.equal(fake.writes().length, 0);
   });
 
-  test('403: the missing scope is named', async () => {
-    const limited = 'token-without-create-clients';
-    await fake.close();
-    fake = await new FakeAuth0({
-      domain: DOMAIN,
-      tokens: { [limited]: FakeAuth0.allScopes().filter((s) => s !== 'create:clients') },
-    }).start();
-    const error = await runQuietly(options(fake, [], { AUTH0_MANAGEMENT_TOKEN: limited })).catch(
-      (e: unknown) => e,
-    );
-    assert.ok(error instanceof Auth0Error);
-    assert.equal(error.status, 403);
-    assert.match(error.message, /^POST \/api\/v2\/clients: .*Grant the scope create:clients/);
+  test('403: the missing scope is named, for each call that needs one', async () => {
+    const cases: [string, RegExp][] = [
+      ['read:resource_servers', /^GET \/api\/v2\/resource-servers: /],
+      ['create:resource_servers', /^POST \/api\/v2\/resource-servers: /],
+      ['create:clients', /^POST \/api\/v2\/clients: /],
+      ['read:triggers', /^GET \/api\/v2\/actions\/triggers\/post-login\/bindings: /],
+      ['update:triggers', /^PATCH \/api\/v2\/actions\/triggers\/post-login\/bindings: /],
+    ];
+    for (const [scope, operation] of cases) {
+      const limited = `token-without-${scope}`;
+      await fake.close();
+      fake = await new FakeAuth0({
+        domain: DOMAIN,
+        tokens: { [limited]: FakeAuth0.allScopes().filter((s) => s !== scope) },
+      }).start();
+      const error = await runQuietly(options(fake, [], { AUTH0_MANAGEMENT_TOKEN: limited })).catch(
+        (e: unknown) => e,
+      );
+      assert.ok(error instanceof Auth0Error, scope);
+      assert.equal(error.status, 403);
+      assert.match(error.message, operation);
+      assert.match(error.message, new RegExp(`Grant the scope ${scope} `));
+    }
   });
 
   test('409: a conflict on create explains what happened', async () => {
@@ -452,6 +462,14 @@ describe('setup-auth0 inputs', () => {
         () => parseOptions(argv, e),
         (err: unknown) => err instanceof UsageError && pattern.test(err.message),
       );
+  });
+
+  test('the scope each call needs, named when Auth0 does not say it', () => {
+    assert.equal(scopeFor('GET', '/api/v2/resource-servers'), 'read:resource_servers');
+    assert.equal(scopeFor('PATCH', '/api/v2/clients/abc'), 'update:clients');
+    assert.equal(scopeFor('POST', '/api/v2/actions/actions/x/deploy'), 'create:actions');
+    assert.equal(scopeFor('GET', '/api/v2/actions/triggers/post-login/bindings'), 'read:triggers');
+    assert.equal(scopeFor('PATCH', '/api/v2/actions/triggers/post-login/bindings'), 'update:triggers');
   });
 
   test('Retry-After as seconds, as an HTTP date, and X-RateLimit-Reset', () => {
