@@ -149,16 +149,24 @@ test('the entry point starts with the rendered configuration, answers /healthz, 
       'current-context': 'none',
     }),
   );
-  const config = configFor(renderOverlay('namespaced'));
+  // The pod's environment: the ConfigMap, then the container's own variables (NODE_OPTIONS…).
+  const objects = renderOverlay('namespaced');
+  const containerEnv = Object.fromEntries(
+    (only<V1Deployment>(objects, 'Deployment').spec?.template.spec?.containers[0]?.env ?? []).map((e) => [
+      e.name,
+      e.value ?? '',
+    ]),
+  );
   const child = spawn(process.execPath, [script], {
     cwd: repoRoot,
     env: {
-      ...config,
+      ...configFor(objects),
+      ...containerEnv,
+      // Where this machine differs from the pod: the policy's path, a local port, no cluster.
       POLICY_FILE: join(repoRoot, 'deploy/kustomize/base/policy.json'),
       HOST: '127.0.0.1',
       PORT: '0',
       KUBECONFIG: kubeconfig,
-      NODE_ENV: 'production',
       PATH: process.env.PATH ?? '',
     },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -77,7 +77,13 @@ for (const [name, objects] of rendered) {
 
     test('resources, rolling update without downtime, topology spread over zones and nodes', () => {
       assert.ok(container.resources?.requests?.cpu && container.resources.requests.memory);
-      assert.ok(container.resources?.limits?.memory);
+      const limitMi = Number(/^(\d+)Mi$/.exec(String(container.resources?.limits?.memory))?.[1]);
+      const heapMi = Number(
+        /--max-old-space-size=(\d+)/.exec(
+          container.env?.find((e) => e.name === 'NODE_OPTIONS')?.value ?? '',
+        )?.[1],
+      );
+      assert.ok(heapMi > 0 && heapMi < limitMi, 'the V8 heap limit is below the memory limit');
       assert.equal(deployment.spec?.strategy?.rollingUpdate?.maxUnavailable, 0);
       const spread = pod.spec?.topologySpreadConstraints ?? [];
       assert.deepEqual(spread.map((s) => s.topologyKey).sort(), [
