@@ -45,6 +45,7 @@ export {
   describeLoginStart,
   type InteractiveLoginOptions,
   interactiveLogin,
+  storeNotice,
 } from './sidecar/interactive-login.js';
 export { SidecarAlreadyRunningError } from './sidecar/listeners.js';
 export { sidecarLogPath, sidecarSocketPath } from './sidecar/locations.js';

@@ -148,11 +148,12 @@ export class TokenManager {
   }
 
   private async refreshUnderLock(): Promise<AccessToken> {
-    const config = await this.provider();
     await ensurePrivateDir(this.settings.runtimeDir);
     return withLock(this.lockPath, async () => {
+      // The store first: without a login the answer is "log in", whatever the network does.
       const stored = this.unsaved ?? (await this.store.load());
       if (!stored) throw new LoginRequiredError('not_logged_in', this.loginRequiredMessage());
+      const config = await this.provider();
       const started = Date.now();
       let tokens: Tokens;
       try {

@@ -8,11 +8,13 @@ import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { startDevOidc } from '@cnpg-mcp/devstack';
 import {
+  ensureSidecar,
   KEYCHAIN_SERVICE,
   KeychainTokenStore,
   type KeychainUnavailableError,
   SidecarClient,
   startSidecar,
+  storeNotice,
 } from '../src/index.js';
 import { loginThroughSidecar, scratchDir, startRemote, testSettings } from './helpers.js';
 
@@ -235,4 +237,30 @@ test('keytar missing or not built: the message says how to get it or to use the 
     assert.match(error.message, /CNPG_MCP_TOKEN_STORE=file/);
     return true;
   });
+});
+
+test('a sidecar started without a D-Bus session reports the keychain problem to its callers', async (t) => {
+  const dir = scratchDir(t);
+  const settings = testSettings(
+    dir,
+    { issuer: 'http://127.0.0.1:9', clientId: 'c', audience: 'https://api.example.com' },
+    'http://127.0.0.1:9/mcp',
+    { tokenStore: 'keychain' },
+  );
+  const { pid, socketPath } = await ensureSidecar(settings, { env: withoutBus() });
+  t.after(() => {
+    process.kill(pid, 'SIGTERM');
+  });
+  const client = new SidecarClient(socketPath);
+  t.after(() => client.close());
+  const status = await client.status();
+  assert.equal(status.store, 'keychain');
+  assert.equal(status.loggedIn, false);
+  assert.match(status.storeError ?? '', /no D-Bus session bus/);
+  assert.match(storeNotice(status) ?? '', /token store cannot be used: .*CNPG_MCP_TOKEN_STORE=file/);
+  const response = await client.fetch('http://x/mcp', { method: 'POST', body: '{}' });
+  assert.equal(response.status, 503);
+  const body = (await response.json()) as { error: string; problem: string; message: string };
+  assert.equal(body.error, 'keychain_unavailable');
+  assert.equal(body.problem, 'no-dbus');
 });

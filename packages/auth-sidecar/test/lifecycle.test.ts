@@ -51,3 +51,15 @@ test('a busy TCP port names the setting; the socket is released again', async (t
   });
   await retry.close();
 });
+
+test('without a login the answer is login_required even when the provider is unreachable', async (t) => {
+  const settings = testSettings(scratchDir(t), provider, 'http://127.0.0.1:9/mcp');
+  const sidecar = await startSidecar({ settings, log: () => {}, env: {} });
+  t.after(() => sidecar.close());
+  const client = new SidecarClient(sidecar.socketPath);
+  t.after(() => client.close());
+  const response = await client.fetch('http://x/mcp', { method: 'POST', body: '{}' });
+  assert.equal(response.status, 401);
+  assert.equal(((await response.json()) as { error: string }).error, 'login_required');
+  await assert.rejects(client.login('browser'), /OpenID discovery at http:\/\/127\.0\.0\.1:9 failed/);
+});
