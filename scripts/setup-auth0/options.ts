@@ -62,6 +62,7 @@ Options:
   --refresh-idle-lifetime SECONDS idle refresh token lifetime (default 1296000 = 15 days)
   --no-action                     do not create the post-login Action
   --action-name NAME              Action name (default "cnpg-mcp-profile-claims")
+  --action-build-timeout SECONDS  how long to wait for Auth0 to build the Action (default 60)
   --dry-run                       print the planned changes; write nothing
   --json                          print the result as JSON
   --max-retries N                 retries after 429 Too Many Requests (default 4)
