@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { objectTools } from '@cnpg-mcp/catalog';
+import { objectTools, type ToolDefinition } from '@cnpg-mcp/catalog';
 import {
   adminPatch,
   aliceCluster,
@@ -237,7 +237,7 @@ describe('refusals change nothing', () => {
     assert.match(before, /"secrets\/pg-m-r0-password",\{[^}]*"password":"[A-Za-z0-9+/=]{20,}"/);
   });
 
-  for (const tool of objectTools) {
+  for (const tool of objectTools as readonly ToolDefinition[]) {
     const c = CASES[tool.name]!;
     test(`${tool.name}: bad input names the field`, async () => {
       const [field, value] = c.bad;
