@@ -247,7 +247,15 @@ describe('roles through spec.managed.roles (no DatabaseRole resource)', () => {
       assert.equal(got.role.source, 'managed.roles');
       assert.equal(got.role.applied, true);
 
+      // The list is rewritten whole, so a concurrent change (409) is retried on a fresh read.
+      const conflict = env.kube.faults.add({
+        method: 'PATCH',
+        path: '/clusters/pg-roles',
+        status: 409,
+        times: 1,
+      });
       await ok(env.alice, 'role_update', { cluster: 'pg-roles', name: 'legacy', in_roles: ['pg_monitor'] });
+      assert.ok(!env.kube.faults.list().some((f) => f.id === conflict), 'the conflict was hit once');
       const updated = (await getCr(env, 'clusters', 'pg-roles'))?.spec.managed.roles[0];
       assert.deepEqual(updated.inRoles, ['pg_monitor']);
       assert.equal(updated.createdb, true);
