@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import { SidecarClient } from '@cnpg-mcp/auth-sidecar';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import type { ClientCapabilities } from '@modelcontextprotocol/sdk/types.js';
 
 const run = promisify(execFile);
 export const packageDir = new URL('..', import.meta.url).pathname.replace(/\/$/, '');
@@ -111,6 +112,7 @@ export async function connectOverStdio(
   cli: string,
   env: Record<string, string>,
   args: string[] = [],
+  capabilities: ClientCapabilities = {},
 ): Promise<StdioSession> {
   const transport = new StdioClientTransport({
     command: process.execPath,
@@ -122,7 +124,7 @@ export async function connectOverStdio(
   transport.stderr?.on('data', (chunk: Buffer) => {
     stderr += chunk.toString('utf8');
   });
-  const client = new Client({ name: 'stdio-e2e', version: '1.0.0' }, { capabilities: {} });
+  const client = new Client({ name: 'stdio-e2e', version: '1.0.0' }, { capabilities });
   await client.connect(transport);
   t.after(() => client.close());
   return { client, transport, stderr: () => stderr };

@@ -3,6 +3,7 @@ import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { test } from 'node:test';
 import { promptListForMcp, resourceTemplates, toolListForMcp } from '@cnpg-mcp/catalog';
+import { ListToolsResultSchema } from '@modelcontextprotocol/sdk/types.js';
 import { builtCli, connectOverStdio, privateHome } from './helpers.js';
 
 /** A port nothing listens on. */
@@ -36,14 +37,18 @@ test('with the network unreachable and no login, the handshake and every list an
   const env = { ...home.env, ...(await unreachableSettings()) };
   const started = performance.now();
   const { client, stderr } = await connectOverStdio(t, cli, env);
-  const { tools } = await client.listTools();
-  const elapsed = performance.now() - started;
-  t.diagnostic(`spawn + initialize + tools/list: ${Math.round(elapsed)} ms`);
+  const connected = performance.now();
+  // A raw request: Client.listTools() also compiles every output schema, which is client-side work.
+  const { tools } = await client.request({ method: 'tools/list' }, ListToolsResultSchema);
+  const listed = performance.now();
+  t.diagnostic(
+    `spawn + initialize: ${Math.round(connected - started)} ms; tools/list: ${Math.round(listed - connected)} ms`,
+  );
 
   assert.deepEqual(tools, toolListForMcp(), 'tools/list is the catalogue, byte for byte');
   assert.equal(client.getServerVersion()?.name, 'cnpg-mcp');
   assert.ok(client.getServerCapabilities()?.tools?.listChanged);
-  assert.ok(elapsed < 5000, `answered in ${Math.round(elapsed)} ms`);
+  assert.ok(listed - connected < 2000, `tools/list answered in ${Math.round(listed - connected)} ms`);
   assert.deepEqual((await client.listPrompts()).prompts, promptListForMcp());
   assert.ok((await client.listResources()).resources.some((r) => r.uri === 'cnpg://clusters'));
   assert.deepEqual(

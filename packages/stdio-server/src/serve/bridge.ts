@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { type Settings, SIDECAR_BASE_URL, SidecarApiError } from '@cnpg-mcp/auth-sidecar';
 import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
@@ -10,6 +11,7 @@ import {
   type LoggingLevel,
   McpError,
   type Notification,
+  ResultSchema,
   type ServerCapabilities,
   type ServerNotification,
   type ServerRequest,
@@ -20,6 +22,7 @@ import { VERSION } from '../version.js';
 import { type ListKind, type ServedLists, sameList, writeListCache } from './list-cache.js';
 import { loginDuringCall } from './login-during-call.js';
 import {
+  type JSONRPCReply,
   LoginNeededError,
   RemoteFailedError,
   RemoteLink,
@@ -73,6 +76,8 @@ export class Bridge {
   private remoteReady: Promise<ServerCapabilities> | undefined;
   private syncing: Promise<void> | undefined;
   private nextId = 1;
+  private listening = false;
+  private readonly closing = new AbortController();
 
   constructor(private readonly options: BridgeOptions) {
     this.link = new RemoteLink(async () => (await options.sidecar.get()).fetch, `${SIDECAR_BASE_URL}/mcp`);
@@ -133,6 +138,7 @@ export class Bridge {
     await this.withSidecar(() => this.link.notify({ jsonrpc: '2.0', method: 'notifications/initialized' }));
     const capabilities = result.capabilities ?? {};
     this.scheduleSync(capabilities, result.instructions);
+    this.listenForRemote();
     return capabilities;
   }
 
@@ -150,6 +156,37 @@ export class Bridge {
   /** Waits for a list refresh that is under way (tests and shutdown use it). */
   async settled(): Promise<void> {
     await this.syncing;
+  }
+
+  /**
+   * Keeps the standalone stream of a stateful remote open (reopened a second after it ends), so
+   * what the remote sends outside any call reaches the client. Stateless remotes offer none.
+   */
+  private listenForRemote(): void {
+    if (this.listening) return;
+    this.listening = true;
+    const options: RemoteRequestOptions = {
+      signal: this.closing.signal,
+      onNotification: (notification) => this.relay(notification),
+      onRequest: (request) => this.askClient(request),
+    };
+    void (async () => {
+      while (!this.closing.signal.aborted) {
+        try {
+          if (!(await this.withSidecar(() => this.link.listen(options)))) return;
+        } catch (error) {
+          this.options.log(`the remote's event stream failed: ${(error as Error).message}`);
+        }
+        await sleep(1000, undefined, { signal: this.closing.signal }).catch(() => {});
+      }
+    })().finally(() => {
+      this.listening = false;
+    });
+  }
+
+  /** Stops background work (the remote's event stream). */
+  close(): void {
+    this.closing.abort();
   }
 
   private async readList(kind: ListKind): Promise<object[]> {
@@ -210,7 +247,8 @@ export class Bridge {
     }
   }
 
-  private async relay(notification: JSONRPCNotification, extra: Extra): Promise<void> {
+  /** Passes a remote notification on; `extra` ties it to the call it belongs to, if any. */
+  private async relay(notification: JSONRPCNotification, extra?: Extra): Promise<void> {
     if (REMOTE_LIST_CHANGED.has(notification.method)) {
       const capabilities = await this.remoteReady;
       if (capabilities) this.scheduleSync(capabilities);
@@ -222,7 +260,29 @@ export class Bridge {
         .catch(() => {});
       return;
     }
-    await extra.sendNotification(notification as unknown as ServerNotification);
+    const message = notification as unknown as ServerNotification;
+    await (extra ? extra.sendNotification(message) : this.options.server.notification(message));
+  }
+
+  /** A request from the remote (elicitation, sampling, roots) put to the stdio client; its answer goes back. */
+  private async askClient(request: JSONRPCRequest, extra?: Extra): Promise<JSONRPCReply> {
+    const question = { method: request.method, params: request.params } as ServerRequest;
+    try {
+      const result = await (extra
+        ? extra.sendRequest(question, ResultSchema)
+        : this.options.server.request(question, ResultSchema));
+      return { jsonrpc: '2.0', id: request.id, result };
+    } catch (error) {
+      const code = (error as { code?: unknown }).code;
+      return {
+        jsonrpc: '2.0',
+        id: request.id,
+        error: {
+          code: typeof code === 'number' ? code : ErrorCode.InternalError,
+          message: (error as Error).message ?? String(error),
+        },
+      };
+    }
   }
 
   private async forwardOnce(request: JSONRPCRequest, extra: Extra): Promise<ServerResult> {
@@ -230,6 +290,7 @@ export class Bridge {
     const options: RemoteRequestOptions = {
       signal: extra.signal,
       onNotification: (notification) => this.relay(notification, extra),
+      onRequest: (remoteRequest) => this.askClient(remoteRequest, extra),
     };
     const id = `cnpg-mcp-${this.nextId++}`;
     // Aborting the HTTP request is what a stateless remote notices; a stateful one also gets told.

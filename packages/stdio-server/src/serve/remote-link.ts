@@ -52,6 +52,8 @@ export interface RemoteRequestOptions {
   signal?: AbortSignal;
   /** Notifications the remote sends while answering (progress, logging, list_changed). */
   onNotification?: (notification: JSONRPCNotification) => Promise<void> | void;
+  /** Requests the remote sends while answering (elicitation, sampling, roots); the reply goes back to it. */
+  onRequest?: (request: JSONRPCRequest) => Promise<JSONRPCReply>;
 }
 
 const CONNECTION_ERRORS = new Set(['ECONNREFUSED', 'ENOENT', 'ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET']);
@@ -68,6 +70,10 @@ function isConnectionError(error: unknown): boolean {
 
 function isReplyTo(message: JSONRPCMessage, id: string | number): message is JSONRPCReply {
   return 'id' in message && message.id === id && ('result' in message || 'error' in message);
+}
+
+function isRequest(message: JSONRPCMessage): message is JSONRPCRequest {
+  return 'method' in message && 'id' in message;
 }
 
 function isNotification(message: JSONRPCMessage): message is JSONRPCNotification {
@@ -192,12 +198,37 @@ export class RemoteLink {
     return messages.find((m) => m && typeof m === 'object' && isReplyTo(m, id));
   }
 
+  /** Replies to a request from the remote without holding up the stream the reply is awaited on. */
+  private async answer(request: JSONRPCRequest, options: RemoteRequestOptions): Promise<void> {
+    const reply: JSONRPCReply = options.onRequest
+      ? await options.onRequest(request)
+      : { jsonrpc: '2.0', id: request.id, error: { code: -32601, message: 'Method not found' } };
+    try {
+      const response = await this.post(reply);
+      await response.body?.cancel();
+    } catch {
+      // the remote has gone or the call ended; nobody is waiting for this reply any more
+    }
+  }
+
   private async readStream(
     response: Response,
     id: string | number,
     options: RemoteRequestOptions,
   ): Promise<JSONRPCReply> {
-    if (!response.body) throw new RemoteFailedError('the remote API sent an empty event stream');
+    const reply = await this.consume(response, options, id);
+    if (reply) return reply;
+    if (options.signal?.aborted) throw options.signal.reason;
+    throw new RemoteFailedError('the remote API closed the event stream before answering');
+  }
+
+  /** Passes a stream's notifications and requests on; returns the reply to `id` when one comes. */
+  private async consume(
+    response: Response,
+    options: RemoteRequestOptions,
+    id?: string | number,
+  ): Promise<JSONRPCReply | undefined> {
+    if (!response.body) return undefined;
     const events = response.body
       .pipeThrough(new TextDecoderStream())
       .pipeThrough(new EventSourceParserStream());
@@ -205,7 +236,7 @@ export class RemoteLink {
     try {
       for (;;) {
         const { value, done } = await reader.read();
-        if (done) break;
+        if (done) return undefined;
         if (value.event && value.event !== 'message') continue;
         let message: JSONRPCMessage;
         try {
@@ -213,13 +244,39 @@ export class RemoteLink {
         } catch {
           continue;
         }
-        if (isReplyTo(message, id)) return message;
+        if (id !== undefined && isReplyTo(message, id)) return message;
         if (isNotification(message)) await options.onNotification?.(message);
+        else if (isRequest(message)) void this.answer(message, options);
       }
     } finally {
       reader.cancel().catch(() => {});
     }
-    if (options.signal?.aborted) throw options.signal.reason;
-    throw new RemoteFailedError('the remote API closed the event stream before answering');
+  }
+
+  /**
+   * The standalone GET stream on which a stateful remote sends what belongs to no request
+   * (server-initiated requests, list_changed). Resolves when it ends; false when the remote
+   * offers none (a stateless remote answers 405).
+   */
+  async listen(options: RemoteRequestOptions): Promise<boolean> {
+    if (!this.sessionId) return false;
+    const fetch = await this.fetch();
+    const headers = this.headers();
+    delete headers['content-type'];
+    headers.accept = 'text/event-stream';
+    let response: Response;
+    try {
+      response = await fetch(this.url, { method: 'GET', headers, signal: options.signal });
+    } catch (error) {
+      if (options.signal?.aborted) return true;
+      if (isConnectionError(error)) throw new SidecarUnreachableError(error);
+      throw error;
+    }
+    if (!response.ok || !(response.headers.get('content-type') ?? '').includes('text/event-stream')) {
+      await response.body?.cancel();
+      return false;
+    }
+    await this.consume(response, options);
+    return true;
   }
 }

@@ -117,6 +117,7 @@ export async function serveStdio(options: ServeOptions): Promise<void> {
     transport.onclose = () => resolve();
   });
   log('stdin closed; exiting');
+  bridge?.close();
   await bridge?.settled().catch(() => {});
   await server.close().catch(() => {});
   for (const sidecar of sidecars) await sidecar.close();
