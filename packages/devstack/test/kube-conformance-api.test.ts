@@ -387,6 +387,24 @@ describe('Kubernetes API conformance: generic machinery', () => {
     assert.deepEqual(resumed, ['MODIFIED', 'DELETED']);
   });
 
+  test('a watch from a compacted resourceVersion gets an ERROR event with 410 Expired', async () => {
+    const events: { type: string; object: { code?: number; reason?: string } }[] = [];
+    const watch = new k8s.Watch(t.kc);
+    let done = false;
+    await watch.watch(
+      `/api/v1/namespaces/${t.namespace}/configmaps`,
+      { resourceVersion: '1' },
+      (type, object) => events.push({ type, object }),
+      () => {
+        done = true;
+      },
+    );
+    await t.eventually(async () => (events.length > 0 || done ? true : undefined));
+    assert.equal(events[0]?.type, 'ERROR');
+    assert.equal(events[0]?.object.code, 410);
+    assert.equal(events[0]?.object.reason, 'Expired');
+  });
+
   test('an unknown bearer token gets 401 Unauthorized', async () => {
     const kc = new k8s.KubeConfig();
     kc.loadFromOptions({

@@ -283,6 +283,42 @@ describe('CNPG reconciler conformance: Cluster', () => {
     await healthy('pg-fence', 2);
   });
 
+  test('a maintenance window removes the PodDisruptionBudgets; ending it restores them', async () => {
+    const clusters = cnpg(t, 'clusters');
+    await clusters.create(clusterManifest('pg-mw', { instances: 3 }));
+    await healthy('pg-mw', 3);
+    const pdbs = async () =>
+      (
+        await t.kc
+          .makeApiClient(k8s.PolicyV1Api)
+          .listNamespacedPodDisruptionBudget({
+            namespace: t.namespace,
+            labelSelector: 'cnpg.io/cluster=pg-mw',
+          })
+      ).items
+        .map((p) => p.metadata?.name)
+        .sort();
+    assert.deepEqual(await pdbs(), ['pg-mw', 'pg-mw-primary']);
+    await clusters.merge('pg-mw', { spec: { nodeMaintenanceWindow: { inProgress: true, reusePVC: true } } });
+    await t.eventually(async () => ((await pdbs()).length === 0 ? true : undefined));
+    await clusters.merge('pg-mw', { spec: { nodeMaintenanceWindow: { inProgress: false } } });
+    await t.eventually(async () => ((await pdbs()).length === 2 ? true : undefined));
+  });
+
+  test('a supervised primary update waits for the user', async () => {
+    const clusters = cnpg(t, 'clusters');
+    await clusters.create(clusterManifest('pg-sup', { instances: 2, primaryUpdateStrategy: 'supervised' }));
+    await healthy('pg-sup', 2);
+    await clusters.merge('pg-sup', {
+      metadata: { annotations: { 'kubectl.kubernetes.io/restartedAt': new Date().toISOString() } },
+    });
+    const waiting = await t.eventually(async () => {
+      const c = await clusters.get('pg-sup');
+      return c.status?.phase === 'Waiting for user action' ? c : undefined;
+    });
+    assert.equal(waiting.status?.currentPrimary, 'pg-sup-1');
+  });
+
   test('pod logs are CNPG JSON lines and honour container, tailLines and sinceSeconds', async () => {
     await cnpg(t, 'clusters').create(clusterManifest('pg-log', { instances: 1 }));
     await healthy('pg-log', 1);

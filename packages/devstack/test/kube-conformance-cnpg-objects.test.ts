@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { clusterManifest, cnpg, expectStatus, openTarget, type Target } from './kube-support.js';
+import { clusterManifest, cnpg, expectStatus, mergePatch, openTarget, type Target } from './kube-support.js';
 
 describe('CNPG reconciler conformance: backups, poolers, databases and roles', () => {
   let t: Target;
@@ -151,6 +151,35 @@ describe('CNPG reconciler conformance: backups, poolers, databases and roles', (
     });
     assert.equal(pods.items.length, 2);
     assert.ok(pods.items.every((p) => p.metadata?.labels?.['cnpg.io/podRole'] === 'pooler'));
+  });
+
+  test('a Pooler scales through /scale and reports paused', async () => {
+    await cnpg(t, 'poolers').create({
+      apiVersion: 'postgresql.cnpg.io/v1',
+      kind: 'Pooler',
+      metadata: { name: 'pg-pooler-ro' },
+      spec: { cluster: { name: 'pg' }, instances: 1, type: 'ro', pgbouncer: { poolMode: 'session' } },
+    });
+    await t.custom.patchNamespacedCustomObjectScale(
+      {
+        group: 'postgresql.cnpg.io',
+        version: 'v1',
+        namespace: t.namespace,
+        plural: 'poolers',
+        name: 'pg-pooler-ro',
+        body: { spec: { replicas: 3 } },
+      },
+      mergePatch,
+    );
+    await t.eventually(async () =>
+      (await cnpg(t, 'poolers').get('pg-pooler-ro')).status?.instances === 3 ? true : undefined,
+    );
+    await cnpg(t, 'poolers').merge('pg-pooler-ro', { spec: { pgbouncer: { paused: true } } });
+    const paused = await t.eventually(async () => {
+      const p = await cnpg(t, 'poolers').get('pg-pooler-ro');
+      return p.status?.phase === 'paused' ? p : undefined;
+    });
+    assert.equal(paused.status?.phaseReason, 'pgbouncer is paused');
   });
 
   test('a Database is applied with a finalizer and observedGeneration; a missing owner role is reported', async () => {

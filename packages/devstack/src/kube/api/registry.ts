@@ -111,10 +111,13 @@ export class Registry {
   }
 
   list(rt: ResourceType, namespace: string | undefined, opts: ListOptions = {}): ListResult {
-    let items = this.store
-      .list(rt, namespace)
-      .filter((o) => matchesLabels(opts.labelSelector ?? [], o.metadata.labels))
-      .filter((o) => matchesFields(opts.fieldSelector ?? [], o));
+    let items = this.store.list(
+      rt,
+      namespace,
+      (o) =>
+        matchesLabels(opts.labelSelector ?? [], o.metadata.labels) &&
+        matchesFields(opts.fieldSelector ?? [], o),
+    );
     const resourceVersion = String(this.store.currentRevision);
     if (opts.continueToken) {
       const start = decodeContinue(opts.continueToken);

@@ -60,11 +60,12 @@ export class ObjectStore {
     return found ? deepClone(found) : undefined;
   }
 
-  /** Objects of a type, sorted by namespace then name (the order kube-apiserver lists in). */
-  list(rt: ResourceType, namespace?: string): KubeObject[] {
+  /** Objects of a type (optionally filtered before copying), sorted by namespace then name. */
+  list(rt: ResourceType, namespace?: string, filter?: (obj: KubeObject) => boolean): KubeObject[] {
     const out: KubeObject[] = [];
     for (const obj of this.table(rt).values()) {
-      if (namespace === undefined || obj.metadata.namespace === namespace) out.push(deepClone(obj));
+      if (namespace !== undefined && obj.metadata.namespace !== namespace) continue;
+      if (!filter || filter(obj)) out.push(deepClone(obj));
     }
     return out.sort((a, b) => sortKey(a).localeCompare(sortKey(b)));
   }

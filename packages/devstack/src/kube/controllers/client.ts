@@ -37,9 +37,9 @@ export class ControllerClient {
 
   list(kind: string, namespace: string | undefined, labels: Record<string, string> = {}): KubeObject[] {
     const selector = selectorFromMap(labels);
-    return this.registry.store
-      .list(this.type(kind), namespace)
-      .filter((o) => matchesLabels(selector, o.metadata.labels));
+    return this.registry.store.list(this.type(kind), namespace, (o) =>
+      matchesLabels(selector, o.metadata.labels),
+    );
   }
 
   create(obj: KubeObject): KubeObject {

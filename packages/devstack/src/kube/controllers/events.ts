@@ -6,6 +6,9 @@ import { rfc3339 } from '../util/clock.js';
 import type { ControllerClient } from './client.js';
 
 export class EventRecorder {
+  /** Event name per (object, reason, message), so repeats bump the count instead of adding events. */
+  private readonly recorded = new Map<string, string>();
+
   constructor(
     private readonly client: ControllerClient,
     private readonly clock: Clock,
@@ -15,24 +18,21 @@ export class EventRecorder {
   record(obj: KubeObject, type: 'Normal' | 'Warning', reason: string, message: string): void {
     const namespace = obj.metadata.namespace ?? 'default';
     const now = rfc3339(this.clock.now());
-    const existing = this.client
-      .list('Event', namespace)
-      .find(
-        (e) =>
-          (e.involvedObject as { uid?: string } | undefined)?.uid === obj.metadata.uid &&
-          e.reason === reason &&
-          e.message === message,
-      );
+    const key = `${obj.metadata.uid}|${reason}|${message}`;
+    const knownName = this.recorded.get(key);
+    const existing = knownName ? this.client.get('Event', namespace, knownName) : undefined;
     if (existing) {
       existing.count = Number(existing.count ?? 1) + 1;
       existing.lastTimestamp = now;
       this.client.update(existing);
       return;
     }
+    const name = `${obj.metadata.name}.${randomBytes(8).toString('hex')}`;
+    this.recorded.set(key, name);
     this.client.create({
       apiVersion: 'v1',
       kind: 'Event',
-      metadata: { name: `${obj.metadata.name}.${randomBytes(8).toString('hex')}`, namespace },
+      metadata: { name, namespace },
       involvedObject: {
         apiVersion: obj.apiVersion,
         kind: obj.kind,

@@ -38,6 +38,8 @@ export interface ClusterReconcilerDeps {
   clock: Clock;
 }
 
+type Step = boolean | undefined;
+
 interface Observed {
   cluster: KubeObject;
   name: string;
@@ -101,19 +103,24 @@ export class ClusterReconciler {
     if (cluster.metadata.annotations?.[HIBERNATION] === 'on') return this.hibernate(o);
     if ((o.status.conditions as Condition[] | undefined)?.some((c) => c.type === HIBERNATION))
       return this.rehydrate(o);
-    return (
-      this.completeJobs(o) ||
-      this.createPrimary(o) ||
-      this.recreateMissingPods(o) ||
-      this.scaleUp(o) ||
-      this.scaleDown(o) ||
-      this.switchover(o) ||
-      this.rollOut(o) ||
-      this.resizeStorage(o) ||
-      this.syncFencing(o) ||
-      this.reload(o) ||
-      this.markHealthy(o)
-    );
+    // Each step answers true (acted, come back), false (stop here) or undefined (nothing to do).
+    const steps: ((o: Observed) => Step)[] = [
+      (x) => this.completeJobs(x),
+      (x) => this.createPrimary(x),
+      (x) => this.recreateMissingPods(x),
+      (x) => this.scaleUp(x),
+      (x) => this.scaleDown(x),
+      (x) => this.switchover(x),
+      (x) => this.rollOut(x),
+      (x) => this.resizeStorage(x),
+      (x) => this.syncFencing(x),
+      (x) => this.reload(x),
+    ];
+    for (const step of steps) {
+      const outcome = step(o);
+      if (outcome !== undefined) return outcome;
+    }
+    return this.markHealthy(o);
   }
 
   private resolveImage(cluster: KubeObject): string | undefined {
@@ -400,10 +407,10 @@ export class ClusterReconciler {
     return fenced.includes('*') || fenced.includes(instance);
   }
 
-  private completeJobs(o: Observed): boolean {
+  private completeJobs(o: Observed): Step {
     const jobs = this.client.list('Job', o.ns, { 'cnpg.io/cluster': o.name });
     const job = jobs[0];
-    if (!job) return false;
+    if (!job) return undefined;
     const instance = job.metadata.labels?.['cnpg.io/instanceName'] ?? '';
     const serial = serialOf(o.name, instance);
     const initdb = job.metadata.labels?.['cnpg.io/jobRole'] === 'initdb';
@@ -432,8 +439,8 @@ export class ClusterReconciler {
     return true;
   }
 
-  private createPrimary(o: Observed): boolean {
-    if (o.pvcs.length > 0) return false;
+  private createPrimary(o: Observed): Step {
+    if (o.pvcs.length > 0) return undefined;
     const instance = `${o.name}-1`;
     this.client.create(instancePvc(o.cluster, o.image, 1, 'initializing'));
     this.client.create(instanceJob(o.cluster, o.image, 1, 'initdb'));
@@ -446,13 +453,13 @@ export class ClusterReconciler {
     return true;
   }
 
-  private recreateMissingPods(o: Observed): boolean {
+  private recreateMissingPods(o: Observed): Step {
     const podNames = new Set(o.pods.map((p) => p.metadata.name));
     const missing = o.pvcs.find(
       (pvc) =>
         !podNames.has(pvc.metadata.name) && pvc.metadata.annotations?.['cnpg.io/pvcStatus'] === 'ready',
     );
-    if (!missing) return false;
+    if (!missing) return undefined;
     const instance = missing.metadata.name!;
     let currentPrimary = o.status.currentPrimary as string | undefined;
     const primaryAlive = o.pods.some((p) => p.metadata.name === currentPrimary);
@@ -467,8 +474,8 @@ export class ClusterReconciler {
     return true;
   }
 
-  private scaleUp(o: Observed): boolean {
-    if (o.pvcs.length >= this.desiredInstances(o)) return false;
+  private scaleUp(o: Observed): Step {
+    if (o.pvcs.length >= this.desiredInstances(o)) return undefined;
     const used = new Set(o.pvcs.map((p) => serialOf(o.name, p.metadata.name!)));
     let serial = 1;
     while (used.has(serial)) serial += 1;
@@ -481,10 +488,10 @@ export class ClusterReconciler {
     return true;
   }
 
-  private scaleDown(o: Observed): boolean {
-    if (o.pvcs.length <= this.desiredInstances(o)) return false;
+  private scaleDown(o: Observed): Step {
+    if (o.pvcs.length <= this.desiredInstances(o)) return undefined;
     const victim = [...o.pvcs].reverse().find((p) => p.metadata.name !== o.status.currentPrimary);
-    if (!victim) return false;
+    if (!victim) return undefined;
     const instance = victim.metadata.name!;
     this.deletePod(o, instance);
     this.client.delete('PersistentVolumeClaim', o.ns, instance);
@@ -498,10 +505,10 @@ export class ClusterReconciler {
     return true;
   }
 
-  private switchover(o: Observed): boolean {
+  private switchover(o: Observed): Step {
     const current = o.status.currentPrimary as string | undefined;
     let target = o.status.targetPrimary as string | undefined;
-    if (!target || !current || target === current) return false;
+    if (!target || !current || target === current) return undefined;
     if (target === 'pending') {
       const candidate = o.pods.find((p) => p.metadata.name !== current && isReady(p));
       if (!candidate) return false;
@@ -561,7 +568,7 @@ export class ClusterReconciler {
   }
 
   /** Rolling restart (restartedAt annotation) and image updates: replicas first, then the primary. */
-  private rollOut(o: Observed): boolean {
+  private rollOut(o: Observed): Step {
     const restartedAt = o.cluster.metadata.annotations?.[RESTARTED_AT];
     const stale = (pod: KubeObject) => {
       const podImage = (asRecord(pod.spec).containers as { image: string }[] | undefined)?.[0]?.image;
@@ -573,7 +580,7 @@ export class ClusterReconciler {
     };
     const primaryName = o.status.currentPrimary as string | undefined;
     const pending = o.pods.filter((p) => stale(p) !== undefined);
-    if (pending.length === 0) return false;
+    if (pending.length === 0) return undefined;
     const replicas = pending.filter((p) => p.metadata.name !== primaryName).reverse();
     const next = replicas[0] ?? pending[0]!;
     const instance = next.metadata.name!;
@@ -615,11 +622,11 @@ export class ClusterReconciler {
     return true;
   }
 
-  private resizeStorage(o: Observed): boolean {
+  private resizeStorage(o: Observed): Step {
     const storage = asRecord(asRecord(o.cluster.spec).storage);
     const size = typeof storage.size === 'string' ? storage.size : undefined;
     const wanted = size ? parseQuantity(size) : undefined;
-    if (!size || wanted === undefined || storage.resizeInUseVolumes === false) return false;
+    if (!size || wanted === undefined || storage.resizeInUseVolumes === false) return undefined;
     const resizing = o.status.resizingPVC as string[] | undefined;
     if (resizing && resizing.length > 0) {
       for (const pvcName of resizing) {
@@ -639,7 +646,7 @@ export class ClusterReconciler {
       const req = asRecord(asRecord(asRecord(pvc.spec).resources).requests).storage;
       return typeof req === 'string' && (parseQuantity(req) ?? 0) < wanted;
     });
-    if (small.length === 0) return false;
+    if (small.length === 0) return undefined;
     for (const pvc of small) {
       pvc.spec = { ...asRecord(pvc.spec), resources: { requests: { storage: size } } };
       pvc.status = {
@@ -652,7 +659,7 @@ export class ClusterReconciler {
     return true;
   }
 
-  private syncFencing(o: Observed): boolean {
+  private syncFencing(o: Observed): Step {
     let changed = false;
     for (const pod of o.pods) {
       const shouldBeReady = !this.isFenced(o.cluster, pod.metadata.name!);
@@ -678,13 +685,13 @@ export class ClusterReconciler {
         `Fenced instances: ${JSON.stringify(fencedInstances(o.cluster))}`,
       );
     }
-    return changed;
+    return changed ? true : undefined;
   }
 
-  private reload(o: Observed): boolean {
+  private reload(o: Observed): Step {
     const requested = o.cluster.metadata.annotations?.['cnpg.io/reloadedAt'];
     const key = o.cluster.metadata.uid!;
-    if (!requested || this.seenReloads.get(key) === requested) return false;
+    if (!requested || this.seenReloads.get(key) === requested) return undefined;
     this.seenReloads.set(key, requested);
     for (const pod of o.pods) {
       this.deps.instanceLogs.postgres(
@@ -694,7 +701,7 @@ export class ClusterReconciler {
       );
     }
     this.deps.events.record(o.cluster, 'Normal', 'Reload', 'Configuration reload requested');
-    return false;
+    return undefined;
   }
 
   private markHealthy(o: Observed): boolean {
