@@ -49,7 +49,7 @@ export {
 } from './sidecar/interactive-login.js';
 export { SidecarAlreadyRunningError } from './sidecar/listeners.js';
 export { sidecarLogPath, sidecarSocketPath } from './sidecar/locations.js';
-export { type RunningSidecar, SIDECAR_VERSION, type SidecarOptions, startSidecar } from './sidecar/server.js';
+export { type RunningSidecar, type SidecarOptions, startSidecar } from './sidecar/server.js';
 export { readOrCreateTcpSecret, tcpSecretPath } from './sidecar/tcp-secret.js';
 export { EnvTokenStore } from './store/env-store.js';
 export { FileTokenStore } from './store/file-store.js';
@@ -69,3 +69,4 @@ export {
   TokenManager,
   type TokenStatus,
 } from './token-manager.js';
+export { SIDECAR_VERSION } from './version.js';

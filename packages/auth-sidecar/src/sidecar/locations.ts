@@ -2,10 +2,16 @@ import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { shortHash } from '../paths.js';
 import type { Settings } from '../settings.js';
+import { SIDECAR_VERSION } from '../version.js';
 
-/** One sidecar per OS user and profile (issuer, client, audience/resource, remote). */
+/**
+ * One sidecar per OS user, profile (issuer, client, audience/resource, remote) and sidecar version:
+ * after an upgrade the new code starts its own sidecar while the old one idles out. Both share
+ * the token store and the refresh lock, which are keyed by identity only.
+ */
 function profileHash(settings: Settings): string {
   return shortHash(
+    SIDECAR_VERSION,
     settings.issuer,
     settings.clientId,
     settings.audience,

@@ -13,13 +13,12 @@ import { KeychainUnavailableError } from '../store/keychain-store.js';
 import { selectTokenStore } from '../store/select-store.js';
 import type { TokenStore } from '../store/types.js';
 import { LoginRequiredError, TokenManager } from '../token-manager.js';
+import { SIDECAR_VERSION } from '../version.js';
 import { forwardMcp } from './forward.js';
 import { InvalidRequestError, readJson, sendJson } from './json.js';
 import { listenOnLoopbackTcp, listenOnSocket } from './listeners.js';
 import { sidecarSocketPath } from './locations.js';
 import { readOrCreateTcpSecret } from './tcp-secret.js';
-
-export const SIDECAR_VERSION = '0.1.0';
 
 export interface SidecarOptions {
   settings: Settings;
