@@ -208,11 +208,11 @@ test('a keychain that never answers is cut off by the timeout', async (t) => {
   assert.match(result.message ?? '', /did not answer within 5000 ms/);
   assert.match(result.message ?? '', /CNPG_MCP_TOKEN_STORE=file/);
   assert.ok(
-    (result.firstMs ?? 0) >= 5000 && (result.firstMs ?? 0) < 7000,
+    (result.firstMs ?? 0) >= 5000 && (result.firstMs ?? 0) < 10_000,
     `first call took ${result.firstMs} ms`,
   );
   assert.equal(result.secondProblem, 'timeout');
-  assert.ok((result.secondMs ?? 1e9) < 100, 'later calls fail fast instead of stacking stuck threads');
+  assert.ok((result.secondMs ?? 1e9) < 1000, 'later calls fail fast instead of stacking stuck threads');
 });
 
 test('a locked keyring: the message says to unlock it', async (t) => {
