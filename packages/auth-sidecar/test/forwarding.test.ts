@@ -131,7 +131,7 @@ test('SSE from the remote passes through unbuffered and closes upstream when the
   assert.equal(remote.openStreams(), 1);
   abort.abort();
   await reader.cancel().catch(() => {});
-  for (let i = 0; i < 50 && remote.openStreams() > 0; i++) await sleep(20);
+  for (let i = 0; i < 250 && remote.openStreams() > 0; i++) await sleep(20);
   assert.equal(remote.openStreams(), 0);
 });
 
