@@ -1,7 +1,8 @@
 // `npm start`: everything a person needs to try cnpg-mcp on one machine. Starts the local OpenID
 // provider and Kubernetes emulator (devstack), the remote API on top of them, bundles the stdio
 // CLI, and prints a Claude Desktop entry pointing at this checkout plus the test users.
-// Ctrl-C stops everything. Ports: DEVSTACK_OIDC_PORT (9400), CNPG_MCP_DEV_REMOTE_PORT (9402).
+// Ctrl-C stops everything. Ports: DEVSTACK_OIDC_PORT (9400), CNPG_MCP_DEV_REMOTE_PORT (9402),
+// 0 for any free port; kubeconfig and audit log go to CNPG_MCP_DEV_STATE_DIR (.devstack).
 import { execFile } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -10,15 +11,15 @@ import { DEV_USERS, startDevOidc, startKubeEmulator } from '@cnpg-mcp/devstack';
 import { loadConfig, startRemoteApi } from '@cnpg-mcp/remote-api';
 
 const root = new URL('..', import.meta.url).pathname.replace(/\/$/, '');
-const stateDir = join(root, '.devstack');
+const stateDir = process.env.CNPG_MCP_DEV_STATE_DIR || join(root, '.devstack');
 const cliPath = join(root, 'packages', 'stdio-server', 'dist', 'bundle', 'bin', 'cnpg-mcp.js');
 
 function port(name: string, fallback: number): number {
   const raw = process.env[name];
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);
-  if (!Number.isInteger(value) || value < 1 || value > 65535) {
-    throw new Error(`${name} must be a port number 1-65535, got "${raw}"`);
+  if (!Number.isInteger(value) || value < 0 || value > 65535) {
+    throw new Error(`${name} must be a port number 0-65535 (0: any free port), got "${raw}"`);
   }
   return value;
 }

@@ -4,7 +4,7 @@
 // The daemon must sit at ../daemon.js relative to the CLI: that is where the bundled
 // ensureSidecar() (daemonCommand) looks for it. keytar stays external (optional native module,
 // loaded lazily). Usage: node scripts/bundle.mjs [--outdir DIR]
-import { chmod } from 'node:fs/promises';
+import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -25,12 +25,13 @@ const common = {
   external: ['keytar'],
   legalComments: 'none',
   logLevel: 'warning',
+  write: false,
 };
 // Some bundled CommonJS modules require() Node built-ins; ESM output needs a require to call.
 const requireShim =
   "import { createRequire as __cnpgCreateRequire } from 'node:module';\nconst require = __cnpgCreateRequire(import.meta.url);";
 
-await Promise.all([
+const results = await Promise.all([
   build({
     ...common,
     entryPoints: [join(packageDir, 'src', 'bin.ts')],
@@ -45,5 +46,12 @@ await Promise.all([
     banner: { js: requireShim },
   }),
 ]);
-await chmod(join(outdir, 'bin', 'cnpg-mcp.js'), 0o755);
+// Written to a temporary name and renamed, so a process starting from the bundle meanwhile
+// (npm start, a test) never reads half a file.
+for (const file of results.flatMap((result) => result.outputFiles)) {
+  await mkdir(dirname(file.path), { recursive: true });
+  const temp = `${file.path}.${process.pid}.tmp`;
+  await writeFile(temp, file.contents, { mode: file.path.endsWith('cnpg-mcp.js') ? 0o755 : 0o644 });
+  await rename(temp, file.path);
+}
 console.error(`bundled cnpg-mcp into ${outdir}`);
