@@ -131,7 +131,7 @@ test('the entry point starts with the rendered configuration, answers /healthz, 
   execFileSync(
     process.execPath,
     [join(repoRoot, 'node_modules/typescript/bin/tsc'), '-b', 'packages/remote-api'],
-    { cwd: repoRoot },
+    { cwd: repoRoot, timeout: 120_000 },
   );
 
   const dir = mkdtempSync(join(tmpdir(), 'cnpg-image-test-'));
@@ -162,7 +162,9 @@ test('the entry point starts with the rendered configuration, answers /healthz, 
     env: {
       ...configFor(objects),
       ...containerEnv,
-      // Where this machine differs from the pod: the policy's path, a local port, no cluster.
+      // Where this machine differs from the pod: the policy's path, a local port, no cluster, and
+      // no network (an issuer that refuses at once instead of a DNS lookup that may hang).
+      OIDC_ISSUER: 'http://127.0.0.1:9/',
       POLICY_FILE: join(repoRoot, 'deploy/kustomize/base/policy.json'),
       HOST: '127.0.0.1',
       PORT: '0',
@@ -191,9 +193,14 @@ test('the entry point starts with the rendered configuration, answers /healthz, 
     const ready = await fetch(`${url}/readyz`);
     assert.equal(ready.status, 503);
   } finally {
-    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    const exited = new Promise<number | null | 'timeout'>((resolve) => {
+      child.once('exit', (code) => resolve(code));
+      setTimeout(() => resolve('timeout'), 30_000).unref();
+    });
     child.kill('SIGTERM');
-    assert.equal(await exited, 0);
+    const code = await exited;
+    if (code === 'timeout') child.kill('SIGKILL');
+    assert.equal(code, 0, `exit after SIGTERM: ${output}`);
   }
   assert.match(output, /received SIGTERM/);
 });
