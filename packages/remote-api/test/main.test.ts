@@ -21,7 +21,10 @@ before(async () => {
   kube = await startKubeEmulator({ stepDelayMs: 100 });
 });
 
+const children: ChildProcess[] = [];
+
 after(async () => {
+  for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
   await kube.close();
   await oidc.close();
 });
@@ -30,6 +33,7 @@ function run(env: Record<string, string>) {
     env: { PATH: process.env.PATH, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  children.push(child);
   let stderr = '';
   let stdout = '';
   child.stderr.on('data', (chunk) => {
@@ -42,7 +46,8 @@ function run(env: Record<string, string>) {
 }
 
 async function listeningUrl(proc: { child: ChildProcess; stderr: () => string }): Promise<string> {
-  const deadline = Date.now() + 15000;
+  // Generous: the child compiles TypeScript through tsx, slow on a busy machine.
+  const deadline = Date.now() + 90000;
   while (Date.now() < deadline) {
     const match = /"msg":"remote API listening","url":"([^"]+)"/.exec(proc.stderr());
     if (match?.[1]) return match[1];
