@@ -228,3 +228,27 @@ test('several copies started at once (as Claude Desktop does) share one sidecar 
   assert.equal(sidecarSockets(home.runtimeDir).length, 1, 'one sidecar');
   assert.equal(stack.oidc.tokenEndpointCalls().authorization_code, 1, 'one login for all copies');
 });
+
+test('an expired login: the next call starts a new one, and completes once the person logs in again', async (t) => {
+  const stack = await startStack(t, { oidc: { accessTokenTtlSeconds: 2, refreshTokenTtlSeconds: 3 } });
+  const cli = await builtCli();
+  const home = privateHome(t);
+  const env = {
+    ...home.env,
+    ...stack.settingsEnv,
+    CNPG_MCP_LOGIN_MODE: 'browser',
+    CNPG_MCP_LOGIN_WAIT_SECONDS: '60',
+  };
+  const { client } = await connectOverStdio(t, cli, env);
+  const person = actAsPersonOnLoginMessages(client);
+  const first = await client.callTool({ name: 'whoami', arguments: {} });
+  await person.settled();
+  assert.equal((first.structuredContent as Structured).email, 'alice@example.com', textOf(first));
+
+  await new Promise((resolve) => setTimeout(resolve, 4000));
+  const again = await client.callTool({ name: 'whoami', arguments: {} });
+  await person.settled();
+  assert.equal((again.structuredContent as Structured).email, 'alice@example.com', textOf(again));
+  assert.equal(stack.oidc.tokenEndpointCalls().authorization_code, 2, 'the person logged in a second time');
+  assert.equal(person.seen.filter((text) => text.includes('needs you to log in')).length, 2);
+});

@@ -31,8 +31,11 @@ export interface Stack {
 }
 
 /** The real parts: OpenID provider, Kubernetes emulator, remote API; all on 127.0.0.1, ephemeral ports. */
-export async function startStack(t: Cleanup, options: { stepDelayMs?: number } = {}): Promise<Stack> {
-  const oidc = await startDevOidc();
+export async function startStack(
+  t: Cleanup,
+  options: { stepDelayMs?: number; oidc?: Parameters<typeof startDevOidc>[0] } = {},
+): Promise<Stack> {
+  const oidc = await startDevOidc(options.oidc);
   t.after(() => oidc.close());
   const kube = await startKubeEmulator({
     stepDelayMs: options.stepDelayMs ?? 5,
