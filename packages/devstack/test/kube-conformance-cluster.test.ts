@@ -182,6 +182,27 @@ describe('CNPG reconciler conformance: Cluster', () => {
     );
   });
 
+  test('deleting the primary pod fails over to a replica and brings the old primary back as a replica', async () => {
+    const clusters = cnpg(t, 'clusters');
+    await clusters.create(clusterManifest('pg-fo', { instances: 2 }));
+    await healthy('pg-fo', 2);
+    await t.core.deleteNamespacedPod({ name: 'pg-fo-1', namespace: t.namespace });
+    const after = await t.eventually(async () => {
+      const c = await clusters.get('pg-fo');
+      return c.status?.currentPrimary === 'pg-fo-2' &&
+        c.status?.readyInstances === 2 &&
+        c.status?.phase === 'Cluster in healthy state'
+        ? c
+        : undefined;
+    });
+    assert.equal(after.status?.targetPrimary, 'pg-fo-2');
+    const pods = await instancePods('pg-fo');
+    assert.deepEqual(
+      pods.map((p) => `${p.metadata?.name} ${p.metadata?.labels?.['cnpg.io/instanceRole']}`),
+      ['pg-fo-1 replica', 'pg-fo-2 primary'],
+    );
+  });
+
   test('storage grows on the PVCs and never shrinks', async () => {
     const clusters = cnpg(t, 'clusters');
     await clusters.create(clusterManifest('pg-disk', { instances: 1 }));
@@ -289,12 +310,10 @@ describe('CNPG reconciler conformance: Cluster', () => {
     await healthy('pg-mw', 3);
     const pdbs = async () =>
       (
-        await t.kc
-          .makeApiClient(k8s.PolicyV1Api)
-          .listNamespacedPodDisruptionBudget({
-            namespace: t.namespace,
-            labelSelector: 'cnpg.io/cluster=pg-mw',
-          })
+        await t.kc.makeApiClient(k8s.PolicyV1Api).listNamespacedPodDisruptionBudget({
+          namespace: t.namespace,
+          labelSelector: 'cnpg.io/cluster=pg-mw',
+        })
       ).items
         .map((p) => p.metadata?.name)
         .sort();

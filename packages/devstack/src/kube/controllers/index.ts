@@ -132,6 +132,7 @@ export class Controllers {
     }
     const labels = obj.metadata.labels ?? {};
     if (kind === 'Pod' && event.type === 'DELETED') {
+      this.deps.logs.clear(ns, name);
       if (labels['cnpg.io/podRole'] === 'instance' && labels['cnpg.io/cluster']) {
         this.enqueue('Cluster', ns, labels['cnpg.io/cluster']);
       }

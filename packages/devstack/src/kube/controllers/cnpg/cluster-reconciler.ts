@@ -453,23 +453,44 @@ export class ClusterReconciler {
     return true;
   }
 
+  /** Deleted instance pods come back from their PVCs; a lost primary is failed over first. */
   private recreateMissingPods(o: Observed): Step {
     const podNames = new Set(o.pods.map((p) => p.metadata.name));
-    const missing = o.pvcs.find(
+    const missingPvcs = o.pvcs.filter(
       (pvc) =>
         !podNames.has(pvc.metadata.name) && pvc.metadata.annotations?.['cnpg.io/pvcStatus'] === 'ready',
     );
-    if (!missing) return undefined;
+    if (missingPvcs.length === 0) return undefined;
+    const currentPrimary = o.status.currentPrimary as string | undefined;
+    const targetPrimary = o.status.targetPrimary as string | undefined;
+    if (targetPrimary && currentPrimary && targetPrimary !== currentPrimary) return undefined;
+    const primaryMissing = missingPvcs.some((p) => p.metadata.name === currentPrimary);
+    const survivor = o.pods.find((p) => p.metadata.name !== currentPrimary && isReady(p));
+    if (primaryMissing && survivor && currentPrimary) {
+      this.writeStatus(o, {
+        targetPrimary: survivor.metadata.name,
+        targetPrimaryTimestamp: rfc3339Micro(this.deps.clock.now()),
+        phase: PHASE.failover,
+        phaseReason: `Failing over from ${currentPrimary} to ${survivor.metadata.name}`,
+      });
+      this.deps.events.record(
+        o.cluster,
+        'Warning',
+        'FailingOver',
+        `Failing over from ${currentPrimary} to ${survivor.metadata.name}`,
+      );
+      return true;
+    }
+    // The primary comes back first (after hibernation it must keep its role).
+    const missing = missingPvcs.find((p) => p.metadata.name === currentPrimary) ?? missingPvcs[0]!;
     const instance = missing.metadata.name!;
-    let currentPrimary = o.status.currentPrimary as string | undefined;
-    const primaryAlive = o.pods.some((p) => p.metadata.name === currentPrimary);
     const extra: Record<string, unknown> = {};
-    if (!primaryAlive && currentPrimary !== instance) {
-      // The primary's PVC is gone or its pod cannot come back: the restarted instance takes over.
-      currentPrimary = instance;
+    let role: 'primary' | 'replica' = instance === currentPrimary ? 'primary' : 'replica';
+    if (!currentPrimary) {
+      role = 'primary';
       Object.assign(extra, { currentPrimary: instance, targetPrimary: instance });
     }
-    this.startPod(o, serialOf(o.name, instance), instance === currentPrimary ? 'primary' : 'replica', false);
+    this.startPod(o, serialOf(o.name, instance), role, false);
     this.writeStatus(this.observe(this.client.get('Cluster', o.ns, o.name)!, o.image), extra);
     return true;
   }
@@ -551,7 +572,9 @@ export class ClusterReconciler {
         backendType: 'startup',
       },
     );
-    this.deps.instanceLogs.postgres(o.ns, current, 'received fast shutdown request');
+    if (o.pods.some((p) => p.metadata.name === current)) {
+      this.deps.instanceLogs.postgres(o.ns, current, 'received fast shutdown request');
+    }
     this.deps.events.record(
       o.cluster,
       'Normal',
