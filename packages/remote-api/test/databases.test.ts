@@ -86,6 +86,30 @@ test('database_update merges extensions and schemas by name and changes the owne
   assert.equal(db?.spec.owner, 'analyst');
 });
 
+test('with wait, database_create reports whether the instance manager applied it', async () => {
+  const applied = await ok(env.alice, 'database_create', {
+    cluster: 'pg-db',
+    name: 'ledger',
+    owner: 'analyst',
+    wait: true,
+    wait_timeout_seconds: 30,
+  });
+  assert.equal(applied.waited, true);
+  assert.equal(applied.applied, true);
+  const refused = await ok(env.alice, 'database_create', {
+    cluster: 'pg-db',
+    name: 'orphan',
+    owner: 'nobody',
+    wait: true,
+    wait_timeout_seconds: 30,
+  });
+  assert.equal(refused.applied, false);
+  assert.match(refused.message, /NOT applied: .*role "nobody" does not exist/);
+  for (const name of ['ledger', 'orphan']) {
+    await ok(env.alice, 'database_delete', { cluster: 'pg-db', name, confirm: name });
+  }
+});
+
 test('bad input names the field and writes nothing', async () => {
   const before = await count(env, 'databases');
   await fails(env.alice, 'database_create', { cluster: 'pg-db', name: 'postgres', owner: 'analyst' }, /name/);

@@ -71,6 +71,20 @@ test('pooler_update and pooler_scale patch what they name; dry run writes nothin
   assert.equal(pooler?.spec.instances, 3);
 });
 
+test('with wait, pooler_create returns once every PgBouncer pod is ready', async () => {
+  const out = await ok(env.alice, 'pooler_create', {
+    name: 'pg-pool-ro',
+    cluster: 'pg-pool',
+    type: 'ro',
+    instances: 2,
+    wait: true,
+    wait_timeout_seconds: 30,
+  });
+  assert.equal(out.waited, true);
+  assert.equal(out.pooler.readyInstances, 2);
+  await ok(env.alice, 'pooler_delete', { name: 'pg-pool-ro', confirm: 'pg-pool-ro' });
+});
+
 test('bad input names the field and writes nothing', async () => {
   const before = await count(env, 'poolers');
   await fails(

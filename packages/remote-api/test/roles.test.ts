@@ -132,6 +132,19 @@ describe('roles through DatabaseRole (CloudNativePG 1.30+ discovered)', () => {
     await fails(env.bob, 'credential_reveal', { cluster: 'pg-roles', name: 'reporting' }, /rule ownership/);
   });
 
+  test('with wait, role_create returns once the role is applied', async () => {
+    const out = await ok(env.alice, 'role_create', {
+      cluster: 'pg-roles',
+      name: 'waiter',
+      wait: true,
+      wait_timeout_seconds: 30,
+    });
+    assert.equal(out.waited, true);
+    assert.equal(out.applied, true);
+    await ok(env.alice, 'role_delete', { cluster: 'pg-roles', name: 'waiter', confirm: 'waiter' });
+    await env.kube.settle();
+  });
+
   test('bad input is refused naming the field, and nothing is written', async () => {
     const before = await count(env, 'databaseroles');
     const text = await fails(env.alice, 'role_create', { cluster: 'pg-roles', name: 'pg_evil' }, /name/);

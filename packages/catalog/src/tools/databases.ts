@@ -12,6 +12,8 @@ import {
   pgIdentifierField,
   readOnly,
   reclaimPolicyField,
+  waitFields,
+  waitOutputs,
 } from './shared.js';
 
 const target = { namespace: namespaceField.optional(), cluster: clusterRefField, name: databaseNameField };
@@ -116,9 +118,10 @@ export const databaseCreate = {
     reclaim_policy: reclaimPolicyField.default('retain'),
     extensions: z.array(extensionInput).max(32).optional(),
     schemas: z.array(schemaInput).max(64).optional(),
+    ...waitFields,
     dry_run: dryRunField,
   }),
-  outputSchema: mutationOutput.extend({ cluster: z.string(), objectName: z.string() }),
+  outputSchema: mutationOutput.extend({ ...waitOutputs, cluster: z.string(), objectName: z.string() }),
   annotations: create,
   requiredScope: 'write',
 } satisfies ToolDefinition;
@@ -138,9 +141,11 @@ export const databaseUpdate = {
     reclaim_policy: reclaimPolicyField.optional(),
     extensions: z.array(extensionInput).max(32).optional(),
     schemas: z.array(schemaInput).max(64).optional(),
+    ...waitFields,
     dry_run: dryRunField,
   }),
   outputSchema: mutationOutput.extend({
+    ...waitOutputs,
     cluster: z.string(),
     objectName: z.string(),
     changed: z.array(z.string()),

@@ -129,9 +129,14 @@ export const poolerCreate = {
     pool_mode: poolModeField.default('session'),
     parameters: z.partialRecord(parameterName, parameterValue).optional().describe('PgBouncer parameters.'),
     paused: z.boolean().default(false).describe('Create it paused (clients wait, no server connections).'),
+    wait: z
+      .boolean()
+      .default(false)
+      .describe('Wait until every PgBouncer pod is running, reporting progress; cancellable.'),
+    wait_timeout_seconds: z.int().min(5).max(600).default(120),
     dry_run: dryRunField,
   }),
-  outputSchema: mutationOutput.extend({ pooler: poolerSummary }),
+  outputSchema: mutationOutput.extend({ pooler: poolerSummary, waited: z.boolean() }),
   annotations: create,
   requiredScope: 'write',
 } satisfies ToolDefinition;

@@ -12,6 +12,8 @@ import {
   readOnly,
   reclaimPolicyField,
   roleNameField,
+  waitFields,
+  waitOutputs,
 } from './shared.js';
 
 const target = { namespace: namespaceField.optional(), cluster: clusterRefField };
@@ -145,9 +147,11 @@ export const roleCreate = {
       .describe(
         'DatabaseRole only: also issue a TLS client certificate (Secret <object>-client-cert). Needs login.',
       ),
+    ...waitFields,
     dry_run: dryRunField,
   }),
   outputSchema: mutationOutput.extend({
+    ...waitOutputs,
     cluster: z.string(),
     mode: roleModeField,
     passwordSecret: z

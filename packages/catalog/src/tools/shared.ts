@@ -177,3 +177,27 @@ export const pluginNameField = z
 export const backupTargetField = z
   .enum(['primary', 'prefer-standby'])
   .describe('Take the backup on the primary or, when one is available, a standby.');
+
+/** Optional wait for the instance manager (or operator) to act, with progress notifications. */
+export const waitFields = {
+  wait: z
+    .boolean()
+    .default(false)
+    .describe(
+      'Wait until it is applied (or the reason it is not is known), reporting progress; cancellable.',
+    ),
+  wait_timeout_seconds: z
+    .int()
+    .min(5)
+    .max(600)
+    .default(120)
+    .describe('How long to wait, in seconds (5 to 600).'),
+};
+
+export const waitOutputs = {
+  applied: z
+    .boolean()
+    .nullable()
+    .describe('Applied when the call returned; null when not known (no wait, or dry run).'),
+  waited: z.boolean(),
+};

@@ -42,3 +42,35 @@ export async function pollUntil<T>(
     if (ctx.signal.aborted) return { value, outcome: 'cancelled' };
   }
 }
+
+/**
+ * Waits until the instance manager has reconciled an object (applied true or false), reporting
+ * "pending" then the outcome as progress.
+ */
+export async function waitApplied(
+  ctx: ToolContext,
+  timeoutSeconds: number,
+  what: string,
+  read: () => Promise<{ applied: boolean | null; message: string }>,
+): Promise<{ applied: boolean | null; message: string; outcome: WaitOutcome }> {
+  const { value, outcome } = await pollUntil(ctx, timeoutSeconds, read, (state) => ({
+    done: state.applied !== null,
+    progress: state.applied === null ? 0 : 1,
+    total: 1,
+    line: `${what}: ${state.applied === null ? 'waiting for the instance manager' : state.applied ? 'applied' : `not applied: ${state.message}`}`,
+  }));
+  return { ...value, outcome };
+}
+
+/** A sentence about how a wait ended. */
+export function waitSummary(
+  what: string,
+  result: { applied: boolean | null; message: string; outcome: WaitOutcome },
+  timeoutSeconds: number,
+): string {
+  if (result.applied === true) return `${what} is applied`;
+  if (result.applied === false) return `${what} is NOT applied: ${result.message || 'no message'}`;
+  return result.outcome === 'cancelled'
+    ? `${what}: waiting was cancelled before it was applied`
+    : `${what}: not applied after ${timeoutSeconds}s`;
+}

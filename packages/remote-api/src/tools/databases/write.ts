@@ -1,7 +1,16 @@
 import { databaseCreate, databaseDelete, databaseUpdate } from '@cnpg-mcp/catalog';
 import { requireOwnership } from '../../policy.js';
 import { clusterForChange, mutation, requireConfirmation, retryOnConflict } from '../cluster/ops.js';
-import { createObject, deleteObject, derivedName, patchObject, say } from '../common/objects.js';
+import {
+  appliedOf,
+  createObject,
+  deleteObject,
+  derivedName,
+  listObjects,
+  patchObject,
+  say,
+} from '../common/objects.js';
+import { waitApplied, waitSummary } from '../common/wait.js';
 import { implement, type ToolContext, ToolFailure } from '../context.js';
 import {
   databasesOf,
@@ -71,18 +80,54 @@ export const databaseCreateTool = implement(databaseCreate, async (args, ctx) =>
     'cnpg.io/cluster': args.cluster,
   });
   const message = `database ${args.name} (owner ${args.owner}) declared on ${namespace}/${args.cluster} as Database ${objectName}`;
-  return {
-    structured: {
-      ...mutation(namespace, args.name, 'created', args.dry_run, message, object),
-      cluster: args.cluster,
-      objectName,
-    },
-    text: say(
-      args.dry_run,
-      `${message}. The instance manager of the primary creates it (database_get shows the status).`,
-    ),
+  const base = {
+    ...mutation(namespace, args.name, 'created', args.dry_run, message, object),
+    cluster: args.cluster,
+    objectName,
   };
+  return finish(
+    ctx,
+    args,
+    namespace,
+    objectName,
+    base,
+    message,
+    'The instance manager of the primary creates it (database_get shows the status).',
+  );
 });
+
+/** Returns at once, or waits until the instance manager reconciled the current generation. */
+async function finish(
+  ctx: ToolContext,
+  args: { name: string; dry_run: boolean; wait: boolean; wait_timeout_seconds: number },
+  namespace: string,
+  objectName: string,
+  base: Record<string, unknown>,
+  message: string,
+  hint: string,
+) {
+  if (args.dry_run || !args.wait) {
+    return {
+      structured: { ...base, applied: null, waited: false },
+      text: say(args.dry_run, hint ? `${message}. ${hint}` : message),
+    };
+  }
+  const what = `database ${args.name}`;
+  const result = await waitApplied(ctx, args.wait_timeout_seconds, what, async () => {
+    // Listed rather than read: the deployed RBAC grants list (not get) on databases.
+    const object = (await listObjects(ctx, 'databases', namespace)).find(
+      (d) => d.metadata.name === objectName,
+    );
+    if (!object) throw new ToolFailure('not_found', `Database ${objectName} disappeared while waiting`);
+    const current = (object.status?.observedGeneration ?? 0) === (object.metadata.generation ?? 0);
+    return {
+      applied: current ? appliedOf(object.status) : null,
+      message: typeof object.status?.message === 'string' ? object.status.message : '',
+    };
+  });
+  const summary = `${message}; ${waitSummary(what, result, args.wait_timeout_seconds)}`;
+  return { structured: { ...base, message: summary, applied: result.applied, waited: true }, text: summary };
+}
 
 async function databaseForChange(
   ctx: ToolContext,
@@ -137,15 +182,13 @@ export const databaseUpdateTool = implement(databaseUpdate, async (args, ctx) =>
     );
   });
   const message = `database ${args.name} on ${namespace}/${args.cluster} updated: ${changed.join(', ')}`;
-  return {
-    structured: {
-      ...mutation(namespace, args.name, 'updated', args.dry_run, message, patched),
-      cluster: args.cluster,
-      objectName,
-      changed,
-    },
-    text: say(args.dry_run, message),
+  const base = {
+    ...mutation(namespace, args.name, 'updated', args.dry_run, message, patched),
+    cluster: args.cluster,
+    objectName,
+    changed,
   };
+  return finish(ctx, args, namespace, objectName, base, message, '');
 });
 
 export const databaseDeleteTool = implement(databaseDelete, async (args, ctx) => {

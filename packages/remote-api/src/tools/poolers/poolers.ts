@@ -28,6 +28,7 @@ import {
   say,
   str,
 } from '../common/objects.js';
+import { pollUntil } from '../common/wait.js';
 import { implement, type ToolContext, ToolFailure } from '../context.js';
 
 const HINT = 'pooler_list shows what exists';
@@ -121,13 +122,31 @@ export const poolerCreateTool = implement(poolerCreate, async (args, ctx) => {
     'cnpg.io/cluster': args.cluster,
   });
   const message = `pooler ${namespace}/${args.name} (${args.type}, ${args.instances} instance(s), ${args.pool_mode}) created for ${args.cluster}; connect to service ${args.name}:5432`;
-  return {
-    structured: {
-      ...mutation(namespace, args.name, 'created', args.dry_run, message, created),
-      pooler: summarizePooler(created),
-    },
-    text: say(args.dry_run, message),
-  };
+  const base = mutation(namespace, args.name, 'created', args.dry_run, message, created);
+  if (args.dry_run || !args.wait) {
+    return {
+      structured: { ...base, pooler: summarizePooler(created), waited: false },
+      text: say(args.dry_run, message),
+    };
+  }
+  const { value, outcome } = await pollUntil(
+    ctx,
+    args.wait_timeout_seconds,
+    async () => summarizePooler(await getObject(ctx, 'poolers', namespace, args.name, HINT)),
+    (pooler) => ({
+      done:
+        pooler.readyInstances >= args.instances &&
+        (pooler.phase === '' || pooler.phase === 'active' || pooler.phase === 'paused'),
+      progress: pooler.readyInstances,
+      total: args.instances,
+      line: `pooler ${args.name}: ${pooler.readyInstances}/${args.instances} pods${pooler.phase ? `, ${pooler.phase}` : ''}`,
+    }),
+  );
+  const summary =
+    outcome === 'done'
+      ? `${message}; ${value.readyInstances}/${args.instances} pods ready`
+      : `${message}; ${outcome === 'cancelled' ? 'waiting was cancelled' : `not ready after ${args.wait_timeout_seconds}s`} (${value.readyInstances}/${args.instances} pods)`;
+  return { structured: { ...base, message: summary, pooler: value, waited: true }, text: summary };
 });
 
 async function poolerForChange(ctx: ToolContext, args: { namespace?: string | undefined; name: string }) {

@@ -17,6 +17,7 @@ import {
   patchObject,
   say,
 } from '../common/objects.js';
+import { waitApplied, waitSummary } from '../common/wait.js';
 import { implement, type ToolContext, ToolFailure } from '../context.js';
 import {
   databaseRoleAvailable,
@@ -25,6 +26,7 @@ import {
   type RoleMode,
   type RoleView,
   roleFlags,
+  roleState,
   rolesOf,
 } from './model.js';
 import {
@@ -160,15 +162,27 @@ export const roleCreateTool = implement(roleCreate, async (args, ctx) => {
     throw error;
   }
   const message = `role ${args.name} declared on ${namespace}/${args.cluster} (${mode})${secretName ? `; password generated into Secret ${secretName}` : '; password disabled'}`;
-  return {
-    structured: {
-      ...mutation(namespace, args.name, 'created', args.dry_run, message, object),
-      cluster: args.cluster,
-      mode,
-      passwordSecret: secretName,
-    },
-    text: say(args.dry_run, `${message}. The operator applies it shortly (role_get shows the status).`),
+  const base = {
+    ...mutation(namespace, args.name, 'created', args.dry_run, message, object),
+    cluster: args.cluster,
+    mode,
+    passwordSecret: secretName,
   };
+  if (args.dry_run || !args.wait) {
+    return {
+      structured: { ...base, applied: null, waited: false },
+      text: say(args.dry_run, `${message}. The operator applies it shortly (role_get shows the status).`),
+    };
+  }
+  const result = await waitApplied(ctx, args.wait_timeout_seconds, `role ${args.name}`, async () => {
+    const cluster = await getCluster(ctx, namespace, args.cluster);
+    const views = await rolesOf(ctx, namespace, cluster, mode === 'DatabaseRole');
+    const view = views.find((v) => v.config.name === args.name);
+    const state = view ? roleState(view, cluster) : { applied: null, errors: [] };
+    return { applied: state.applied, message: state.errors.join('; ') };
+  });
+  const summary = `${message}; ${waitSummary(`role ${args.name}`, result, args.wait_timeout_seconds)}`;
+  return { structured: { ...base, message: summary, applied: result.applied, waited: true }, text: summary };
 });
 
 export const roleUpdateTool = implement(roleUpdate, async (args, ctx) => {
