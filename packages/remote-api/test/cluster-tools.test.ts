@@ -190,6 +190,49 @@ describe('cluster_create', () => {
     assert.equal(await getCluster('pg-dry'), undefined);
   });
 
+  test('every create option lands where CNPG expects it (server-side dry run through the schema and webhooks)', async () => {
+    const out = await ok(admin, 'cluster_create', {
+      name: 'pg-full',
+      instances: 3,
+      image_catalog: { kind: 'ClusterImageCatalog', name: 'postgresql', major: 17 },
+      storage_size: '10Gi',
+      storage_class: 'fast',
+      wal_storage_size: '2Gi',
+      resources: { requests: { cpu: '500m', memory: '1Gi' }, limits: { memory: '2Gi' } },
+      parameters: { shared_buffers: '256MB' },
+      owner: 'shop_owner',
+      affinity: {
+        enablePodAntiAffinity: true,
+        podAntiAffinityType: 'required',
+        topologyKey: 'kubernetes.io/hostname',
+      },
+      tolerations: [{ key: 'dedicated', operator: 'Equal', value: 'postgres', effect: 'NoSchedule' }],
+      node_selector: { 'node-role.kubernetes.io/db': '' },
+      enable_pod_monitor: true,
+      dry_run: true,
+    });
+    const spec = out.object.spec;
+    assert.deepEqual(spec.imageCatalogRef, {
+      apiGroup: 'postgresql.cnpg.io',
+      kind: 'ClusterImageCatalog',
+      name: 'postgresql',
+      major: 17,
+    });
+    assert.equal(spec.imageName, undefined);
+    assert.equal(spec.storage.size, '10Gi');
+    assert.equal(spec.storage.storageClass, 'fast');
+    assert.equal(spec.walStorage.size, '2Gi');
+    assert.equal(spec.resources.requests.cpu, '500m');
+    assert.equal(spec.postgresql.parameters.shared_buffers, '256MB');
+    assert.equal(spec.bootstrap.initdb.database, 'app');
+    assert.equal(spec.bootstrap.initdb.owner, 'shop_owner');
+    assert.equal(spec.affinity.podAntiAffinityType, 'required');
+    assert.equal(spec.affinity.tolerations[0].key, 'dedicated');
+    assert.deepEqual(spec.affinity.nodeSelector, { 'node-role.kubernetes.io/db': '' });
+    assert.equal(spec.monitoring.enablePodMonitor, true);
+    assert.equal(await getCluster('pg-full'), undefined);
+  });
+
   test('bad input names the field and writes nothing', async () => {
     await fails(alice, 'cluster_create', { name: 'pg-bad', instances: 0, storage_size: '1Gi' }, /instances/);
     await fails(alice, 'cluster_create', { name: 'Bad_Name', storage_size: '1Gi' }, /name/);
