@@ -61,7 +61,8 @@ export interface Caller {
   access: Access;
 }
 
-function truncate(text: string): string {
+/** Caps the text for people; the structured content always has everything. */
+export function truncate(text: string): string {
   if (text.length <= TEXT_LIMIT) return text;
   return `${text.slice(0, TEXT_LIMIT)}\n… (truncated ${text.length - TEXT_LIMIT} characters; the structured content has everything)`;
 }
@@ -135,10 +136,13 @@ export function createMcpServer(deps: McpDeps, caller: Caller): Server {
       signal,
       progress: async (progress, total, message) => {
         if (progressToken === undefined || signal.aborted) return;
-        await extra.sendNotification({
-          method: 'notifications/progress',
-          params: { progressToken, progress, ...(total !== undefined ? { total } : {}), message },
-        });
+        // A client that went away must not turn a finished write into a tool failure.
+        await extra
+          .sendNotification({
+            method: 'notifications/progress',
+            params: { progressToken, progress, ...(total !== undefined ? { total } : {}), message },
+          })
+          .catch((error: unknown) => deps.log.debug('progress notification not delivered', { error }));
       },
     };
     try {

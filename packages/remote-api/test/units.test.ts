@@ -7,6 +7,7 @@ import { bearerFromHeader, scopesOf } from '../src/auth/verify.js';
 import { ConfigError, loadConfig } from '../src/config.js';
 import { identityFromClaims, kubernetesUserId } from '../src/identity.js';
 import { redact } from '../src/log.js';
+import { truncate } from '../src/mcp.js';
 import { createMetrics } from '../src/metrics.js';
 import { accessFor, loadPolicy, namespaceAllowed } from '../src/policy.js';
 import { tempDir } from './support.js';
@@ -184,6 +185,13 @@ describe('bearer tokens, challenges, redaction, metrics', () => {
       }),
     );
     assert.ok(!out.includes(jwt) && !out.includes('opaque') && !out.includes('"p"'), out);
+  });
+
+  test('long texts for people are truncated with a note', () => {
+    assert.equal(truncate('short'), 'short');
+    const long = truncate('x'.repeat(30_000));
+    assert.ok(long.startsWith('x'.repeat(25_000)));
+    assert.match(long, /\n… \(truncated 5000 characters; the structured content has everything\)$/);
   });
 
   test('metrics render in the Prometheus text format', () => {
