@@ -268,6 +268,38 @@ describe('setup-auth0 against a local Management API', () => {
     assert.equal(fake.bindings[0]?.display_name, 'first');
   });
 
+  test('--app-client-id picks the application; duplicates by name and unknown ids are refused', async () => {
+    const first = await runQuietly(options(fake, ['--no-action']));
+    const writes = fake.writes().length;
+    const renamed = await runQuietly(
+      options(fake, ['--no-action', '--app-client-id', first.clientId!, '--app-name', 'cnpg-mcp-prod']),
+    );
+    assert.equal(renamed.clientId, first.clientId);
+    assert.deepEqual(renamed.changes[1], {
+      resource: 'application',
+      name: 'cnpg-mcp-prod',
+      action: 'update',
+      fields: ['name'],
+    });
+    assert.equal(fake.writes().length, writes + 1);
+
+    fake.createClient({ name: 'cnpg-mcp-prod', app_type: 'native' });
+    const duplicate = await runQuietly(options(fake, ['--no-action', '--app-name', 'cnpg-mcp-prod'])).catch(
+      (e: unknown) => e,
+    );
+    assert.ok(duplicate instanceof Auth0Error);
+    assert.match(
+      duplicate.message,
+      /--app-name: 2 native applications are named "cnpg-mcp-prod" .*pass --app-client-id/,
+    );
+
+    const unknown = await runQuietly(options(fake, ['--no-action', '--app-client-id', 'nope'])).catch(
+      (e: unknown) => e,
+    );
+    assert.ok(unknown instanceof Auth0Error);
+    assert.match(unknown.message, /--app-client-id: no application nope in this tenant/);
+  });
+
   test('--no-action leaves Actions alone', async () => {
     const result = await runQuietly(options(fake, ['--no-action']));
     assert.equal(result.changes.length, 2);
