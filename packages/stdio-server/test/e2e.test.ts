@@ -252,3 +252,20 @@ test('an expired login: the next call starts a new one, and completes once the p
   assert.equal(stack.oidc.tokenEndpointCalls().authorization_code, 2, 'the person logged in a second time');
   assert.equal(person.seen.filter((text) => text.includes('needs you to log in')).length, 2);
 });
+
+test('when the remote API goes away, a call says it could not be reached and the server keeps serving', async (t) => {
+  const stack = await startStack(t);
+  const cli = await builtCli();
+  const home = privateHome(t);
+  const { refresh_token: refreshToken } = await loginForTokens(stack.oidc, { username: 'alice' });
+  assert.ok(refreshToken);
+  const env = { ...home.env, ...stack.settingsEnv, CNPG_MCP_REFRESH_TOKEN: refreshToken };
+  const { client } = await connectOverStdio(t, cli, env);
+  assert.equal((await client.callTool({ name: 'whoami', arguments: {} })).isError, undefined);
+
+  await stack.api.close();
+  const result = await client.callTool({ name: 'cluster_list', arguments: {} });
+  assert.equal(result.isError, true);
+  assert.match(textOf(result), /Could not reach the remote API http:\/\/127\.0\.0\.1:\d+/);
+  assert.equal((await client.listTools()).tools.length, toolListForMcp().length, 'lists still answer');
+});
