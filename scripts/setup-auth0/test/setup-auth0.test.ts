@@ -300,6 +300,14 @@ describe('setup-auth0 against a local Management API', () => {
     assert.match(unknown.message, /--app-client-id: no application nope in this tenant/);
   });
 
+  test('the application is found past the first page of 100 native applications', async () => {
+    for (let i = 0; i < 150; i++) fake.createClient({ name: `other-${i}`, app_type: 'native' });
+    await runQuietly(options(fake, ['--no-action']));
+    const again = await runQuietly(options(fake, ['--no-action']));
+    assert.equal(again.changes[1]?.action, 'unchanged');
+    assert.ok(fake.requests.some((r) => r.path === '/api/v2/clients' && r.query.page === '1'));
+  });
+
   test('--no-action leaves Actions alone', async () => {
     const result = await runQuietly(options(fake, ['--no-action']));
     assert.equal(result.changes.length, 2);
