@@ -62,6 +62,29 @@ describe('Kubernetes API conformance: generic machinery', () => {
     assert.ok(core.resources.find((r) => r.name === 'pods/log'));
   });
 
+  test('the CNPG CustomResourceDefinitions are installed and established', async () => {
+    const ext = t.kc.makeApiClient(k8s.ApiextensionsV1Api);
+    const crd = await ext.readCustomResourceDefinition({ name: 'clusters.postgresql.cnpg.io' });
+    assert.equal(crd.spec.names.kind, 'Cluster');
+    assert.equal(crd.spec.scope, 'Namespaced');
+    const v1 = crd.spec.versions.find((v) => v.name === 'v1');
+    assert.equal(v1?.served, true);
+    assert.equal(v1?.subresources?.scale?.specReplicasPath, '.spec.instances');
+    assert.ok(
+      v1?.additionalPrinterColumns?.some(
+        (c) => c.name === 'Primary' && c.jsonPath === '.status.currentPrimary',
+      ),
+    );
+    assert.ok(v1?.schema?.openAPIV3Schema?.properties?.spec?.properties?.instances);
+    assert.equal(crd.status?.conditions?.find((c) => c.type === 'Established')?.status, 'True');
+    const all = await ext.listCustomResourceDefinition();
+    const cnpgCrds = all.items
+      .filter((c) => c.spec.group === 'postgresql.cnpg.io')
+      .map((c) => c.metadata?.name);
+    assert.ok(cnpgCrds.includes('clusterimagecatalogs.postgresql.cnpg.io'));
+    assert.ok(cnpgCrds.includes('databaseroles.postgresql.cnpg.io'));
+  });
+
   test('create sets server metadata, strips status, applies defaults and prunes unknown fields', async () => {
     const clusters = cnpg(t, 'clusters');
     const body = clusterManifest('meta-1', { unknownField: true });

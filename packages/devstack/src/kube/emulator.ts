@@ -6,6 +6,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { bootstrapCluster } from './api/bootstrap.js';
 import { Registry } from './api/registry.js';
 import { ResourceCatalog } from './api/resources.js';
 import { ObjectStore } from './api/store.js';
@@ -36,7 +37,7 @@ export interface KubeEmulatorOptions {
   users?: { username: string; token?: string; groups?: string[] }[];
   /** RBAC rules for users and groups other than system:masters. */
   rbac?: RbacPolicy;
-  /** Namespaces to create besides default, kube-system, kube-public and kube-node-lease. */
+  /** Namespaces to create besides default, kube-system, kube-public, kube-node-lease and cnpg-system. */
   namespaces?: string[];
   /** Delay before each reconciliation step, in ms (default 100; tests use 0–5). */
   stepDelayMs?: number;
@@ -78,7 +79,7 @@ export async function startKubeEmulator(options: KubeEmulatorOptions = {}): Prom
   const catalog = new ResourceCatalog();
   const store = new ObjectStore();
   const registry = new Registry(store, catalog, clock);
-  registry.bootstrapNamespaces(options.namespaces ?? []);
+  bootstrapCluster(registry, options.namespaces ?? []);
   const token = options.token ?? randomBytes(24).toString('base64url');
   const authenticator = new Authenticator();
   authenticator.addToken({ token, username: 'kubernetes-admin', groups: ['system:masters'] });

@@ -102,6 +102,15 @@ export const RESOURCE_TYPES: readonly ResourceType[] = [
     verbs: ['create'],
     createOnly: true,
   },
+  {
+    ...core('customresourcedefinitions', 'CustomResourceDefinition', {
+      namespaced: false,
+      shortNames: ['crd', 'crds'],
+    }),
+    group: 'apiextensions.k8s.io',
+    verbs: ['get', 'list', 'watch'],
+    subresources: ['status'],
+  },
   cnpg('clusters', 'Cluster', {
     subresources: ['status', 'scale'],
     scale: {

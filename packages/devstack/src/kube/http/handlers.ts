@@ -109,7 +109,7 @@ export async function handleResource(ctx: HandlerContext, r: ResourceRequest): P
   const { rt } = r;
   if (r.subresource && !rt.subresources.includes(r.subresource as 'status')) throw pathNotFound();
   const verb = requestVerb(method, r, url);
-  if (rt.createOnly && verb !== 'create') throw methodNotAllowed();
+  if (!rt.verbs.includes(verb)) throw methodNotAllowed();
   if (rt.namespaced && r.namespace === undefined && verb !== 'list' && verb !== 'watch') throw pathNotFound();
   authorize(
     ctx,

@@ -10,6 +10,8 @@ interface Column {
   type: 'string' | 'integer' | 'date' | 'boolean';
   description: string;
   value: (obj: KubeObject) => unknown;
+  /** Set for columns read from one field (what a CRD's additionalPrinterColumns declares). */
+  jsonPath?: string;
 }
 
 export function wantsTable(accept: string | undefined): boolean {
@@ -38,6 +40,7 @@ const col = (name: string, type: Column['type'], p: string, description = ''): C
   type,
   description,
   value: path(p),
+  jsonPath: `.${p}`,
 });
 const age = col('Age', 'date', 'metadata.creationTimestamp', 'CreationTimestamp');
 const cnpgObject = [
@@ -127,6 +130,18 @@ const COLUMNS: Record<string, Column[]> = {
     age,
   ],
   Namespace: [col('Status', 'string', 'status.phase'), age],
+  Deployment: [
+    {
+      name: 'Ready',
+      type: 'string',
+      description: 'Number of the pod with ready state',
+      value: (o) =>
+        `${Number(asRecord(o.status).readyReplicas ?? 0)}/${Number(asRecord(o.spec).replicas ?? 0)}`,
+    },
+    col('Up-to-date', 'integer', 'status.updatedReplicas'),
+    col('Available', 'integer', 'status.availableReplicas'),
+    age,
+  ],
   PersistentVolumeClaim: [
     col('Status', 'string', 'status.phase'),
     col('Volume', 'string', 'spec.volumeName'),
@@ -142,6 +157,18 @@ const COLUMNS: Record<string, Column[]> = {
     age,
   ],
 };
+
+/** A CRD's additionalPrinterColumns for a CNPG kind. */
+export function printerColumns(
+  kind: string,
+): { name: string; type: string; jsonPath: string; description?: string }[] {
+  return (COLUMNS[kind] ?? [age]).map((c) => ({
+    name: c.name,
+    type: c.type,
+    jsonPath: c.jsonPath ?? '',
+    ...(c.description ? { description: c.description } : {}),
+  }));
+}
 
 function cell(column: Column, obj: KubeObject, now: number): unknown {
   const value = column.value(obj);
