@@ -36,13 +36,9 @@ function isSettings(value: ServeOptions['settings']): value is Settings {
   return !('error' in value);
 }
 
-async function initialLists(
-  settings: ServeOptions['settings'],
-  env: Env,
-): Promise<{ lists: ServedLists; cachePath?: string }> {
-  if (!isSettings(settings)) return { lists: catalogLists() };
-  const cachePath = listCachePath(defaultCacheDir(env), settings.remoteUrl);
-  return { lists: (await readListCache(cachePath)) ?? catalogLists(), cachePath };
+/** The served lists: the cached copy of the remote's last lists, else the built-in catalogue. */
+async function initialLists(cachePath: string | undefined): Promise<ServedLists> {
+  return (cachePath ? await readListCache(cachePath) : undefined) ?? catalogLists();
 }
 
 /**
@@ -50,8 +46,11 @@ async function initialLists(
  * cache or the catalogue (no network, no login); everything else goes through the Bridge.
  */
 export async function serveStdio(options: ServeOptions): Promise<void> {
-  const { log } = options;
-  const { lists, cachePath } = await initialLists(options.settings, options.env);
+  const { log, settings } = options;
+  const cachePath = isSettings(settings)
+    ? listCachePath(defaultCacheDir(options.env), settings.remoteUrl)
+    : undefined;
+  const lists = await initialLists(cachePath);
   const server = new Server(
     { name: 'cnpg-mcp', title: 'CloudNativePG (cnpg-mcp)', version: VERSION },
     {
@@ -71,15 +70,14 @@ export async function serveStdio(options: ServeOptions): Promise<void> {
     resourceTemplates: lists.resourceTemplates,
   }));
 
-  const sidecars: SidecarLink[] = [];
+  let sidecar: SidecarLink | undefined;
   let bridge: Bridge | undefined;
-  if (isSettings(options.settings) && cachePath) {
-    const sidecar = new SidecarLink(options.settings, options.env, log);
-    sidecars.push(sidecar);
-    bridge = new Bridge({
+  if (isSettings(settings) && cachePath) {
+    const link = new SidecarLink(settings, options.env, log);
+    const active = new Bridge({
       server,
-      settings: options.settings,
-      sidecar,
+      settings,
+      sidecar: link,
       served: lists,
       cachePath,
       log,
@@ -87,14 +85,16 @@ export async function serveStdio(options: ServeOptions): Promise<void> {
       loginWaitMs: options.loginWaitMs,
       loginCommand: options.loginCommand,
     });
-    const active = bridge;
     server.fallbackRequestHandler = (request, extra) => active.forward(request, extra);
     server.fallbackNotificationHandler = (notification) => active.forwardNotification(notification);
     server.oninitialized = () => {
       active.syncIfLoggedIn().catch((error: unknown) => log(`start-up check: ${(error as Error).message}`));
     };
+    sidecar = link;
+    bridge = active;
   } else {
-    const problem = (options.settings as { error: string }).error;
+    // Unusable settings never stop the handshake; every call explains what to set.
+    const problem = (settings as { error: string }).error;
     log(problem);
     const refuse = (): CallToolResult => ({
       content: [{ type: 'text', text: `cnpg-mcp is not configured, so nothing was run.\n${problem}` }],
@@ -120,5 +120,5 @@ export async function serveStdio(options: ServeOptions): Promise<void> {
   bridge?.close();
   await bridge?.settled().catch(() => {});
   await server.close().catch(() => {});
-  for (const sidecar of sidecars) await sidecar.close();
+  await sidecar?.close();
 }
