@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import type {
@@ -19,6 +20,7 @@ import {
   kustomizeDir,
   only,
   overlays,
+  renderAt,
   renderOverlay,
   repoRoot,
 } from './render.js';
@@ -250,4 +252,55 @@ test('networkpolicy: selects the pods, admits the ingress controller, allows DNS
   for (const other of ['namespaced', 'cluster-wide', 'impersonation', 'ingress-tls']) {
     assert.deepEqual(find(rendered.get(other)!, 'NetworkPolicy'), [], `no NetworkPolicy in ${other}`);
   }
+});
+
+test('the overlay docs/deploy.md describes renders: own image, settings, a second target namespace, Ingress and NetworkPolicy', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'cnpg-overlay-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  symlinkSync(kustomizeDir, join(dir, 'kustomize'));
+  mkdirSync(join(dir, 'targets/analytics'), { recursive: true });
+  writeFileSync(
+    join(dir, 'targets/analytics/kustomization.yaml'),
+    'namespace: analytics\nbases:\n  - ../../kustomize/rbac/namespaced\n',
+  );
+  mkdirSync(join(dir, 'mine'));
+  writeFileSync(
+    join(dir, 'mine/kustomization.yaml'),
+    [
+      'bases:',
+      '  - ../kustomize/overlays/namespaced',
+      '  - ../kustomize/components/ingress-tls',
+      '  - ../kustomize/components/networkpolicy',
+      '  - ../targets/analytics',
+      'images:',
+      '  - name: ghcr.io/cnpg-mcp/remote-api',
+      '    newName: registry.example.com/cnpg-mcp/remote-api',
+      '    newTag: 1.2.3',
+      'configMapGenerator:',
+      '  - name: cnpg-mcp-config',
+      '    namespace: cnpg-mcp',
+      '    behavior: merge',
+      '    literals:',
+      '      - OIDC_ISSUER=https://tenant.eu.auth0.com/',
+      '      - ALLOWED_NAMESPACES=databases,analytics',
+      '      - PUBLIC_URL=https://cnpg-mcp.example.com',
+      '',
+    ].join('\n'),
+  );
+  const objects = renderAt(join(dir, 'mine'));
+  const config = configFor(objects);
+  assert.equal(config.OIDC_ISSUER, 'https://tenant.eu.auth0.com/');
+  assert.doesNotThrow(() => loadConfig(config));
+  assert.deepEqual(
+    find(objects, 'RoleBinding')
+      .map((b) => b.metadata.namespace)
+      .sort(),
+    config.ALLOWED_NAMESPACES?.split(',').sort(),
+  );
+  assert.equal(
+    only<V1Deployment>(objects, 'Deployment').spec?.template.spec?.containers[0]?.image,
+    'registry.example.com/cnpg-mcp/remote-api:1.2.3',
+  );
+  assert.equal(find(objects, 'Ingress').length, 1);
+  assert.equal(find(objects, 'NetworkPolicy').length, 1);
 });

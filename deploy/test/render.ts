@@ -40,7 +40,12 @@ export const overlays = (): string[] => readdirSync(join(kustomizeDir, 'overlays
  * which warns on stderr about `bases` and `commonLabels`.
  */
 export function render(dir: string): K8sObject[] {
-  const yaml = execFileSync(process.env.KUBECTL ?? 'kubectl', ['kustomize', join(kustomizeDir, dir)], {
+  return renderAt(join(kustomizeDir, dir));
+}
+
+/** Renders any Kustomization directory (absolute path). */
+export function renderAt(path: string): K8sObject[] {
+  const yaml = execFileSync(process.env.KUBECTL ?? 'kubectl', ['kustomize', path], {
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'pipe'],
   });
