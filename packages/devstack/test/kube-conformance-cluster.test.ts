@@ -257,6 +257,23 @@ describe('CNPG reconciler conformance: Cluster', () => {
     );
   });
 
+  test('an in-place primary restart requested through the status restarts only the primary pod', async () => {
+    const clusters = cnpg(t, 'clusters');
+    await clusters.create(clusterManifest('pg-ip', { instances: 2 }));
+    await healthy('pg-ip', 2);
+    const before = await instancePods('pg-ip');
+    await clusters.mergeStatus('pg-ip', {
+      status: { phase: 'Primary instance is being restarted in-place', phaseReason: 'Requested by the user' },
+    });
+    const pods = await t.eventually(async () => {
+      const list = await instancePods('pg-ip');
+      return list[0]?.metadata?.uid !== before[0]?.metadata?.uid && list.length === 2 ? list : undefined;
+    });
+    await healthy('pg-ip', 2);
+    assert.equal(pods[1]?.metadata?.uid, before[1]?.metadata?.uid);
+    assert.equal(pods[0]?.metadata?.labels?.['cnpg.io/instanceRole'], 'primary');
+  });
+
   test('hibernation removes pods and keeps PVCs; turning it off brings them back', async () => {
     const clusters = cnpg(t, 'clusters');
     await clusters.create(clusterManifest('pg-hib', { instances: 2 }));

@@ -111,6 +111,7 @@ export class ClusterReconciler {
       (x) => this.scaleUp(x),
       (x) => this.scaleDown(x),
       (x) => this.switchover(x),
+      (x) => this.restartPrimaryInPlace(x),
       (x) => this.rollOut(x),
       (x) => this.resizeStorage(x),
       (x) => this.syncFencing(x),
@@ -586,6 +587,26 @@ export class ClusterReconciler {
       currentPrimary: target,
       currentPrimaryTimestamp: rfc3339Micro(this.deps.clock.now()),
       timelineID: Number(o.status.timelineID ?? 1) + 1,
+    });
+    return true;
+  }
+
+  /** `kubectl cnpg restart X X-1` on the primary: the plugin sets the phase, the operator restarts the pod. */
+  private restartPrimaryInPlace(o: Observed): Step {
+    if (o.status.phase !== PHASE.inplacePrimaryRestart) return undefined;
+    const primary = o.status.currentPrimary as string | undefined;
+    if (!primary || !o.pods.some((p) => p.metadata.name === primary)) return undefined;
+    this.deletePod(o, primary);
+    this.startPod(this.observe(o.cluster, o.image), serialOf(o.name, primary), 'primary', false);
+    this.deps.events.record(
+      o.cluster,
+      'Normal',
+      'InstanceRestarted',
+      `Restarted primary instance ${primary} in place`,
+    );
+    this.writeStatus(this.observe(this.client.get('Cluster', o.ns, o.name)!, o.image), {
+      phase: PHASE.healthy,
+      phaseReason: '',
     });
     return true;
   }

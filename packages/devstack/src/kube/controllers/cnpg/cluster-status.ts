@@ -7,6 +7,7 @@ export const PHASE = {
   failover: 'Failing over',
   upgrade: 'Upgrading cluster',
   waitingForUser: 'Waiting for user action',
+  inplacePrimaryRestart: 'Primary instance is being restarted in-place',
   imageCatalogError: 'Cluster has incomplete or invalid image catalog',
 } as const;
 
