@@ -5,8 +5,10 @@
 import { writeFileSync } from 'node:fs';
 import { type BenchSection, machineDescription, targetLines } from './lib/report.js';
 import { runRemoteApiBench } from './remote-api.js';
+import { runStdioBench } from './stdio.js';
 
 const BENCHES: Record<string, () => Promise<BenchSection>> = {
+  stdio: runStdioBench,
   'remote-api': runRemoteApiBench,
 };
 

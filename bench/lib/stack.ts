@@ -85,14 +85,18 @@ export interface Stack {
   oidc: DevOidc;
   kube: KubeEmulator;
   accessToken: string;
+  refreshToken: string;
   close(): Promise<void>;
 }
 
 /** Provider and emulator in this process, with a logged-in user's access token. */
-export async function startStack(options: { clusters?: number } = {}): Promise<Stack> {
-  const oidc = await startDevOidc({ accessTokenTtlSeconds: 3600 });
+export async function startStack(
+  options: { clusters?: number; accessTokenTtlSeconds?: number } = {},
+): Promise<Stack> {
+  const oidc = await startDevOidc({ accessTokenTtlSeconds: options.accessTokenTtlSeconds ?? 3600 });
   const kube = await startKubeEmulator({ stepDelayMs: 0 });
-  const { access_token } = await loginForTokens(oidc, { username: 'admin' });
+  const { access_token, refresh_token } = await loginForTokens(oidc, { username: 'admin' });
+  if (!refresh_token) throw new Error('the login returned no refresh token');
   for (let i = 0; i < (options.clusters ?? 0); i += 1) {
     await fetch(`${kube.url}/apis/postgresql.cnpg.io/v1/namespaces/default/clusters`, {
       method: 'POST',
@@ -110,6 +114,7 @@ export async function startStack(options: { clusters?: number } = {}): Promise<S
     oidc,
     kube,
     accessToken: access_token,
+    refreshToken: refresh_token,
     close: async () => {
       await kube.close();
       await oidc.close();
