@@ -257,21 +257,21 @@ test('networkpolicy: selects the pods, admits the ingress controller, allows DNS
 test('the overlay docs/deploy.md describes renders: own image, settings, a second target namespace, Ingress and NetworkPolicy', (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'cnpg-overlay-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
-  symlinkSync(kustomizeDir, join(dir, 'kustomize'));
-  mkdirSync(join(dir, 'targets/analytics'), { recursive: true });
+  // The layout of docs/deploy.md: your overlay next to deploy/.
+  symlinkSync(join(repoRoot, 'deploy'), join(dir, 'deploy'));
+  mkdirSync(join(dir, 'my-cnpg-mcp/targets/analytics'), { recursive: true });
   writeFileSync(
-    join(dir, 'targets/analytics/kustomization.yaml'),
-    'namespace: analytics\nbases:\n  - ../../kustomize/rbac/namespaced\n',
+    join(dir, 'my-cnpg-mcp/targets/analytics/kustomization.yaml'),
+    'namespace: analytics\nbases:\n  - ../../../deploy/kustomize/rbac/namespaced\n',
   );
-  mkdirSync(join(dir, 'mine'));
   writeFileSync(
-    join(dir, 'mine/kustomization.yaml'),
+    join(dir, 'my-cnpg-mcp/kustomization.yaml'),
     [
       'bases:',
-      '  - ../kustomize/overlays/namespaced',
-      '  - ../kustomize/components/ingress-tls',
-      '  - ../kustomize/components/networkpolicy',
-      '  - ../targets/analytics',
+      '  - ../deploy/kustomize/overlays/namespaced',
+      '  - ../deploy/kustomize/components/ingress-tls',
+      '  - ../deploy/kustomize/components/networkpolicy',
+      '  - targets/analytics',
       'images:',
       '  - name: ghcr.io/cnpg-mcp/remote-api',
       '    newName: registry.example.com/cnpg-mcp/remote-api',
@@ -287,7 +287,7 @@ test('the overlay docs/deploy.md describes renders: own image, settings, a secon
       '',
     ].join('\n'),
   );
-  const objects = renderAt(join(dir, 'mine'));
+  const objects = renderAt(join(dir, 'my-cnpg-mcp'));
   const config = configFor(objects);
   assert.equal(config.OIDC_ISSUER, 'https://tenant.eu.auth0.com/');
   assert.doesNotThrow(() => loadConfig(config));
