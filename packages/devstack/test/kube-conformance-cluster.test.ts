@@ -402,6 +402,17 @@ describe('CNPG reconciler conformance: Cluster', () => {
     assert.equal(wrong.message, 'container nope is not valid for pod pg-log-1');
   });
 
+  test('the instance metrics endpoint answers through the pods/proxy subresource', async () => {
+    await healthy('pg-log', 1);
+    const metrics = await t.core.connectGetNamespacedPodProxyWithPath({
+      name: 'pg-log-1:9187',
+      namespace: t.namespace,
+      path: 'metrics',
+    });
+    assert.match(String(metrics), /^cnpg_collector_up\{cluster="pg-log"\} 1$/m);
+    assert.match(String(metrics), /^cnpg_pg_replication_in_recovery 0$/m);
+  });
+
   test('events are recorded for the cluster', async () => {
     await cnpg(t, 'clusters').create(clusterManifest('pg-ev', { instances: 1 }));
     await healthy('pg-ev', 1);

@@ -1,5 +1,5 @@
 /** The resource types the emulator serves, as discovery describes them. */
-export type Subresource = 'status' | 'scale' | 'log';
+export type Subresource = 'status' | 'scale' | 'log' | 'proxy';
 
 export interface ResourceType {
   group: string;
@@ -58,7 +58,7 @@ export const RESOURCE_TYPES: readonly ResourceType[] = [
   core('secrets', 'Secret'),
   core('configmaps', 'ConfigMap', { shortNames: ['cm'] }),
   core('services', 'Service', { shortNames: ['svc'], subresources: ['status'], categories: ['all'] }),
-  core('pods', 'Pod', { shortNames: ['po'], subresources: ['status', 'log'], categories: ['all'] }),
+  core('pods', 'Pod', { shortNames: ['po'], subresources: ['status', 'log', 'proxy'], categories: ['all'] }),
   core('persistentvolumeclaims', 'PersistentVolumeClaim', { shortNames: ['pvc'], subresources: ['status'] }),
   core('events', 'Event', { shortNames: ['ev'] }),
   core('serviceaccounts', 'ServiceAccount', { shortNames: ['sa'] }),

@@ -83,6 +83,14 @@ function resourceEntries(rt: ResourceType): Record<string, unknown>[] {
         kind: 'Scale',
         verbs: ['get', 'patch', 'update'],
       });
+    } else if (sub === 'proxy') {
+      entries.push({
+        name: `${rt.plural}/proxy`,
+        singularName: '',
+        namespaced: true,
+        kind: 'PodProxyOptions',
+        verbs: ['create', 'delete', 'get', 'patch', 'update'],
+      });
     } else if (sub === 'log') {
       entries.push({
         name: `${rt.plural}/log`,

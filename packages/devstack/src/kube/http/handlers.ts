@@ -19,6 +19,7 @@ import { asRecord, deepClone, getPath, isPlainObject, type KubeObject } from '..
 import { accessReview } from './access-review.js';
 import { parseBody, readBody, sendJson, warningHeaders } from './io.js';
 import { serveLogs } from './logs.js';
+import { servePodProxy } from './pod-proxy.js';
 import { toTable, wantsTable } from './table.js';
 import { serveWatch } from './watch.js';
 
@@ -37,6 +38,7 @@ export interface ResourceRequest {
   namespace?: string;
   name?: string;
   subresource?: string;
+  proxyPath?: string;
 }
 
 const VERB_BY_METHOD: Record<string, string> = {
@@ -127,6 +129,11 @@ export async function handleResource(ctx: HandlerContext, r: ResourceRequest): P
   if (rt.createOnly) {
     const body = parseBody(await readBody(req), req.headers['content-type'] ?? '');
     sendJson(res, 201, accessReview(ctx, rt, r.namespace, body));
+    return;
+  }
+  if (r.subresource === 'proxy') {
+    if (verb !== 'get') throw methodNotAllowed();
+    servePodProxy(ctx, r.namespace!, r.name!, r.proxyPath ?? '');
     return;
   }
   if (r.subresource === 'log') {

@@ -16,6 +16,8 @@ export type Route =
       namespace?: string;
       name?: string;
       subresource?: string;
+      /** The rest of the path after `pods/{name}/proxy/`. */
+      proxyPath?: string;
     }
   | { type: 'notFound' };
 
@@ -58,7 +60,8 @@ export function parseRoute(pathname: string, catalog: ResourceCatalog): Route {
     }
   }
   const rt = catalog.find(apiVersion, rest[0]!);
-  if (!rt || rest.length > 3) return { type: 'notFound' };
+  const proxy = rest[2] === 'proxy';
+  if (!rt || (rest.length > 3 && !proxy)) return { type: 'notFound' };
   if (rt.namespaced && namespace === undefined && rest.length > 1) return { type: 'notFound' };
   if (!rt.namespaced && namespace !== undefined) return { type: 'notFound' };
   return {
@@ -67,5 +70,6 @@ export function parseRoute(pathname: string, catalog: ResourceCatalog): Route {
     ...(namespace !== undefined ? { namespace } : {}),
     ...(rest[1] !== undefined ? { name: rest[1] } : {}),
     ...(rest[2] !== undefined ? { subresource: rest[2] } : {}),
+    ...(proxy ? { proxyPath: rest.slice(3).join('/') } : {}),
   };
 }
