@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { test } from 'node:test';
 import { toolListForMcp } from '@cnpg-mcp/catalog';
 import { explicitSettingsEnv, parseCommandLine, resolveServeFlags, UsageError } from '../src/cli-args.js';
 import { claudeDesktopConfigPath, writeClaudeDesktopEntry } from '../src/commands/claude-desktop.js';
+import { checkClaudeDesktop } from '../src/commands/claude-desktop-check.js';
 import { checkNode } from '../src/commands/doctor.js';
 import { commandLine, selfInvocation, shellQuote } from '../src/self.js';
 import {
@@ -132,4 +133,33 @@ test('doctor: the Node.js check names the minimum version', () => {
   assert.equal(old.state, 'fail');
   assert.match(old.fix ?? '', /20\.18/);
   assert.equal(checkNode('18.20.0').state, 'fail');
+});
+
+test('doctor: Claude Desktop entries that cannot start are flagged', (t) => {
+  const home = scratch(t);
+  const env = { HOME: home, XDG_CONFIG_HOME: join(home, 'config') };
+  assert.equal(checkClaudeDesktop(env, 'linux').state, 'skip');
+  const path = claudeDesktopConfigPath(env, 'linux');
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, JSON.stringify({ mcpServers: { cnpg: { command: 'npx', args: ['-y', 'cnpg-mcp'] } } }));
+  const bare = checkClaudeDesktop(env, 'linux');
+  assert.equal(bare.state, 'warn');
+  assert.match(bare.detail, /runs "npx" by name/);
+  assert.match(bare.fix ?? '', /config claude-desktop --write/);
+  writeFileSync(
+    path,
+    JSON.stringify({ mcpServers: { cnpg: { command: process.execPath, args: ['/gone/cnpg-mcp.js'] } } }),
+  );
+  assert.match(checkClaudeDesktop(env, 'linux').detail, /\/gone\/cnpg-mcp\.js, which does not exist/);
+  const script = join(home, 'cnpg-mcp.js');
+  writeFileSync(script, '');
+  writeFileSync(
+    path,
+    JSON.stringify({
+      mcpServers: { cnpg: { command: process.execPath, args: [script] }, other: { command: 'x' } },
+    }),
+  );
+  assert.equal(checkClaudeDesktop(env, 'linux').state, 'ok');
+  writeFileSync(path, '{');
+  assert.equal(checkClaudeDesktop(env, 'linux').state, 'fail');
 });

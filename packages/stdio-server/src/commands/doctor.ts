@@ -10,6 +10,7 @@ import {
 } from '@cnpg-mcp/auth-sidecar';
 import { type Dispatcher, request } from 'undici';
 import type { Io } from './account.js';
+import { checkClaudeDesktop } from './claude-desktop-check.js';
 
 export type CheckState = 'ok' | 'warn' | 'fail' | 'skip';
 
@@ -259,7 +260,7 @@ async function checkSidecar(settings: Settings, env: Env): Promise<CheckResult[]
 
 /** Runs every check (configuration problems stop the rest, since nothing else can be checked). */
 export async function runChecks(settings: Settings | { error: string }, env: Env): Promise<CheckResult[]> {
-  const results: CheckResult[] = [checkNode()];
+  const results: CheckResult[] = [checkNode(), checkClaudeDesktop(env)];
   if ('error' in settings) {
     results.push({
       name: 'config',
