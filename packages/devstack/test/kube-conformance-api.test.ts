@@ -360,6 +360,21 @@ describe('Kubernetes API conformance: generic machinery', () => {
     await expectStatus(clusters.get('del-1'), 404);
   });
 
+  test('deletecollection removes what the selector matches', async () => {
+    for (const name of ['dc-1', 'dc-2', 'dc-keep']) {
+      await t.core.createNamespacedConfigMap({
+        namespace: t.namespace,
+        body: { metadata: { name, labels: { batch: name === 'dc-keep' ? 'keep' : 'drop' } } },
+      });
+    }
+    await t.core.deleteCollectionNamespacedConfigMap({ namespace: t.namespace, labelSelector: 'batch=drop' });
+    const left = await t.core.listNamespacedConfigMap({ namespace: t.namespace, labelSelector: 'batch' });
+    assert.deepEqual(
+      left.items.map((i) => i.metadata?.name),
+      ['dc-keep'],
+    );
+  });
+
   test('secrets fold stringData into base64 data', async () => {
     const secret = await t.core.createNamespacedSecret({
       namespace: t.namespace,

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { type AdmissionContext, admit, type FieldValidation } from '../admission/index.js';
-import { deepClone, deepEqual, isPlainObject, type KubeObject } from '../types.js';
+import { deepClone, deepEqual, isPlainObject, type KubeObject, type ManagedFieldsEntry } from '../types.js';
 import type { Clock } from '../util/clock.js';
 import { rfc3339 } from '../util/clock.js';
 import {
@@ -189,7 +189,12 @@ export class Registry {
     return name;
   }
 
-  create(rt: ResourceType, namespace: string | undefined, input: unknown, opts: WriteOptions): WriteResult {
+  create(
+    rt: ResourceType,
+    namespace: string | undefined,
+    input: unknown,
+    opts: WriteOptions & { appliedFields?: ManagedFieldsEntry[] },
+  ): WriteResult {
     const body = asObject(input, rt);
     this.checkTypeMeta(rt, body);
     const meta = body.metadata;
@@ -230,7 +235,8 @@ export class Registry {
     delete obj.metadata.deletionTimestamp;
     delete obj.metadata.deletionGracePeriodSeconds;
     if (hasGeneration(rt, obj)) obj.metadata.generation = 1;
-    obj.metadata.managedFields = recordUpdate(undefined, undefined, obj, opts.fieldManager ?? 'unknown', now);
+    obj.metadata.managedFields =
+      opts.appliedFields ?? recordUpdate(undefined, undefined, obj, opts.fieldManager ?? 'unknown', now);
     dropEmptyMetadata(obj);
     if (opts.dryRun) {
       obj.metadata.resourceVersion = '';
@@ -371,12 +377,7 @@ export class Registry {
     }
     result.object.metadata.managedFields = result.managedFields;
     if (!current) {
-      const created = this.create(rt, namespace, result.object, { ...opts, fieldManager: opts.fieldManager });
-      if (created.object.metadata.managedFields) {
-        created.object.metadata.managedFields = result.managedFields.map((e) => ({ ...e, time: now }));
-        if (!opts.dryRun) created.object = this.store.put(rt, created.object);
-      }
-      return created;
+      return this.create(rt, namespace, result.object, { ...opts, appliedFields: result.managedFields });
     }
     return this.applyChange(rt, current, result.object, { ...opts, keepManagedFields: true });
   }
