@@ -82,6 +82,8 @@ const envSchema = z
       .max(16 * 1024 * 1024)
       .default(1024 * 1024),
     WAIT_POLL_MS: z.coerce.number().int().min(50).max(60000).default(2000),
+    KUBE_REQUEST_TIMEOUT_SECONDS: z.coerce.number().min(0.1).max(600).default(30),
+    KUBE_RETRY_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(3),
     TRUST_PROXY: boolString.default(false),
   })
   .superRefine((env, ctx) => {
@@ -132,6 +134,9 @@ export interface RemoteApiConfig {
   shutdownTimeoutSeconds: number;
   maxBodyBytes: number;
   waitPollMs: number;
+  /** Time limit and attempts of one Kubernetes call (retries only where safe: see kube/resilience). */
+  kubeRequestTimeoutMs: number;
+  kubeRetryAttempts: number;
   trustProxy: boolean;
 }
 
@@ -198,6 +203,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     shutdownTimeoutSeconds: e.SHUTDOWN_TIMEOUT_SECONDS,
     maxBodyBytes: e.MAX_BODY_BYTES,
     waitPollMs: e.WAIT_POLL_MS,
+    kubeRequestTimeoutMs: e.KUBE_REQUEST_TIMEOUT_SECONDS * 1000,
+    kubeRetryAttempts: e.KUBE_RETRY_ATTEMPTS,
     trustProxy: e.TRUST_PROXY,
   };
 }

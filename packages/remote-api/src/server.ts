@@ -15,6 +15,7 @@ import { AuthError, bearerFromHeader, verifyAccessToken } from './auth/verify.js
 import type { RemoteApiConfig } from './config.js';
 import { identityFromClaims } from './identity.js';
 import { Kube, loadKubeConfig } from './kube/client.js';
+import { DEFAULT_RESILIENCE } from './kube/resilience.js';
 import { createLogger, type LineSink, type Logger, openSink } from './log.js';
 import { type Caller, createMcpServer, InFlightCalls } from './mcp.js';
 import { createMetrics, type Metrics } from './metrics.js';
@@ -104,7 +105,11 @@ export async function startRemoteApi(
   const audit: AuditLog = createAuditLog(auditSink);
   const metrics = createMetrics();
   const policy: Policy = loadPolicy(config.policyFile);
-  const kube = new Kube(loadKubeConfig(config.kubeconfig, config.kubeContext), config.impersonation);
+  const kube = new Kube(loadKubeConfig(config.kubeconfig, config.kubeContext), config.impersonation, {
+    ...DEFAULT_RESILIENCE,
+    timeoutMs: config.kubeRequestTimeoutMs,
+    attempts: config.kubeRetryAttempts,
+  });
   const jwks = new JwksSource({
     issuer: config.oidc.issuer,
     jwksUri: config.oidc.jwksUri,

@@ -10,6 +10,7 @@ import {
   VersionApi,
 } from '@kubernetes/client-node';
 import type { Identity } from '../identity.js';
+import { DEFAULT_RESILIENCE, type ResiliencePolicy, resilient } from './resilience.js';
 
 export const CNPG = { group: 'postgresql.cnpg.io', version: 'v1' } as const;
 
@@ -65,9 +66,10 @@ export class Kube {
   constructor(
     readonly kubeConfig: KubeConfig,
     private readonly impersonation: ImpersonationMode,
+    resilience: ResiliencePolicy = DEFAULT_RESILIENCE,
   ) {
-    this.custom = kubeConfig.makeApiClient(CustomObjectsApi);
-    this.core = kubeConfig.makeApiClient(CoreV1Api);
+    this.custom = resilient(kubeConfig.makeApiClient(CustomObjectsApi), resilience);
+    this.core = resilient(kubeConfig.makeApiClient(CoreV1Api), resilience);
     this.version = kubeConfig.makeApiClient(VersionApi);
   }
 
