@@ -52,7 +52,7 @@ export function renderToolsMarkdown(): string {
     '',
     'Generated from the catalogue (`packages/catalog`) by `npm run docs:tools -w packages/catalog`; a test fails when it is out of date.',
     'Every tool returns `structuredContent` (described by its output schema) and a short text for people.',
-    'Tools marked *write* need the `mcp:write` scope, the others `mcp:read`. Mutating tools take `dry_run`',
+    'Tools marked _write_ need the `mcp:write` scope, the others `mcp:read`. Mutating tools take `dry_run`',
     '(server-side `dryRun=All`: validated, nothing written); destructive tools take `confirm`, which must',
     'equal the name of what they remove. `namespace` defaults to the server default namespace.',
     '',
