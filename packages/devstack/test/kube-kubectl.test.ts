@@ -172,6 +172,32 @@ describe('kubectl against the emulator', () => {
     }
   });
 
+  test('create generators (protobuf bodies) for namespaces, configmaps and secrets', async () => {
+    await kubectl('create', 'namespace', 'made-by-kubectl');
+    await kubectl('create', 'configmap', 'gen', '-n', 'made-by-kubectl', '--from-literal=a=b');
+    await kubectl(
+      'create',
+      'secret',
+      'generic',
+      'role-pw',
+      '-n',
+      'made-by-kubectl',
+      '--type=kubernetes.io/basic-auth',
+      '--from-literal=username=reporting',
+      '--from-literal=password=s3cret',
+    );
+    const secret = JSON.parse(
+      await kubectl('get', 'secret', 'role-pw', '-n', 'made-by-kubectl', '-o', 'json'),
+    ) as {
+      type: string;
+      data: Record<string, string>;
+    };
+    assert.equal(secret.type, 'kubernetes.io/basic-auth');
+    assert.equal(Buffer.from(secret.data.username ?? '', 'base64').toString(), 'reporting');
+    const cm = await kubectl('get', 'configmap', 'gen', '-n', 'made-by-kubectl', '-o', 'jsonpath={.data.a}');
+    assert.equal(cm, 'b');
+  });
+
   test('delete removes the cluster and what it owns', async () => {
     await kube.settle();
     const out = await kubectl('delete', 'cluster', 'pg-kubectl', '-n', 'apps');

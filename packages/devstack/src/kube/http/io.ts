@@ -2,10 +2,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import yaml from 'js-yaml';
 import { type ApiError, badRequest, unsupportedMediaType } from '../api/errors.js';
+import { decodeProtobufObject } from './protobuf.js';
 
 const MAX_BODY = 3 * 1024 * 1024;
 
-export async function readBody(req: IncomingMessage): Promise<string> {
+export async function readBody(req: IncomingMessage): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
@@ -13,12 +14,14 @@ export async function readBody(req: IncomingMessage): Promise<string> {
     if (size > MAX_BODY) throw badRequest('request entity too large');
     chunks.push(chunk as Buffer);
   }
-  return Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks);
 }
 
-/** Parses JSON, or YAML for apply patches and YAML bodies. Protobuf (and anything else) gets 415. */
-export function parseBody(text: string, contentType: string): unknown {
+/** Parses JSON, YAML (apply patches, YAML bodies) or kubectl's protobuf for a few core kinds. */
+export function parseBody(body: Buffer, contentType: string): unknown {
   const mediaType = contentType.split(';')[0]!.trim();
+  if (mediaType === 'application/vnd.kubernetes.protobuf') return decodeProtobufObject(body);
+  const text = body.toString('utf8');
   if (mediaType !== '' && !mediaType.includes('json') && !mediaType.includes('yaml')) {
     throw unsupportedMediaType(
       `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml`,
