@@ -110,3 +110,35 @@ test('through the remote API, Kubernetes RBAC decides for the impersonated perso
   assert.match(text, /Hint: Kubernetes RBAC refused/);
   await alice.close();
 });
+
+test('groups from the token that name Kubernetes system groups are never impersonated', async () => {
+  const identity = identityFromClaims(
+    {
+      iss: 'https://issuer',
+      sub: 'u2',
+      preferred_username: 'mallory',
+      groups: ['system:masters', 'readers'],
+    },
+    [],
+    'groups',
+  );
+  const apis = new Kube(loadKubeConfig(kube.kubeconfigPath, undefined), 'user-id').apisFor(identity);
+  const denied = await apis.custom
+    .createNamespacedCustomObject(
+      {
+        ...CNPG,
+        body: {
+          apiVersion: 'postgresql.cnpg.io/v1',
+          kind: 'Cluster',
+          metadata: { name: 'escalated' },
+          spec: { instances: 1, storage: { size: '1Gi' } },
+        },
+      },
+      apis.options,
+    )
+    .then(
+      () => undefined,
+      (error: unknown) => translateKubeError(error),
+    );
+  assert.equal(denied?.kind, 'forbidden', 'a token claiming system:masters gains nothing');
+});

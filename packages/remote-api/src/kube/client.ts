@@ -75,11 +75,14 @@ export class Kube {
 
   apisFor(identity: Identity): KubeApis {
     const user = this.impersonation === 'email' ? identity.email || identity.userId : identity.userId;
+    // `system:` groups belong to Kubernetes itself (system:masters is cluster-admin): an identity
+    // provider must never be able to grant them through a groups claim.
+    const groups = identity.groups.filter((group) => !group.startsWith('system:'));
     const options =
       this.impersonation === 'off'
         ? undefined
         : {
-            middleware: [impersonationMiddleware(user, identity.groups)],
+            middleware: [impersonationMiddleware(user, groups)],
             middlewareMergeStrategy: 'append' as const,
           };
     return {
