@@ -195,6 +195,30 @@ describe('roles through DatabaseRole (CloudNativePG 1.30+ discovered)', () => {
     );
   });
 
+  test('client_certificate asks the DatabaseRole for a TLS client certificate', async () => {
+    await ok(env.alice, 'role_create', {
+      cluster: 'pg-roles',
+      name: 'certified',
+      client_certificate: true,
+      disable_password: true,
+      reclaim_policy: 'delete',
+    });
+    const role = await getCr(env, 'databaseroles', 'pg-roles-certified');
+    assert.deepEqual(role?.spec.clientCertificate, { enabled: true });
+    assert.equal(role?.spec.disablePassword, true);
+    assert.equal(role?.spec.passwordSecret, undefined);
+    assert.equal(role?.spec.databaseRoleReclaimPolicy, 'delete');
+    assert.equal(await secretData(env, 'pg-roles-certified-password'), undefined);
+    await fails(
+      env.alice,
+      'credential_reveal',
+      { cluster: 'pg-roles', name: 'certified' },
+      /no password Secret/,
+    );
+    await ok(env.alice, 'role_delete', { cluster: 'pg-roles', name: 'certified', confirm: 'certified' });
+    await env.kube.settle();
+  });
+
   test('a role the API server refuses leaves no password Secret behind', async () => {
     const fault = env.kube.faults.add({ method: 'POST', path: '/databaseroles', status: 500, times: 1 });
     try {
@@ -280,6 +304,21 @@ describe('roles through spec.managed.roles (no DatabaseRole resource)', () => {
     } finally {
       env.kube.faults.remove(fault);
     }
+  });
+
+  test('without DatabaseRole, a client certificate is refused before anything is written', async () => {
+    const fault = env.kube.faults.add({ path: /^\/apis\/postgresql\.cnpg\.io\/v1$/, status: 404 });
+    try {
+      await fails(
+        env.alice,
+        'role_create',
+        { cluster: 'pg-roles', name: 'certless', client_certificate: true },
+        /client_certificate: needs the DatabaseRole resource/,
+      );
+    } finally {
+      env.kube.faults.remove(fault);
+    }
+    assert.equal(await secretData(env, 'pg-roles-certless-password'), undefined);
   });
 
   test('the application owner password is revealed from the cluster Secret', async () => {
