@@ -59,8 +59,14 @@ export function privateHome(t: Cleanup): PrivateHome {
     XDG_RUNTIME_DIR: runtimeDir,
     XDG_CACHE_HOME: join(dir, 'cache'),
     XDG_CONFIG_HOME: join(dir, 'config'),
+    // A sidecar spawned by a server that was closing anyway exits on its own soon.
+    CNPG_MCP_IDLE_EXIT_SECONDS: '60',
   });
   t.after(async () => {
+    // A server closed a moment ago may still be starting a sidecar (at start-up it spawns one in
+    // the background): stop what answers, wait for a late one, stop again.
+    await stopSidecars(runtimeDir);
+    await new Promise((resolve) => setTimeout(resolve, 1500));
     await stopSidecars(runtimeDir);
     rmSync(dir, { recursive: true, force: true });
   });

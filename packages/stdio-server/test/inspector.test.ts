@@ -41,7 +41,13 @@ test('MCP Inspector CLI lists and calls tools through stdio → sidecar → remo
   assert.equal(login.code, 0, login.stderr);
 
   const serverEnv = { ...stack.settingsEnv };
-  for (const name of ['HOME', 'XDG_RUNTIME_DIR', 'XDG_CACHE_HOME', 'XDG_CONFIG_HOME'] as const) {
+  for (const name of [
+    'HOME',
+    'XDG_RUNTIME_DIR',
+    'XDG_CACHE_HOME',
+    'XDG_CONFIG_HOME',
+    'CNPG_MCP_IDLE_EXIT_SECONDS',
+  ] as const) {
     serverEnv[name] = home.env[name] ?? '';
   }
   const listed = (await inspector(serverEnv, cli, 'tools/list')) as { tools: Array<{ name: string }> };

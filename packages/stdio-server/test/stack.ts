@@ -70,7 +70,6 @@ export async function startStack(
       CNPG_MCP_TOKEN_STORE: 'file',
       CNPG_MCP_CALLBACK_PORT: '0',
       CNPG_MCP_OPEN_BROWSER: 'false',
-      CNPG_MCP_IDLE_EXIT_SECONDS: '120',
     },
   };
 }
