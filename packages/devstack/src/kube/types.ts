@@ -80,7 +80,3 @@ export function getPath(obj: unknown, path: readonly string[]): unknown {
 export function asRecord(value: unknown): Record<string, unknown> {
   return isPlainObject(value) ? value : {};
 }
-
-export function asString(value: unknown): string | undefined {
-  return typeof value === 'string' ? value : undefined;
-}

@@ -10,6 +10,7 @@ import {
   pathNotFound,
   unsupportedMediaType,
 } from '../api/errors.js';
+import { jsonPatch, mergePatch, strategicMerge } from '../api/patch.js';
 import { type DeleteOptions, PATCH_CONTENT_TYPES, type PatchType, type Registry } from '../api/registry.js';
 import { apiVersionOf, type ResourceType } from '../api/resources.js';
 import { parseFieldSelector, parseLabelSelector } from '../api/selectors.js';
@@ -372,7 +373,6 @@ async function handleScale(ctx: HandlerContext, r: ResourceRequest, verb: string
     const patchType = PATCH_CONTENT_TYPES[contentType];
     if (!patchType || patchType === 'apply')
       throw unsupportedMediaType(`unsupported patch type ${contentType}`);
-    const { mergePatch, jsonPatch, strategicMerge } = await import('../api/patch.js');
     const base = scaleOf(rt, current);
     const patched =
       patchType === 'json'

@@ -37,8 +37,8 @@ function faultError(status: number, retryAfterSeconds: number): ApiError {
     return new ApiError(err.body, { 'Retry-After': String(retryAfterSeconds) });
   }
   if (status === 504) return timeoutError();
+  // Other statuses (500, 502, …) answer an InternalError body with the chosen code.
   const err = internalError('injected fault');
-  err.body.code = status;
   return new ApiError({ ...err.body, code: status });
 }
 
