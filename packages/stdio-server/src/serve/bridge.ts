@@ -332,7 +332,6 @@ export class Bridge {
         openBrowser: this.options.settings.openBrowser,
         signal: extra.signal,
         tell: (text) => this.tell('warning', text),
-        heartbeat: (waited) => this.heartbeat(request, extra, waited),
       });
     } catch (error) {
       return this.failure(request, error);
@@ -357,22 +356,6 @@ export class Bridge {
       `To log in, ${where} (valid until ${outcome.start.expiresAt}), then call it again.\n` +
       `Or log in from a terminal: ${this.options.loginCommand}`;
     return this.failure(request, new LoginNeededError(message, 'no_login'));
-  }
-
-  private async heartbeat(request: JSONRPCRequest, extra: Extra, waitedMs: number): Promise<void> {
-    const token = (request.params as { _meta?: { progressToken?: string | number } } | undefined)?._meta
-      ?.progressToken;
-    if (token === undefined) return;
-    await extra
-      .sendNotification({
-        method: 'notifications/progress',
-        params: {
-          progressToken: token,
-          progress: Math.round(waitedMs / 1000),
-          message: 'waiting for you to log in (see the login instructions)',
-        },
-      })
-      .catch(() => {});
   }
 
   /** Tool calls fail as tool results the model can read; other requests as JSON-RPC errors. */

@@ -15,14 +15,13 @@ export interface LoginDuringCallOptions {
   signal: AbortSignal;
   /** Tells the person what to do (MCP logging message and stderr). */
   tell: (text: string) => Promise<void>;
-  /** Called every few seconds while waiting (MCP progress, so hosts do not time the call out). */
-  heartbeat: (waitedMs: number) => Promise<void>;
 }
 
 export interface LoginDuringCallResult extends LoginOutcome {
   start: LoginStart;
 }
 
+/** Short waits, so a cancelled call stops waiting soon. */
 const POLL_MS = 2000;
 
 /**
@@ -42,14 +41,12 @@ export async function loginDuringCall(
   }
   await options.tell(`cnpg-mcp needs you to log in. ${instructions}`);
 
-  const started = Date.now();
+  const deadline = Date.now() + options.waitMs;
   for (;;) {
-    const waited = Date.now() - started;
-    const remaining = options.waitMs - waited;
+    const remaining = deadline - Date.now();
     if (options.signal.aborted) return { loggedIn: false, error: 'the call was cancelled', start };
     if (remaining <= 0) return { loggedIn: false, start };
     const outcome = await client.waitForLogin(Math.min(remaining, POLL_MS));
     if (outcome.loggedIn || outcome.error) return { ...outcome, start };
-    await options.heartbeat(Date.now() - started);
   }
 }
