@@ -203,6 +203,58 @@ describe('CNPG reconciler conformance: Cluster', () => {
     );
   });
 
+  test('a cluster restored from a backup bootstraps through a full-recovery job', async () => {
+    const jobs: string[] = [];
+    const watch = new k8s.Watch(t.kc);
+    const req = await watch.watch(
+      `/apis/batch/v1/namespaces/${t.namespace}/jobs`,
+      { labelSelector: 'cnpg.io/cluster=pg-restored' },
+      (type, obj: k8s.V1Job) => {
+        if (type === 'ADDED') jobs.push(String(obj.metadata?.name));
+      },
+      () => undefined,
+    );
+    await cnpg(t, 'clusters').create(
+      clusterManifest('pg-restored', {
+        instances: 1,
+        bootstrap: {
+          recovery: { source: 'origin', recoveryTarget: { targetTime: '2026-08-21 10:00:00.00000+00' } },
+        },
+        externalClusters: [
+          {
+            name: 'origin',
+            plugin: {
+              name: 'barman-cloud.cloudnative-pg.io',
+              parameters: { barmanObjectName: 'store', serverName: 'pg-main' },
+            },
+          },
+        ],
+      }),
+    );
+    await healthy('pg-restored', 1);
+    req.abort();
+    assert.deepEqual(jobs, ['pg-restored-1-full-recovery']);
+  });
+
+  test('an image catalog supplies the image; a missing catalog is reported in the phase', async () => {
+    await cnpg(t, 'imagecatalogs').create({
+      apiVersion: 'postgresql.cnpg.io/v1',
+      kind: 'ImageCatalog',
+      metadata: { name: 'pg-images' },
+      spec: { images: [{ major: 17, image: 'ghcr.io/cloudnative-pg/postgresql:17.6-system-trixie' }] },
+    });
+    const ref = (name: string) => ({ apiGroup: 'postgresql.cnpg.io', kind: 'ImageCatalog', name, major: 17 });
+    await cnpg(t, 'clusters').create(clusterManifest('pg-cat', { imageCatalogRef: ref('pg-images') }));
+    const ok = await healthy('pg-cat', 1);
+    assert.equal(ok.status?.image, 'ghcr.io/cloudnative-pg/postgresql:17.6-system-trixie');
+    await cnpg(t, 'clusters').create(clusterManifest('pg-nocat', { imageCatalogRef: ref('absent') }));
+    const broken = await t.eventually(async () => {
+      const c = await cnpg(t, 'clusters').get('pg-nocat');
+      return c.status?.phase === 'Cluster has incomplete or invalid image catalog' ? c : undefined;
+    });
+    assert.equal(broken.status?.readyInstances ?? 0, 0);
+  });
+
   test('storage grows on the PVCs and never shrinks', async () => {
     const clusters = cnpg(t, 'clusters');
     await clusters.create(clusterManifest('pg-disk', { instances: 1 }));

@@ -5,6 +5,18 @@ import { asRecord, type KubeObject, type OwnerReference } from '../../types.js';
 
 export const OPERATOR_VERSION = '1.30.0';
 
+export type BootstrapJobRole = 'initdb' | 'full-recovery' | 'snapshot-recovery' | 'pgbasebackup';
+
+/** The job that creates the first instance, named after the bootstrap method (X-1-<role>). */
+export function bootstrapJobRole(cluster: KubeObject): BootstrapJobRole {
+  const bootstrap = asRecord(asRecord(cluster.spec).bootstrap);
+  if (bootstrap.pg_basebackup !== undefined) return 'pgbasebackup';
+  if (bootstrap.recovery !== undefined) {
+    return asRecord(bootstrap.recovery).volumeSnapshots !== undefined ? 'snapshot-recovery' : 'full-recovery';
+  }
+  return 'initdb';
+}
+
 export function ownerRef(owner: KubeObject, blockOwnerDeletion = false): OwnerReference {
   return {
     apiVersion: owner.apiVersion,
@@ -228,7 +240,7 @@ export function instanceJob(
   cluster: KubeObject,
   image: string,
   serial: number,
-  role: 'initdb' | 'join',
+  role: BootstrapJobRole | 'join',
 ): KubeObject {
   const instance = `${cluster.metadata.name}-${serial}`;
   const labels = {

@@ -13,6 +13,7 @@ import type { EventRecorder } from '../events.js';
 import type { InstanceLogWriter } from '../instance-logs.js';
 import type { PodLogs } from '../pod-logs.js';
 import {
+  bootstrapJobRole,
   certificateSecrets,
   clusterImage,
   credentialSecret,
@@ -171,10 +172,12 @@ export class ClusterReconciler {
     return typeof n === 'number' ? n : 1;
   }
 
+  /** The application database and owner from whichever bootstrap method is used. */
   private initdbNames(o: Observed): { database: string; owner: string } {
-    const initdb = asRecord(asRecord(asRecord(o.cluster.spec).bootstrap).initdb);
-    const database = typeof initdb.database === 'string' ? initdb.database : 'app';
-    return { database, owner: typeof initdb.owner === 'string' ? initdb.owner : database };
+    const bootstrap = asRecord(asRecord(o.cluster.spec).bootstrap);
+    const method = asRecord(bootstrap.initdb ?? bootstrap.recovery ?? bootstrap.pg_basebackup);
+    const database = typeof method.database === 'string' ? method.database : 'app';
+    return { database, owner: typeof method.owner === 'string' ? method.owner : database };
   }
 
   /** Status fields recomputed from observed pods and PVCs on every write. */
@@ -414,7 +417,7 @@ export class ClusterReconciler {
     if (!job) return undefined;
     const instance = job.metadata.labels?.['cnpg.io/instanceName'] ?? '';
     const serial = serialOf(o.name, instance);
-    const initdb = job.metadata.labels?.['cnpg.io/jobRole'] === 'initdb';
+    const initdb = job.metadata.labels?.['cnpg.io/jobRole'] !== 'join';
     this.client.delete('Job', o.ns, job.metadata.name!);
     const pvc = this.client.get('PersistentVolumeClaim', o.ns, instance);
     if (pvc) {
@@ -432,7 +435,8 @@ export class ClusterReconciler {
         currentPrimaryTimestamp: now,
         timelineID: 1,
       });
-      this.deps.events.record(o.cluster, 'Normal', 'CreatingInstance', 'Primary instance (initdb)');
+      const method = job.metadata.labels?.['cnpg.io/jobRole'];
+      this.deps.events.record(o.cluster, 'Normal', 'CreatingInstance', `Primary instance (${method})`);
     } else {
       this.deps.events.record(o.cluster, 'Normal', 'CreatingInstance', `Creating instance ${instance}`);
     }
@@ -444,7 +448,7 @@ export class ClusterReconciler {
     if (o.pvcs.length > 0) return undefined;
     const instance = `${o.name}-1`;
     this.client.create(instancePvc(o.cluster, o.image, 1, 'initializing'));
-    this.client.create(instanceJob(o.cluster, o.image, 1, 'initdb'));
+    this.client.create(instanceJob(o.cluster, o.image, 1, bootstrapJobRole(o.cluster)));
     this.writeStatus(this.observe(o.cluster, o.image), {
       phase: PHASE.firstPrimary,
       phaseReason: `Creating primary instance ${instance}`,
