@@ -104,10 +104,8 @@ export async function serveStdio(options: ServeOptions): Promise<void> {
   }
 
   const stdin = options.stdin ?? process.stdin;
-  const transport = new StdioServerTransport(
-    stdin as NodeJS.ReadStream,
-    (options.stdout ?? process.stdout) as NodeJS.WriteStream,
-  );
+  const stdout = options.stdout ?? process.stdout;
+  const transport = new StdioServerTransport(stdin as NodeJS.ReadStream, stdout as NodeJS.WriteStream);
   await server.connect(transport);
   log(`cnpg-mcp ${VERSION} serving MCP on stdio (${lists.tools.length} tools)`);
 
@@ -115,6 +113,8 @@ export async function serveStdio(options: ServeOptions): Promise<void> {
     stdin.on('end', resolve);
     stdin.on('close', resolve);
     transport.onclose = () => resolve();
+    // The client went away without closing our stdin (EPIPE): nobody is listening any more.
+    stdout.on('error', () => resolve());
   });
   log('stdin closed; exiting');
   bridge?.close();
