@@ -454,6 +454,24 @@ describe('CNPG reconciler conformance: Cluster', () => {
     assert.equal(wrong.message, 'container nope is not valid for pod pg-log-1');
   });
 
+  test('following a pod log streams new lines as they are written', async () => {
+    const chunks: string[] = [];
+    const { PassThrough } = await import('node:stream');
+    const out = new PassThrough();
+    out.on('data', (c: Buffer) => chunks.push(c.toString()));
+    const req = await new k8s.Log(t.kc).log(t.namespace, 'pg-log-1', 'postgres', out, {
+      follow: true,
+      tailLines: 0,
+    });
+    await cnpg(t, 'clusters').merge('pg-log', {
+      metadata: { annotations: { 'cnpg.io/reloadedAt': new Date().toISOString() } },
+    });
+    await t.eventually(async () =>
+      chunks.join('').includes('received SIGHUP, reloading configuration files') ? true : undefined,
+    );
+    req.abort();
+  });
+
   test('the instance metrics endpoint answers through the pods/proxy subresource', async () => {
     await healthy('pg-log', 1);
     const metrics = await t.core.connectGetNamespacedPodProxyWithPath({

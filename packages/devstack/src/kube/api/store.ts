@@ -25,7 +25,8 @@ export class ObjectStore {
   private revision: number;
 
   constructor(
-    private readonly historyLimit = 50_000,
+    /** Changes kept for resuming watches (kube-apiserver keeps a bounded watch cache too). */
+    private readonly historyLimit = 5_000,
     startRevision = 1000,
   ) {
     this.revision = startRevision;

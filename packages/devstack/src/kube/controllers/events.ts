@@ -15,7 +15,27 @@ export class EventRecorder {
     private readonly component = 'cloudnative-pg',
   ) {}
 
+  private recordsSincePrune = 0;
+
+  /** Events expire after an hour, as with kube-apiserver's default event TTL. */
+  private pruneExpired(): void {
+    this.recordsSincePrune += 1;
+    if (this.recordsSincePrune < 200) return;
+    this.recordsSincePrune = 0;
+    const cutoff = this.clock.now().getTime() - 3_600_000;
+    const kept = new Set<string>();
+    for (const event of this.client.list('Event', undefined)) {
+      if (Date.parse(String(event.lastTimestamp)) < cutoff) {
+        this.client.delete('Event', event.metadata.namespace, event.metadata.name!);
+      } else {
+        kept.add(event.metadata.name!);
+      }
+    }
+    for (const [key, name] of this.recorded) if (!kept.has(name)) this.recorded.delete(key);
+  }
+
   record(obj: KubeObject, type: 'Normal' | 'Warning', reason: string, message: string): void {
+    this.pruneExpired();
     const namespace = obj.metadata.namespace ?? 'default';
     const now = rfc3339(this.clock.now());
     const key = `${obj.metadata.uid}|${reason}|${message}`;
