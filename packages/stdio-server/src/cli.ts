@@ -1,9 +1,9 @@
-import type { Settings } from '@cnpg-mcp/auth-sidecar';
 import {
   type Env,
   flagName,
   SETTING_NAMES,
   SETTINGS,
+  type Settings,
   SettingsError,
   SidecarApiError,
 } from '@cnpg-mcp/auth-sidecar';
@@ -58,10 +58,6 @@ function settingsOrError(args: ParsedArgs, env: Env): Settings | { error: string
   }
 }
 
-function requireSettings(args: ParsedArgs, env: Env): Settings {
-  return resolveSettings(args, env);
-}
-
 async function dispatch(args: ParsedArgs, env: Env, io: Io): Promise<number> {
   const [command, sub, ...rest] = args.command;
   if (rest.length > 0) throw new UsageError(`unexpected argument(s): ${rest.join(' ')}`);
@@ -87,17 +83,17 @@ async function dispatch(args: ParsedArgs, env: Env, io: Io): Promise<number> {
       noSub();
       if (args.device && args.browser) throw new UsageError('choose one of --device and --browser');
       const mode = args.device ? 'device' : args.browser ? 'browser' : 'auto';
-      return loginCommand(requireSettings(args, env), env, io, { mode, paste: args.paste });
+      return loginCommand(resolveSettings(args, env), env, io, { mode, paste: args.paste });
     }
     case 'logout':
       noSub();
-      return logoutCommand(requireSettings(args, env), env, io);
+      return logoutCommand(resolveSettings(args, env), env, io);
     case 'status':
       noSub();
-      return statusCommand(requireSettings(args, env), env, io, args.json);
+      return statusCommand(resolveSettings(args, env), env, io, args.json);
     case 'token':
       noSub();
-      return tokenCommand(requireSettings(args, env), env, io);
+      return tokenCommand(resolveSettings(args, env), env, io);
     case 'doctor':
       noSub();
       return doctorCommand(settingsOrError(args, env), env, io, args.json);

@@ -1,5 +1,5 @@
-import type { Env } from '@cnpg-mcp/auth-sidecar';
 import {
+  type Env,
   ensureSidecar,
   interactiveLogin,
   type LoginMode,
