@@ -326,6 +326,55 @@ describe('CNPG reconciler conformance: Cluster', () => {
     assert.equal(pods[0]?.metadata?.labels?.['cnpg.io/instanceRole'], 'primary');
   });
 
+  test('a minor image change rolls the pods; a major change runs an offline upgrade', async () => {
+    const clusters = cnpg(t, 'clusters');
+    const image = (tag: string) => `ghcr.io/cloudnative-pg/postgresql:${tag}`;
+    await clusters.create(clusterManifest('pg-up', { instances: 2, imageName: image('17.5-system-trixie') }));
+    await healthy('pg-up', 2);
+    await clusters.merge('pg-up', { spec: { imageName: image('17.6-system-trixie') } });
+    const minor = await t.eventually(async () => {
+      const pods = await instancePods('pg-up');
+      const c = await clusters.get('pg-up');
+      return pods.every((p) => p.spec?.containers[0]?.image === image('17.6-system-trixie')) &&
+        c.status?.phase === 'Cluster in healthy state'
+        ? c
+        : undefined;
+    });
+    assert.deepEqual(minor.status?.pgDataImageInfo, { image: image('17.6-system-trixie'), majorVersion: 17 });
+
+    const phases: string[] = [];
+    const watch = new k8s.Watch(t.kc);
+    const req = await watch.watch(
+      `/apis/postgresql.cnpg.io/v1/namespaces/${t.namespace}/clusters`,
+      { fieldSelector: 'metadata.name=pg-up' },
+      (_type, obj: Obj) => {
+        const phase = obj.status?.phase as string | undefined;
+        if (phase && phases.at(-1) !== phase) phases.push(phase);
+      },
+      () => undefined,
+    );
+    await clusters.merge('pg-up', { spec: { imageName: image('18.4-system-trixie') } });
+    const major = await t.eventually(async () => {
+      const c = await clusters.get('pg-up');
+      const info = c.status?.pgDataImageInfo as { majorVersion?: number } | undefined;
+      return info?.majorVersion === 18 &&
+        c.status?.phase === 'Cluster in healthy state' &&
+        c.status?.readyInstances === 2
+        ? c
+        : undefined;
+    });
+    req.abort();
+    assert.ok(phases.includes('Upgrading Postgres major version'), phases.join(' → '));
+    assert.equal(major.status?.targetPgDataImageInfo, undefined);
+    const pods = await instancePods('pg-up');
+    assert.ok(pods.every((p) => p.spec?.containers[0]?.image === image('18.4-system-trixie')));
+    const downgrade = await expectStatus(
+      clusters.merge('pg-up', { spec: { imageName: image('17.6-system-trixie') } }),
+      422,
+    );
+    assert.match(downgrade.message, /can't downgrade from major 18 to 17/);
+  });
+
   test('hibernation removes pods and keeps PVCs; turning it off brings them back', async () => {
     const clusters = cnpg(t, 'clusters');
     await clusters.create(clusterManifest('pg-hib', { instances: 2 }));

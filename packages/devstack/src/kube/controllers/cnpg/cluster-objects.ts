@@ -240,7 +240,7 @@ export function instanceJob(
   cluster: KubeObject,
   image: string,
   serial: number,
-  role: BootstrapJobRole | 'join',
+  role: BootstrapJobRole | 'join' | 'major-upgrade',
 ): KubeObject {
   const instance = `${cluster.metadata.name}-${serial}`;
   const labels = {

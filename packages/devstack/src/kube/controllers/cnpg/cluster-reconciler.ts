@@ -108,6 +108,7 @@ export class ClusterReconciler {
     const steps: ((o: Observed) => Step)[] = [
       (x) => this.completeJobs(x),
       (x) => this.createPrimary(x),
+      (x) => this.startMajorUpgrade(x),
       (x) => this.recreateMissingPods(x),
       (x) => this.scaleUp(x),
       (x) => this.scaleDown(x),
@@ -221,7 +222,7 @@ export class ClusterReconciler {
       readService: `${o.name}-r`,
       selector: `cnpg.io/cluster=${o.name},cnpg.io/podRole=instance`,
       image: o.image,
-      pgDataImageInfo: { image: o.image, majorVersion: imageMajor(o.image) ?? 18 },
+      pgDataImageInfo: this.dataImage(o),
       certificates: {
         serverCASecret: `${o.name}-ca`,
         serverTLSSecret: `${o.name}-server`,
@@ -291,6 +292,16 @@ export class ClusterReconciler {
     status.conditions = extra.conditions ?? conditions;
     if (o.pods.length > 0) status.systemID = o.status.systemID ?? `74${String(Date.now()).slice(-10)}12345`;
     return status;
+  }
+
+  /** The image the data directory belongs to: it changes major only through a major upgrade. */
+  private dataImage(o: Observed): { image: string; majorVersion: number } {
+    const current = asRecord(o.status.pgDataImageInfo);
+    const major = imageMajor(o.image) ?? 18;
+    if (typeof current.majorVersion === 'number' && current.majorVersion !== major) {
+      return { image: String(current.image), majorVersion: current.majorVersion };
+    }
+    return { image: o.image, majorVersion: major };
   }
 
   private writeStatus(o: Observed, extra: Record<string, unknown>): void {
@@ -417,6 +428,8 @@ export class ClusterReconciler {
     if (!job) return undefined;
     const instance = job.metadata.labels?.['cnpg.io/instanceName'] ?? '';
     const serial = serialOf(o.name, instance);
+    if (job.metadata.labels?.['cnpg.io/jobRole'] === 'major-upgrade')
+      return this.finishMajorUpgrade(o, job, serial);
     const initdb = job.metadata.labels?.['cnpg.io/jobRole'] !== 'join';
     this.client.delete('Job', o.ns, job.metadata.name!);
     const pvc = this.client.get('PersistentVolumeClaim', o.ns, instance);
@@ -441,6 +454,46 @@ export class ClusterReconciler {
       this.deps.events.record(o.cluster, 'Normal', 'CreatingInstance', `Creating instance ${instance}`);
     }
     this.writeStatus(refreshed, extra);
+    return true;
+  }
+
+  /** A higher PostgreSQL major in the image: stop every instance and run pg_upgrade offline. */
+  private startMajorUpgrade(o: Observed): Step {
+    const from = asRecord(o.status.pgDataImageInfo);
+    const to = imageMajor(o.image);
+    const primary = o.status.currentPrimary as string | undefined;
+    if (typeof from.majorVersion !== 'number' || to === undefined || to <= from.majorVersion || !primary)
+      return undefined;
+    for (const pod of o.pods) this.deletePod(o, pod.metadata.name!);
+    this.client.create(instanceJob(o.cluster, o.image, serialOf(o.name, primary), 'major-upgrade'));
+    this.deps.events.record(
+      o.cluster,
+      'Normal',
+      'MajorUpgrade',
+      `Upgrading from major ${from.majorVersion} to ${to}`,
+    );
+    this.writeStatus(this.observe(this.client.get('Cluster', o.ns, o.name)!, o.image), {
+      phase: PHASE.majorUpgrade,
+      phaseReason: `Upgrading PostgreSQL from major version ${from.majorVersion} to ${to}`,
+      targetPgDataImageInfo: { image: o.image, majorVersion: to },
+    });
+    return true;
+  }
+
+  /** pg_upgrade done: the primary restarts on the new image; replicas are re-cloned from scratch. */
+  private finishMajorUpgrade(o: Observed, job: KubeObject, serial: number): Step {
+    this.client.delete('Job', o.ns, job.metadata.name!);
+    const primary = `${o.name}-${serial}`;
+    for (const pvc of o.pvcs) {
+      if (pvc.metadata.name !== primary)
+        this.client.delete('PersistentVolumeClaim', o.ns, pvc.metadata.name!);
+    }
+    this.startPod(o, serial, 'primary', false);
+    const refreshed = this.observe(this.client.get('Cluster', o.ns, o.name)!, o.image);
+    this.writeStatus(refreshed, {
+      pgDataImageInfo: { image: o.image, majorVersion: imageMajor(o.image) ?? 18 },
+      targetPgDataImageInfo: undefined,
+    });
     return true;
   }
 

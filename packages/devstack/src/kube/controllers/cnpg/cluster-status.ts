@@ -6,6 +6,7 @@ export const PHASE = {
   switchover: 'Switchover in progress',
   failover: 'Failing over',
   upgrade: 'Upgrading cluster',
+  majorUpgrade: 'Upgrading Postgres major version',
   waitingForUser: 'Waiting for user action',
   inplacePrimaryRestart: 'Primary instance is being restarted in-place',
   imageCatalogError: 'Cluster has incomplete or invalid image catalog',
