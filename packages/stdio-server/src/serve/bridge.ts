@@ -387,8 +387,22 @@ function describeCall(request: JSONRPCRequest): string {
   return request.method === 'tools/call' && typeof name === 'string' ? `the tool ${name}` : request.method;
 }
 
+/** undici reports a response cut mid-way (sidecar or remote gone) as "terminated" or a socket error. */
+function isCutConnection(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const code = (error.cause as { code?: unknown } | undefined)?.code;
+  return error.message === 'terminated' || code === 'UND_ERR_SOCKET' || code === 'ECONNRESET';
+}
+
 function describeFailure(error: unknown): string {
   if (error instanceof LoginNeededError) return error.message;
+  if (isCutConnection(error)) {
+    return (
+      'The connection to the remote API (through the auth sidecar) was cut while the call ran, so it ' +
+      'may or may not have completed on the remote. Check the current state (for example with ' +
+      'cluster_status) before running a change again.'
+    );
+  }
   if (error instanceof RemoteFailedError) return `cnpg-mcp could not complete the call: ${error.message}`;
   if (error instanceof SidecarApiError) return `cnpg-mcp could not complete the call: ${error.message}`;
   if (error instanceof SidecarUnreachableError) {
