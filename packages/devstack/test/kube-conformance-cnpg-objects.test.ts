@@ -281,6 +281,39 @@ describe('CNPG reconciler conformance: backups, poolers, databases and roles', (
     assert.equal(status.passwordStatus?.reporting?.resourceVersion, secret.metadata?.resourceVersion);
   });
 
+  test('Publications apply; a Subscription naming an unknown external cluster does not', async () => {
+    const publication = cnpg(t, 'publications');
+    await publication.create({
+      apiVersion: 'postgresql.cnpg.io/v1',
+      kind: 'Publication',
+      metadata: { name: 'pg-pub' },
+      spec: { cluster: { name: 'pg' }, name: 'pub', dbname: 'app', target: { allTables: true } },
+    });
+    const pub = await t.eventually(async () => {
+      const p = await publication.get('pg-pub');
+      return p.status?.applied === true ? p : undefined;
+    });
+    assert.deepEqual(pub.metadata.finalizers, ['cnpg.io/deletePublication']);
+    const subscription = cnpg(t, 'subscriptions');
+    await subscription.create({
+      apiVersion: 'postgresql.cnpg.io/v1',
+      kind: 'Subscription',
+      metadata: { name: 'pg-sub' },
+      spec: {
+        cluster: { name: 'pg' },
+        name: 'sub',
+        dbname: 'app',
+        publicationName: 'pub',
+        externalClusterName: 'nowhere',
+      },
+    });
+    const sub = await t.eventually(async () => {
+      const p = await subscription.get('pg-sub');
+      return p.status?.applied === false ? p : undefined;
+    });
+    assert.match(String(sub.status?.message), /nowhere/);
+  });
+
   test('a DatabaseRole is applied; one clashing with managed roles is refused', async () => {
     const roles = cnpg(t, 'databaseroles');
     await roles.create({
