@@ -55,7 +55,11 @@ before(async () => {
   const [a, b, c] = await Promise.all(
     ['alice', 'bob', 'admin'].map((username) => loginForTokens(oidc, { username })),
   );
-  [alice, bob, admin] = await Promise.all([a, b, c].map((t) => connectClient(api, t!.access_token)));
+  [alice, bob, admin] = await Promise.all([
+    connectClient(api, a!.access_token),
+    connectClient(api, b!.access_token),
+    connectClient(api, c!.access_token),
+  ]);
   const kc = new KubeConfig();
   kc.loadFromFile(kube.kubeconfigPath);
   custom = kc.makeApiClient(CustomObjectsApi);

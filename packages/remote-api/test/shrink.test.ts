@@ -33,7 +33,10 @@ before(async () => {
     KUBECONFIG: kube.kubeconfigPath,
   });
   const [a, b] = await Promise.all(['alice', 'bob'].map((username) => loginForTokens(oidc, { username })));
-  [alice, bob] = await Promise.all([a, b].map((t) => connectClient(api, t!.access_token)));
+  [alice, bob] = await Promise.all([
+    connectClient(api, a!.access_token),
+    connectClient(api, b!.access_token),
+  ]);
   const kc = new KubeConfig();
   kc.loadFromFile(kube.kubeconfigPath);
   custom = kc.makeApiClient(CustomObjectsApi);
