@@ -37,9 +37,15 @@ describe('emulator authentication, RBAC, impersonation and access reviews', () =
               namespaces: ['apps'],
             },
           ],
+          'system:serviceaccounts:apps': [
+            { verbs: ['list'], apiGroups: [''], resources: ['configmaps'], namespaces: ['apps'] },
+          ],
         },
         users: {
-          gateway: [{ verbs: ['impersonate'], apiGroups: [''], resources: ['users', 'groups'] }],
+          gateway: [
+            { verbs: ['impersonate'], apiGroups: [''], resources: ['users', 'groups'] },
+            { verbs: ['impersonate'], apiGroups: [''], resources: ['serviceaccounts'], namespaces: ['apps'] },
+          ],
         },
       },
     });
@@ -160,6 +166,24 @@ describe('emulator authentication, RBAC, impersonation and access reviews', () =
       headers: { Authorization: `Bearer ${kube.token}`, 'Impersonate-Group': 'developers' },
     });
     assert.equal(groupOnly.status, 400);
+  });
+
+  test('impersonating a service account needs the verb in its namespace and grants its groups', async () => {
+    const gateway = clientFor('gateway-token').makeApiClient(k8s.CoreV1Api);
+    const asRobot = k8s.setHeaderOptions('Impersonate-User', 'system:serviceaccount:apps:robot');
+    const list = await gateway.listNamespacedConfigMap({ namespace: 'apps' }, asRobot);
+    assert.ok(Array.isArray(list.items));
+    const other = await expectStatus(
+      gateway.listNamespacedConfigMap(
+        { namespace: 'apps' },
+        k8s.setHeaderOptions('Impersonate-User', 'system:serviceaccount:default:robot'),
+      ),
+      403,
+    );
+    assert.equal(
+      other.message,
+      'serviceaccounts "robot" is forbidden: User "gateway" cannot impersonate resource "serviceaccounts" in API group "" in the namespace "default"',
+    );
   });
 
   test('SelfSubjectAccessReview, SubjectAccessReview and SelfSubjectRulesReview answer from the policy', async () => {

@@ -46,17 +46,18 @@ export function impersonate(req: IncomingMessage, caller: UserInfo, rbac: Rbac):
     }
     return caller;
   }
-  const check = (group: string, resource: string, name: string) => {
-    if (!rbac.allows(caller, { verb: 'impersonate', group, resource, name })) {
+  const check = (group: string, resource: string, name: string, namespace?: string) => {
+    const attrs = { verb: 'impersonate', group, resource, name, ...(namespace ? { namespace } : {}) };
+    if (!rbac.allows(caller, attrs)) {
       throw forbidden(
         { group, plural: resource, kind: resource },
         name,
-        forbiddenDetail(caller, { verb: 'impersonate', group, resource }),
+        forbiddenDetail(caller, { ...attrs, name: undefined }),
       );
     }
   };
   const saMatch = /^system:serviceaccount:([^:]+):([^:]+)$/.exec(user);
-  if (saMatch) check('', 'serviceaccounts', saMatch[2]!);
+  if (saMatch) check('', 'serviceaccounts', saMatch[2]!, saMatch[1]);
   else check('', 'users', user);
   for (const g of groups) check('', 'groups', g);
   if (uid) check('authentication.k8s.io', 'uids', uid);
