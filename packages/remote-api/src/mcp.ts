@@ -7,6 +7,7 @@ import {
   ListToolsRequestSchema,
   McpError,
 } from '@modelcontextprotocol/sdk/types.js';
+import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv-provider.js';
 import type { AuditLog, AuditOutcome } from './audit.js';
 import type { RemoteApiConfig } from './config.js';
 import type { Identity } from './identity.js';
@@ -69,9 +70,16 @@ export function truncate(text: string): string {
 
 const errorResult = (text: string): CallToolResult => ({ content: [{ type: 'text', text }], isError: true });
 
+/**
+ * Every per-request Server would otherwise build its own Ajv instance (the SDK's default), the
+ * largest cost of a stateless request; one shared validator serves them all.
+ */
+const jsonSchemaValidator = new AjvJsonSchemaValidator();
+
 /** A stateless MCP server for one HTTP request by one authenticated caller. */
 export function createMcpServer(deps: McpDeps, caller: Caller): Server {
   const server = new Server(SERVER_INFO, {
+    jsonSchemaValidator,
     capabilities: { tools: { listChanged: true } },
     instructions:
       'Manage CloudNativePG PostgreSQL clusters. Start with whoami and cluster_list. Mutating tools support dry_run; destructive ones need confirm set to the resource name.',
