@@ -99,8 +99,9 @@ test('doctor names what is wrong and how to fix it', async (t) => {
 test('config claude-desktop prints an entry with absolute paths and merges it into the config file', async (t) => {
   const cli = await builtCli();
   const home = privateHome(t);
+  const { CNPG_MCP_IDLE_EXIT_SECONDS: _testOnly, ...personEnv } = home.env;
   const env: Record<string, string> = {
-    ...home.env,
+    ...personEnv,
     CNPG_MCP_ISSUER: 'https://tenant.example.auth0.com/',
     CNPG_MCP_CLIENT_ID: 'abc',
     CNPG_MCP_REMOTE_URL: 'https://cnpg.example.com/mcp',
