@@ -375,6 +375,34 @@ describe('CNPG reconciler conformance: Cluster', () => {
     assert.match(downgrade.message, /can't downgrade from major 18 to 17/);
   });
 
+  test('parameter changes reload the instances; restart-only parameters roll them', async () => {
+    const clusters = cnpg(t, 'clusters');
+    await clusters.create(
+      clusterManifest('pg-par', { instances: 2, postgresql: { parameters: { work_mem: '4MB' } } }),
+    );
+    await healthy('pg-par', 2);
+    const before = (await instancePods('pg-par')).map((p) => p.metadata?.uid);
+    await clusters.merge('pg-par', { spec: { postgresql: { parameters: { work_mem: '64MB' } } } });
+    await t.eventually(async () => {
+      const log = await t.core.readNamespacedPodLog({
+        name: 'pg-par-1',
+        namespace: t.namespace,
+        container: 'postgres',
+      });
+      return log.includes('parameter \\"work_mem\\" changed to \\"64MB\\"') ? true : undefined;
+    });
+    assert.deepEqual(
+      (await instancePods('pg-par')).map((p) => p.metadata?.uid),
+      before,
+    );
+    await clusters.merge('pg-par', { spec: { postgresql: { parameters: { shared_buffers: '256MB' } } } });
+    await t.eventually(async () => {
+      await healthy('pg-par', 2);
+      const uids = (await instancePods('pg-par')).map((p) => p.metadata?.uid);
+      return uids.every((u) => !before.includes(u)) ? true : undefined;
+    });
+  });
+
   test('hibernation removes pods and keeps PVCs; turning it off brings them back', async () => {
     const clusters = cnpg(t, 'clusters');
     await clusters.create(clusterManifest('pg-hib', { instances: 2 }));

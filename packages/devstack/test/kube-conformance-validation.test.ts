@@ -104,6 +104,21 @@ describe('CNPG admission conformance: schema and webhook rules answer 422 with c
     assert.equal(owner.details?.causes?.[0]?.field, 'spec.bootstrap.initdb.database');
   });
 
+  test('parameters the operator owns cannot be set', async () => {
+    const body = await rejectCluster('fixed-param', {
+      postgresql: { parameters: { listen_addresses: '127.0.0.1', work_mem: '8MB' } },
+    });
+    assert.equal(
+      body.message,
+      `${WEBHOOK}Cluster.postgresql.cnpg.io "fixed-param" is invalid: spec.postgresql.parameters.listen_addresses: Invalid value: "127.0.0.1": Can't set fixed configuration parameter`,
+    );
+    const hints = await rejectCluster('hints', {
+      instances: 2,
+      postgresql: { parameters: { wal_log_hints: 'off' } },
+    });
+    assert.match(hints.message, /`wal_log_hints` must be set to `on` when `instances` > 1/);
+  });
+
   test('managed roles: reserved names and duplicates are refused', async () => {
     const body = await rejectCluster('bad-roles', {
       managed: { roles: [{ name: 'postgres' }, { name: 'dup' }, { name: 'dup' }] },

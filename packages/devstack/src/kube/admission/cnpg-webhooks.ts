@@ -4,6 +4,7 @@ import { asRecord, isPlainObject, type KubeObject } from '../types.js';
 import { parseCron } from '../util/cron.js';
 import { parseQuantity } from '../util/quantity.js';
 import { isDns1035Label } from './names.js';
+import { validatePostgresParameters } from './postgres-parameters.js';
 import type { AdmissionContext, Webhook, WebhookResult } from './types.js';
 
 export const DEFAULT_POSTGRES_IMAGE = 'ghcr.io/cloudnative-pg/postgresql:18.4-system-trixie';
@@ -202,6 +203,12 @@ function validateCluster(obj: KubeObject, ctx: AdmissionContext): WebhookResult 
     );
   }
   validateBootstrap(sp.bootstrap, errors);
+  errors.push(
+    ...validatePostgresParameters(
+      asRecord(asRecord(sp.postgresql).parameters),
+      typeof sp.instances === 'number' ? sp.instances : 1,
+    ),
+  );
   validateRoles(asRecord(sp.managed).roles, errors);
   const instances = typeof sp.instances === 'number' ? sp.instances : 1;
   const maxSync = typeof sp.maxSyncReplicas === 'number' ? sp.maxSyncReplicas : 0;

@@ -5,6 +5,7 @@
  * timeline a real cluster goes through.
  */
 import { imageMajor } from '../../admission/cnpg-webhooks.js';
+import { RESTART_PARAMETERS } from '../../admission/postgres-parameters.js';
 import { asRecord, isPlainObject, type KubeObject } from '../../types.js';
 import { type Clock, rfc3339, rfc3339Micro } from '../../util/clock.js';
 import { parseQuantity } from '../../util/quantity.js';
@@ -77,8 +78,28 @@ function isReady(pod: KubeObject): boolean {
   return conditions.some((c) => c.type === 'Ready' && c.status === 'True');
 }
 
+function parametersOf(cluster: KubeObject): Record<string, string> {
+  const params = asRecord(asRecord(asRecord(cluster.spec).postgresql).parameters);
+  return Object.fromEntries(Object.entries(params).map(([k, v]) => [k, String(v)]));
+}
+
+/** The restart-only parameters a pod was started with, as a comparable string. */
+function restartParameters(cluster: KubeObject): string {
+  const params = parametersOf(cluster);
+  return JSON.stringify(
+    Object.keys(params)
+      .filter((k) => RESTART_PARAMETERS.has(k))
+      .sort()
+      .map((k) => [k, params[k]]),
+  );
+}
+
 export class ClusterReconciler {
   private readonly seenReloads = new Map<string, string>();
+  /** Parameters the instances have loaded, per cluster uid. */
+  private readonly appliedParameters = new Map<string, Record<string, string>>();
+  /** Restart-only parameters each pod (by uid) started with. */
+  private readonly podStartParameters = new Map<string, string>();
 
   constructor(private readonly deps: ClusterReconcilerDeps) {}
 
@@ -113,6 +134,7 @@ export class ClusterReconciler {
       (x) => this.scaleUp(x),
       (x) => this.scaleDown(x),
       (x) => this.switchover(x),
+      (x) => this.applyParameters(x),
       (x) => this.restartPrimaryInPlace(x),
       (x) => this.rollOut(x),
       (x) => this.resizeStorage(x),
@@ -413,6 +435,10 @@ export class ClusterReconciler {
   private startPod(o: Observed, serial: number, role: 'primary' | 'replica', initdb: boolean): KubeObject {
     const ready = !this.isFenced(o.cluster, `${o.name}-${serial}`);
     const pod = this.client.create(instancePod(o.cluster, o.image, serial, role, this.now(), ready));
+    this.podStartParameters.set(pod.metadata.uid!, restartParameters(o.cluster));
+    if (!this.appliedParameters.has(o.cluster.metadata.uid!)) {
+      this.appliedParameters.set(o.cluster.metadata.uid!, parametersOf(o.cluster));
+    }
     this.deps.instanceLogs.startup(o.ns, pod.metadata.name!, role, initdb);
     return pod;
   }
@@ -648,6 +674,40 @@ export class ClusterReconciler {
     return true;
   }
 
+  /** Changed parameters are reloaded on every instance; restart-only ones leave the pods stale for rollOut. */
+  private applyParameters(o: Observed): Step {
+    const key = o.cluster.metadata.uid!;
+    const applied = this.appliedParameters.get(key);
+    if (!applied || o.pods.length === 0) return undefined;
+    const wanted = parametersOf(o.cluster);
+    const changed = [...new Set([...Object.keys(applied), ...Object.keys(wanted)])].filter(
+      (k) => applied[k] !== wanted[k],
+    );
+    if (changed.length === 0) return undefined;
+    this.appliedParameters.set(key, wanted);
+    for (const pod of o.pods) {
+      const name = pod.metadata.name!;
+      this.deps.instanceLogs.postgres(o.ns, name, 'received SIGHUP, reloading configuration files');
+      for (const k of changed) {
+        const restart = RESTART_PARAMETERS.has(k);
+        const text =
+          wanted[k] === undefined
+            ? `parameter "${k}" removed from configuration file, reset to default`
+            : restart
+              ? `parameter "${k}" cannot be changed without restarting the server`
+              : `parameter "${k}" changed to "${wanted[k]}"`;
+        this.deps.instanceLogs.postgres(o.ns, name, text);
+      }
+    }
+    this.deps.events.record(
+      o.cluster,
+      'Normal',
+      'ConfigurationChanged',
+      `Parameters changed: ${changed.sort().join(', ')}`,
+    );
+    return undefined;
+  }
+
   /** `kubectl cnpg restart X X-1` on the primary: the plugin sets the phase, the operator restarts the pod. */
   private restartPrimaryInPlace(o: Observed): Step {
     if (o.status.phase !== PHASE.inplacePrimaryRestart) return undefined;
@@ -676,6 +736,10 @@ export class ClusterReconciler {
       if (podImage !== o.image) return `the instance is using a different image: ${podImage} -> ${o.image}`;
       if (restartedAt && pod.metadata.annotations?.[RESTARTED_AT] !== restartedAt) {
         return 'cluster has been explicitly restarted via annotation';
+      }
+      const started = this.podStartParameters.get(pod.metadata.uid!);
+      if (started !== undefined && started !== restartParameters(o.cluster)) {
+        return 'configuration needs a restart to apply some configuration changes';
       }
       return undefined;
     };
