@@ -15,6 +15,12 @@ export const policySchema = z.strictObject({
     .describe('Matched against user id, sub, email or preferred_username.'),
   readOnly: z.boolean().default(false),
   ownership: z.boolean().default(true).describe('Non-admins may change or delete only what they created.'),
+  credentialReveal: z
+    .enum(['owners', 'admins', 'off'])
+    .default('owners')
+    .describe(
+      'Who may reveal role passwords with credential_reveal: owners (and admins), admins only, or nobody.',
+    ),
   namespaces: z
     .strictObject({
       everyone: z.array(namespaceOrAll).default(['*']),
@@ -62,6 +68,7 @@ export class PolicyDenied extends Error {
       | 'quota.clustersPerUser'
       | 'quota.instancesPerCluster'
       | 'quota.storagePerCluster'
+      | 'credentialReveal'
       | 'scope',
     message: string,
   ) {
@@ -78,6 +85,8 @@ export interface Access {
   readOnlyReason: string;
   ownershipEnforced: boolean;
   quotas: Policy['quotas'];
+  /** Whether credential_reveal may run at all for this person (ownership still applies). */
+  mayRevealCredentials: boolean;
 }
 
 export function accessFor(
@@ -117,6 +126,8 @@ export function accessFor(
     readOnlyReason,
     ownershipEnforced: policy.ownership && !admin,
     quotas: admin ? {} : policy.quotas,
+    mayRevealCredentials:
+      policy.credentialReveal === 'owners' || (policy.credentialReveal === 'admins' && admin),
   };
 }
 

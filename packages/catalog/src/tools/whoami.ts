@@ -25,6 +25,9 @@ export const whoami = {
     namespaces: z.array(z.string()).describe('Namespaces you may use; ["*"] means all.'),
     defaultNamespace: z.string(),
     ownershipEnforced: z.boolean().describe('True when you may change or delete only what you created.'),
+    canRevealCredentials: z
+      .boolean()
+      .describe('True when the policy lets you reveal role passwords with credential_reveal.'),
     quotas: z.object({
       clustersPerUser: z.number().nullable(),
       instancesPerCluster: z.number().nullable(),

@@ -19,6 +19,7 @@ export const whoamiTool = implement(whoami, async (_args, ctx) => {
     namespaces: access.namespaces,
     defaultNamespace: config.defaultNamespace,
     ownershipEnforced: access.ownershipEnforced,
+    canRevealCredentials: access.mayRevealCredentials && !access.readOnly,
     quotas: {
       clustersPerUser: access.quotas.clustersPerUser ?? null,
       instancesPerCluster: access.quotas.instancesPerCluster ?? null,

@@ -8,11 +8,19 @@ import { databaseRoleAvailable, rolesOf } from '../roles/model.js';
 const decode = (value: string | undefined) => (value ? Buffer.from(value, 'base64').toString('utf8') : '');
 
 /**
- * The one tool that returns a secret value. It is gated like a write (read-only policy or a token
- * without the write scope refuse it) and by ownership, and every call is audited by the MCP layer
+ * The one tool that returns a secret value. The policy's credentialReveal setting can forbid it;
+ * it is gated like a write (read-only policy or a token without the write scope refuse it) and by
+ * ownership, and every call is audited by the MCP layer
  * (which never records results).
  */
 export const credentialRevealTool = implement(credentialReveal, async (args, ctx) => {
+  if (!ctx.access.mayRevealCredentials) {
+    const who = ctx.policy.credentialReveal === 'off' ? 'nobody' : 'administrators only';
+    throw new PolicyDenied(
+      'credentialReveal',
+      `revealing credentials is limited to ${who} by the server policy`,
+    );
+  }
   if (ctx.access.readOnly) {
     throw new PolicyDenied('read_only', `revealing credentials is refused: ${ctx.access.readOnlyReason}`);
   }
