@@ -13,7 +13,7 @@ Starts the local stand-ins for the outside world on 127.0.0.1:
 Options:
   --oidc-port N        port of the OpenID provider (default 9400; env DEVSTACK_OIDC_PORT)
   --kube-port N        plain-HTTP port of the Kubernetes emulator (default 9401; env DEVSTACK_KUBE_PORT)
-  --kube-https-port N  HTTPS port of the Kubernetes emulator (default 9402; env DEVSTACK_KUBE_HTTPS_PORT)
+  --kube-https-port N  HTTPS port of the Kubernetes emulator (default 9403; env DEVSTACK_KUBE_HTTPS_PORT)
   --dir DIR            where the kubeconfig is written (default .devstack)
   --help               this text`;
 
@@ -46,7 +46,7 @@ async function main(): Promise<void> {
   const kubeHttpsPort = portFrom(
     values['kube-https-port'] ?? process.env.DEVSTACK_KUBE_HTTPS_PORT,
     '--kube-https-port',
-    9402,
+    9403,
   );
   const dir = resolve(values.dir ?? '.devstack');
   mkdirSync(dir, { recursive: true, mode: 0o700 });
