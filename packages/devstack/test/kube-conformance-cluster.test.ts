@@ -180,6 +180,14 @@ describe('CNPG reconciler conformance: Cluster', () => {
       pods.map((p) => p.metadata?.labels?.['cnpg.io/instanceRole']),
       ['replica', 'primary'],
     );
+    const pvcs = await t.core.listNamespacedPersistentVolumeClaim({
+      namespace: t.namespace,
+      labelSelector: 'cnpg.io/cluster=pg-sw,cnpg.io/instanceRole=primary',
+    });
+    assert.deepEqual(
+      pvcs.items.map((p) => p.metadata?.name),
+      ['pg-sw-2'],
+    );
   });
 
   test('deleting the primary pod fails over to a replica and brings the old primary back as a replica', async () => {

@@ -207,6 +207,7 @@ export function instancePvc(
   image: string,
   serial: number,
   status: 'initializing' | 'ready',
+  role: 'primary' | 'replica',
 ): KubeObject {
   const name = cluster.metadata.name!;
   const instance = `${name}-${serial}`;
@@ -218,7 +219,13 @@ export function instancePvc(
     metadata: meta(
       cluster,
       instance,
-      { ...commonLabels(cluster, image), 'cnpg.io/instanceName': instance, 'cnpg.io/pvcRole': 'PG_DATA' },
+      {
+        ...commonLabels(cluster, image),
+        'cnpg.io/instanceName': instance,
+        'cnpg.io/pvcRole': 'PG_DATA',
+        'cnpg.io/instanceRole': role,
+        role,
+      },
       { 'cnpg.io/nodeSerial': String(serial), 'cnpg.io/pvcStatus': status },
     ),
     spec: {

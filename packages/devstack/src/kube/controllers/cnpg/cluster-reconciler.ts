@@ -526,7 +526,7 @@ export class ClusterReconciler {
   private createPrimary(o: Observed): Step {
     if (o.pvcs.length > 0) return undefined;
     const instance = `${o.name}-1`;
-    this.client.create(instancePvc(o.cluster, o.image, 1, 'initializing'));
+    this.client.create(instancePvc(o.cluster, o.image, 1, 'initializing', 'primary'));
     this.client.create(instanceJob(o.cluster, o.image, 1, bootstrapJobRole(o.cluster)));
     this.writeStatus(this.observe(o.cluster, o.image), {
       phase: PHASE.firstPrimary,
@@ -584,7 +584,7 @@ export class ClusterReconciler {
     const used = new Set(o.pvcs.map((p) => serialOf(o.name, p.metadata.name!)));
     let serial = 1;
     while (used.has(serial)) serial += 1;
-    this.client.create(instancePvc(o.cluster, o.image, serial, 'initializing'));
+    this.client.create(instancePvc(o.cluster, o.image, serial, 'initializing', 'replica'));
     this.client.create(instanceJob(o.cluster, o.image, serial, 'join'));
     this.writeStatus(this.observe(o.cluster, o.image), {
       phase: PHASE.creatingReplica,
@@ -642,10 +642,10 @@ export class ClusterReconciler {
       this.writeStatus(o, { phase: PHASE.switchover, phaseReason: `Switching over to ${target}` });
       return true;
     }
-    for (const pod of o.pods) {
-      const role = pod.metadata.name === target ? 'primary' : 'replica';
-      pod.metadata.labels = { ...pod.metadata.labels, 'cnpg.io/instanceRole': role, role };
-      this.client.update(pod);
+    for (const obj of [...o.pods, ...o.pvcs]) {
+      const role = obj.metadata.name === target ? 'primary' : 'replica';
+      obj.metadata.labels = { ...obj.metadata.labels, 'cnpg.io/instanceRole': role, role };
+      this.client.update(obj);
     }
     this.deps.instanceLogs.postgres(o.ns, target, 'received promote request', { backendType: 'startup' });
     this.deps.instanceLogs.postgres(
