@@ -113,6 +113,11 @@ describe('Kubernetes API conformance: owner references, finalizers and deletion'
     );
   });
 
+  test('the default namespace may not be deleted', async () => {
+    const body = await expectStatus(t.core.deleteNamespace({ name: 'default', dryRun: 'All' }), 403);
+    assert.equal(body.message, 'namespaces "default" is forbidden: this namespace may not be deleted');
+  });
+
   test('deleting a namespace removes its content, then the namespace', async () => {
     const ns = `${t.namespace}-x`;
     await t.core.createNamespace({ body: { metadata: { name: ns } } });

@@ -492,6 +492,9 @@ export class Registry {
     const policy = opts.propagationPolicy ?? (rt.kind === 'Namespace' ? 'Foreground' : 'Background');
     const finalizers = [...(current.metadata.finalizers ?? [])];
     if (rt.kind === 'Namespace') {
+      if (['default', 'kube-system', 'kube-public'].includes(name)) {
+        throw forbidden(rt, name, 'this namespace may not be deleted');
+      }
       return { object: this.markDeleting(rt, current, finalizers, opts.dryRun), deletedNow: false };
     }
     if (
