@@ -5,7 +5,7 @@
  * 4. refresh storm: 100 concurrent calls across an access-token expiry;
  * 5. memory of the stdio server and the sidecar, idle and under load, vs mcp-remote.
  */
-import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SidecarClient } from '@cnpg-mcp/auth-sidecar';
@@ -118,17 +118,39 @@ async function handshakeMs(command: string[], env: Record<string, string>): Prom
   return elapsed;
 }
 
-async function sidecarPid(runtimeDir: string): Promise<number> {
+async function sidecarPids(runtimeDir: string): Promise<number[]> {
   const dir = join(runtimeDir, 'cnpg-mcp');
+  if (!existsSync(dir)) return [];
+  const pids: number[] = [];
   for (const name of readdirSync(dir).filter((entry) => entry.endsWith('.sock'))) {
     const client = new SidecarClient(join(dir, name));
     try {
-      return (await client.health()).pid;
+      pids.push((await client.health()).pid);
+    } catch {
+      // a stale socket: nothing answers there
     } finally {
       await client.close();
     }
   }
-  throw new Error(`no sidecar socket under ${dir}`);
+  return pids;
+}
+
+async function sidecarPid(runtimeDir: string): Promise<number> {
+  const [pid] = await sidecarPids(runtimeDir);
+  if (pid === undefined) throw new Error(`no sidecar answers under ${runtimeDir}`);
+  return pid;
+}
+
+/** Stops the sidecars a benchmark started, then removes its private home. */
+async function removeHome(home: Home): Promise<void> {
+  for (const pid of await sidecarPids(home.runtimeDir)) {
+    try {
+      process.kill(pid, 'SIGTERM');
+    } catch {
+      // already gone
+    }
+  }
+  home.remove();
 }
 
 async function timeCalls(client: Client, calls: number, sample?: () => void): Promise<number[]> {
@@ -165,7 +187,7 @@ async function refreshStorm(): Promise<{ refreshes: number; errors: number }> {
     await session.close();
     return { refreshes, errors: results.filter((result) => result.isError).length };
   } finally {
-    home.remove();
+    await removeHome(home);
     await api.stop();
     await stack.close();
   }
@@ -318,6 +340,6 @@ ${table(
   } finally {
     await api.stop();
     await stack.close();
-    for (const home of homes) home.remove();
+    for (const home of homes) await removeHome(home);
   }
 }
