@@ -198,6 +198,34 @@ describe('kubectl against the emulator', () => {
     assert.equal(cm, 'b');
   });
 
+  test('auth can-i answers from the RBAC policy; get events prints the event columns', async () => {
+    const token = kube.addUser({ username: 'carol', groups: ['readers'] });
+    kube.setRbac({
+      groups: {
+        readers: [
+          {
+            verbs: ['get', 'list'],
+            apiGroups: ['postgresql.cnpg.io'],
+            resources: ['clusters'],
+            namespaces: ['apps'],
+          },
+        ],
+      },
+    });
+    const can = async (...args: string[]) =>
+      (
+        await kubectl('auth', 'can-i', ...args, '-n', 'apps', `--token=${token}`).catch(
+          (e: { stdout?: string }) => e.stdout ?? '',
+        )
+      ).trim();
+    assert.equal(await can('list', 'clusters.postgresql.cnpg.io'), 'yes');
+    assert.equal(await can('delete', 'clusters.postgresql.cnpg.io'), 'no');
+    await kube.settle();
+    const events = await kubectl('get', 'events', '-n', 'apps');
+    assert.match(events, /^LAST SEEN\s+TYPE\s+REASON\s+OBJECT\s+MESSAGE/m);
+    assert.match(events, /cluster\/pg-kubectl/);
+  });
+
   test('delete removes the cluster and what it owns', async () => {
     await kube.settle();
     const out = await kubectl('delete', 'cluster', 'pg-kubectl', '-n', 'apps');

@@ -1,6 +1,7 @@
 /**
- * Decodes the Kubernetes protobuf encoding (magic "k8s\0" + runtime.Unknown) for the few core kinds
- * kubectl sends that way from its `create` generators: Secret, ConfigMap, Namespace, ServiceAccount.
+ * Decodes the Kubernetes protobuf encoding (magic "k8s\0" + runtime.Unknown) for the few kinds kubectl
+ * sends that way: its `create` generators (Secret, ConfigMap, Namespace, ServiceAccount) and
+ * `auth can-i` (SelfSubjectAccessReview, SelfSubjectRulesReview).
  */
 import { unsupportedMediaType } from '../api/errors.js';
 
@@ -87,7 +88,43 @@ function objectMeta(buf: Buffer): Record<string, unknown> {
   return meta;
 }
 
+function strings(buf: Buffer, names: Record<number, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const f of fields(buf)) {
+    const name = names[f.num];
+    if (name && f.wire === 2) out[name] = str(f);
+  }
+  return out;
+}
+
+/** SelfSubjectAccessReview / SelfSubjectRulesReview as `kubectl auth can-i` sends them. */
+function decodeReview(kind: string, raw: Buffer): Record<string, unknown> {
+  const spec: Record<string, unknown> = {};
+  for (const f of fields(raw)) {
+    if (f.num !== 2) continue;
+    for (const s of fields(f.value as Buffer)) {
+      if (kind === 'SelfSubjectRulesReview' && s.num === 1) spec.namespace = str(s);
+      if (kind === 'SelfSubjectAccessReview' && s.num === 1) {
+        spec.resourceAttributes = strings(s.value as Buffer, {
+          1: 'namespace',
+          2: 'verb',
+          3: 'group',
+          4: 'version',
+          5: 'resource',
+          6: 'subresource',
+          7: 'name',
+        });
+      }
+      if (kind === 'SelfSubjectAccessReview' && s.num === 2) {
+        spec.nonResourceAttributes = strings(s.value as Buffer, { 1: 'path', 2: 'verb' });
+      }
+    }
+  }
+  return { metadata: {}, spec };
+}
+
 function decodeKind(kind: string, raw: Buffer): Record<string, unknown> {
+  if (kind === 'SelfSubjectAccessReview' || kind === 'SelfSubjectRulesReview') return decodeReview(kind, raw);
   const obj: Record<string, unknown> = {};
   const maps: Record<string, Record<string, string>> = {};
   const putMap = (key: string, entry: [string, string]) => {
@@ -109,12 +146,19 @@ function decodeKind(kind: string, raw: Buffer): Record<string, unknown> {
   return { ...obj, ...maps };
 }
 
-const SUPPORTED = new Set(['Secret', 'ConfigMap', 'Namespace', 'ServiceAccount']);
+const SUPPORTED = new Set([
+  'Secret',
+  'ConfigMap',
+  'Namespace',
+  'ServiceAccount',
+  'SelfSubjectAccessReview',
+  'SelfSubjectRulesReview',
+]);
 
 export function decodeProtobufObject(body: Buffer): Record<string, unknown> {
   const unsupported = () =>
     unsupportedMediaType(
-      'the emulator decodes protobuf only for Secret, ConfigMap, Namespace and ServiceAccount - send application/json',
+      'the emulator decodes protobuf only for Secret, ConfigMap, Namespace, ServiceAccount and self-subject reviews - send application/json',
     );
   if (body.subarray(0, 4).toString('latin1') !== 'k8s\0') throw unsupported();
   let apiVersion = '';
@@ -128,6 +172,7 @@ export function decodeProtobufObject(body: Buffer): Record<string, unknown> {
       }
     } else if (f.num === 2) raw = f.value as Buffer;
   }
-  if (apiVersion !== 'v1' || !SUPPORTED.has(kind)) throw unsupported();
+  if ((apiVersion !== 'v1' && apiVersion !== 'authorization.k8s.io/v1') || !SUPPORTED.has(kind))
+    throw unsupported();
   return { apiVersion, kind, ...decodeKind(kind, raw) };
 }

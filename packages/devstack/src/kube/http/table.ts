@@ -130,6 +130,26 @@ const COLUMNS: Record<string, Column[]> = {
     age,
   ],
   Namespace: [col('Status', 'string', 'status.phase'), age],
+  Event: [
+    {
+      name: 'Last Seen',
+      type: 'date',
+      description: '',
+      value: (o) => o.lastTimestamp,
+    },
+    col('Type', 'string', 'type'),
+    col('Reason', 'string', 'reason'),
+    {
+      name: 'Object',
+      type: 'string',
+      description: '',
+      value: (o) => {
+        const ref = asRecord(o.involvedObject);
+        return `${String(ref.kind ?? '').toLowerCase()}/${String(ref.name ?? '')}`;
+      },
+    },
+    col('Message', 'string', 'message'),
+  ],
   Deployment: [
     {
       name: 'Ready',
@@ -184,18 +204,21 @@ export function toTable(
   now: number,
 ): Record<string, unknown> {
   const columns = COLUMNS[rt.kind] ?? [age];
+  // Like kube-apiserver's event printer, events are listed without their (generated) names.
+  const withName = rt.kind !== 'Event';
+  const nameColumn = {
+    name: 'Name',
+    type: 'string',
+    format: 'name',
+    description: 'Name must be unique within a namespace.',
+    priority: 0,
+  };
   return {
     kind: 'Table',
     apiVersion: 'meta.k8s.io/v1',
     metadata: { resourceVersion },
     columnDefinitions: [
-      {
-        name: 'Name',
-        type: 'string',
-        format: 'name',
-        description: 'Name must be unique within a namespace.',
-        priority: 0,
-      },
+      ...(withName ? [nameColumn] : []),
       ...columns.map((c) => ({
         name: c.name,
         type: c.type,
@@ -205,7 +228,7 @@ export function toTable(
       })),
     ],
     rows: objects.map((obj) => ({
-      cells: [obj.metadata.name, ...columns.map((c) => cell(c, obj, now))],
+      cells: [...(withName ? [obj.metadata.name] : []), ...columns.map((c) => cell(c, obj, now))],
       object: {
         kind: 'PartialObjectMetadata',
         apiVersion: 'meta.k8s.io/v1',
