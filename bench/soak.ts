@@ -1,7 +1,8 @@
 /**
  * `npm run soak`: tool calls at a steady rate for SOAK_SECONDS (default 600) against a remote-api
  * process on the local stack; reports errors, latency and the memory of each process at the start
- * and the end. Not part of CI.
+ * and the end. SOAK_MAX_OLD_SPACE_MB caps the remote API's heap, which tells a leak (it would
+ * crash) from V8 merely growing its heap while it may. Not part of CI.
  */
 import { Pool } from 'undici';
 import { rssMiB } from './lib/rss.js';
@@ -12,7 +13,13 @@ const SECONDS = Number(process.env.SOAK_SECONDS ?? 600);
 const RATE = Number(process.env.SOAK_RATE ?? 50);
 
 const stack = await startStack({ clusters: 5 });
-const api = await spawnRemoteApi(stack.oidc, stack.kube);
+const heapCap = process.env.SOAK_MAX_OLD_SPACE_MB;
+const api = await spawnRemoteApi(
+  stack.oidc,
+  stack.kube,
+  {},
+  heapCap ? [`--max-old-space-size=${heapCap}`] : [],
+);
 const pid = api.child.pid;
 if (pid === undefined) throw new Error('remote-api did not start');
 const pool = new Pool(api.url, { connections: 8 });
