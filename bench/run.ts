@@ -32,6 +32,7 @@ Produced by \`npm run bench${selected.length ? ` -- ${selected.join(' ')}` : ''}
 Machine: ${machineDescription()}.
 
 Targets are shown, not asserted by tests; numbers from a shared 2-core machine vary by ±15 %.
+Where the time and memory go, what was changed and what is left: [performance.md](performance.md).
 
 ${sections.map((s) => `## ${s.title}\n\n${s.body}\n\n### Targets\n\n${targetLines(s.targets)}`).join('\n\n')}
 `;
