@@ -141,6 +141,11 @@ test('headless: only CNPG_MCP_REFRESH_TOKEN, no browser, no keychain; non-tool r
   const status = JSON.parse((await runCli(cli, ['status', '--json'], env)).stdout) as { store: string };
   assert.equal(status.store, 'env');
   assert.ok(!stderr().includes(refreshToken));
+  assert.match(
+    stderr(),
+    /without CNPG_MCP_REFRESH_TOKEN_FILE/,
+    'the person is warned that a restart loses the login',
+  );
 });
 
 test('list_changed: a stale cached list is served at once, then replaced by the remote list', async (t) => {

@@ -92,6 +92,14 @@ export async function serveStdio(options: ServeOptions): Promise<void> {
     };
     sidecar = link;
     bridge = active;
+    if (options.env?.CNPG_MCP_REFRESH_TOKEN && !settings.refreshTokenFile) {
+      log(
+        'warning: CNPG_MCP_REFRESH_TOKEN is set without CNPG_MCP_REFRESH_TOKEN_FILE. The provider rotates ' +
+          "refresh tokens and the rotated one is kept only in the sidecar's memory: if the sidecar stops, the " +
+          'old token is presented again and the provider revokes the login. Put the token in a 0600 file and ' +
+          'set CNPG_MCP_REFRESH_TOKEN_FILE instead.',
+      );
+    }
   } else {
     // Unusable settings never stop the handshake; every call explains what to set.
     const problem = (settings as { error: string }).error;
