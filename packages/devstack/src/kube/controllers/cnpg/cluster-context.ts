@@ -258,6 +258,11 @@ export class ClusterContext {
   }
 
   startPod(o: Observed, serial: number, role: 'primary' | 'replica', initdb: boolean): KubeObject {
+    // A pod can outlive the volume it ran on (the instance's PVC was destroyed and made again
+    // under the same lowest-free serial): it is replaced, as the operator does with a pod whose
+    // PVC is gone.
+    const stale = this.client.get('Pod', o.ns, `${o.name}-${serial}`);
+    if (stale) this.deletePod(o, stale.metadata.name!);
     const ready = !this.isFenced(o.cluster, `${o.name}-${serial}`);
     const pod = this.client.create(instancePod(o.cluster, o.image, serial, role, this.now(), ready));
     this.podStartParameters.set(pod.metadata.uid!, restartParameters(o.cluster));
