@@ -7,7 +7,7 @@
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { build } from 'esbuild';
 
@@ -27,6 +27,30 @@ const common = {
   logLevel: 'warning',
   write: false,
 };
+// The catalogue's lists, computed now from the built @cnpg-mcp/catalog exactly as
+// src/serve/catalog-lists.ts computes them, replace that module in the CLI bundle: start-up then
+// parses one JSON string instead of loading the catalogue's zod schemas and converting them.
+const catalog = await import(pathToFileURL(require.resolve('@cnpg-mcp/catalog')).href);
+const catalogLists = JSON.stringify({
+  tools: catalog.toolListForMcp(),
+  prompts: catalog.promptListForMcp(),
+  resources: catalog.resources.map((resource) => ({ ...resource })),
+  resourceTemplates: catalog.resourceTemplates.map((template) => ({ ...template })),
+});
+const precomputedCatalog = {
+  name: 'precomputed-catalog',
+  setup(esbuild) {
+    esbuild.onResolve({ filter: /[\\/]catalog-lists\.js$/ }, (args) => ({
+      path: args.path,
+      namespace: 'precomputed-catalog',
+    }));
+    esbuild.onLoad({ filter: /.*/, namespace: 'precomputed-catalog' }, () => ({
+      contents: `const lists = ${JSON.stringify(catalogLists)};\nexport function catalogLists() { return JSON.parse(lists); }\n`,
+      loader: 'js',
+    }));
+  },
+};
+
 // Some bundled CommonJS modules require() Node built-ins; ESM output needs a require to call.
 const requireShim =
   "import { createRequire as __cnpgCreateRequire } from 'node:module';\nconst require = __cnpgCreateRequire(import.meta.url);";
@@ -36,6 +60,7 @@ const results = await Promise.all([
     ...common,
     entryPoints: [join(packageDir, 'src', 'bin.ts')],
     outfile: join(outdir, 'bin', 'cnpg-mcp.js'),
+    plugins: [precomputedCatalog],
     banner: { js: `#!/usr/bin/env node\n${requireShim}` },
   }),
   // The daemon's source starts with its own #! line, which esbuild keeps first.

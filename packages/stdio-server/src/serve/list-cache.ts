@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { promptListForMcp, resources, resourceTemplates, toolListForMcp } from '@cnpg-mcp/catalog';
 import type { Prompt, Resource, ResourceTemplate, Tool } from '@modelcontextprotocol/sdk/types.js';
 
 /** What the stdio server answers list requests with before (and without) reaching the remote. */
@@ -15,15 +14,7 @@ export interface ServedLists {
 
 export type ListKind = 'tools' | 'prompts' | 'resources' | 'resourceTemplates';
 
-/** The built-in catalogue: what the remote serves when this version of cnpg-mcp was built. */
-export function catalogLists(): ServedLists {
-  return {
-    tools: toolListForMcp() as Tool[],
-    prompts: promptListForMcp(),
-    resources: resources.map((resource) => ({ ...resource })),
-    resourceTemplates: resourceTemplates.map((template) => ({ ...template })),
-  };
-}
+export { catalogLists } from './catalog-lists.js';
 
 /** Cache file of the remote's last lists, one per remote URL, in the user's cache directory. */
 export function listCachePath(cacheDir: string, remoteUrl: string): string {
