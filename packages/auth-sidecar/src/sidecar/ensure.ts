@@ -81,7 +81,9 @@ export async function ensureSidecar(
       );
       if (size > 1024 * 1024) await truncate(logPath, 0);
       const logFile = await open(logPath, 'a', 0o600);
-      const child = spawn(process.execPath, daemonCommand(), {
+      // A long-lived, mostly idle process: a 1 MiB young generation keeps its memory ≈ 10 MiB lower
+      // for a little more frequent minor garbage collection under load.
+      const child = spawn(process.execPath, ['--max-semi-space-size=1', ...daemonCommand()], {
         detached: true,
         // Not the caller's directory: a long-lived process should not pin it (or a mount) busy.
         cwd: settings.runtimeDir,
