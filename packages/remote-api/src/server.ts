@@ -73,6 +73,15 @@ function writeToolsCalled(message: unknown): string[] {
   return names;
 }
 
+function asksForProgress(message: unknown): boolean {
+  const messages = Array.isArray(message) ? message : [message];
+  return messages.some(
+    (m) =>
+      (m as { params?: { _meta?: { progressToken?: unknown } } } | null)?.params?._meta?.progressToken !==
+      undefined,
+  );
+}
+
 const KNOWN_ROUTES = ['/mcp', '/healthz', '/readyz', '/metrics', '/.well-known/oauth-protected-resource'];
 
 /** The route label for metrics: a known path, or "other" (so label cardinality stays bounded). */
@@ -254,7 +263,12 @@ export async function startRemoteApi(
       );
     }
     const server = createMcpServer(deps, caller);
-    const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined });
+    // A call that asked for progress gets an event stream; any other answer is one JSON body,
+    // which is cheaper to produce and to read (the server sends nothing else during the call).
+    const transport = new StreamableHTTPServerTransport({
+      sessionIdGenerator: undefined,
+      enableJsonResponse: !asksForProgress(body),
+    });
     res.on('close', () => {
       void transport.close();
       void server.close();

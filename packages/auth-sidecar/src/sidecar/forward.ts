@@ -131,7 +131,16 @@ export async function forwardMcp(
       return await send(token);
     } catch (error) {
       if (abort.signal.aborted) return undefined;
-      const message = `Could not reach the remote API ${ctx.remoteUrl.origin}: ${(error as Error).message}`;
+      const reason = (error as Error).message;
+      if (requestMayHaveArrived(error)) {
+        const message =
+          `The connection to the remote API ${ctx.remoteUrl.origin} was cut while the call ran (${reason}), ` +
+          'so it may or may not have completed there. Check the current state before running a change again.';
+        ctx.log(message);
+        sendJson(res, 502, { error: 'remote_connection_lost', message });
+        return undefined;
+      }
+      const message = `Could not reach the remote API ${ctx.remoteUrl.origin}: ${reason}`;
       ctx.log(message);
       sendJson(res, 502, { error: 'remote_unreachable', message });
       return undefined;
@@ -164,4 +173,17 @@ export async function forwardMcp(
       ctx.log(`stream from the remote ended with an error: ${(error as Error).message}`);
     res.destroy();
   }
+}
+
+/**
+ * A connection reset or closed after the request went out may have delivered it, so the call's
+ * outcome is unknown; a connection that could not be opened (refused, DNS, TLS) carried nothing.
+ */
+function requestMayHaveArrived(error: unknown): boolean {
+  const { code, cause } = error as { code?: unknown; cause?: { code?: unknown } };
+  const found = code ?? cause?.code;
+  return (
+    (error as Error).message === 'terminated' ||
+    (typeof found === 'string' && ['UND_ERR_SOCKET', 'UND_ERR_CLOSED', 'ECONNRESET', 'EPIPE'].includes(found))
+  );
 }

@@ -27,6 +27,7 @@ import {
   RemoteFailedError,
   RemoteLink,
   type RemoteRequestOptions,
+  SidecarConnectionLostError,
   SidecarUnreachableError,
 } from './remote-link.js';
 import type { SidecarLink } from './sidecar-link.js';
@@ -387,8 +388,12 @@ function describeCall(request: JSONRPCRequest): string {
   return request.method === 'tools/call' && typeof name === 'string' ? `the tool ${name}` : request.method;
 }
 
-/** undici reports a response cut mid-way (sidecar or remote gone) as "terminated" or a socket error. */
+/**
+ * The sidecar died mid-call (a lost connection, or undici's "terminated" for a response cut
+ * mid-way): the call may have reached the remote.
+ */
 function isCutConnection(error: unknown): boolean {
+  if (error instanceof SidecarConnectionLostError) return true;
   if (!(error instanceof Error)) return false;
   const code = (error.cause as { code?: unknown } | undefined)?.code;
   return error.message === 'terminated' || code === 'UND_ERR_SOCKET' || code === 'ECONNRESET';

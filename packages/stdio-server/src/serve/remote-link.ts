@@ -37,6 +37,19 @@ export class SidecarUnreachableError extends Error {
   }
 }
 
+/**
+ * The connection to the sidecar broke after the request went out (the sidecar died mid-call): the
+ * call may or may not have completed, so it is reported, never sent again.
+ */
+export class SidecarConnectionLostError extends Error {
+  constructor(cause: unknown) {
+    super(`the connection to the auth sidecar was cut: ${(cause as Error)?.message ?? String(cause)}`, {
+      cause,
+    });
+    this.name = 'SidecarConnectionLostError';
+  }
+}
+
 /** Anything else that stopped a message from reaching the remote or its answer from coming back. */
 export class RemoteFailedError extends Error {
   constructor(
@@ -56,16 +69,25 @@ export interface RemoteRequestOptions {
   onRequest?: (request: JSONRPCRequest) => Promise<JSONRPCReply>;
 }
 
-const CONNECTION_ERRORS = new Set(['ECONNREFUSED', 'ENOENT', 'ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET']);
+/** The socket could not be opened: nothing was sent, so the request may be sent again. */
+const NOT_CONNECTED = new Set(['ECONNREFUSED', 'ENOENT']);
+/** The connection broke once open: the request may have been delivered, so it must not be repeated. */
+const CUT_OFF = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET']);
 
-function isConnectionError(error: unknown): boolean {
+function errorCodeIn(error: unknown, codes: ReadonlySet<string>): boolean {
   let current: unknown = error;
   for (let depth = 0; current && depth < 4; depth++) {
     const code = (current as { code?: unknown }).code;
-    if (typeof code === 'string' && CONNECTION_ERRORS.has(code)) return true;
+    if (typeof code === 'string' && codes.has(code)) return true;
     current = (current as { cause?: unknown }).cause;
   }
   return false;
+}
+
+function connectionFailure(error: unknown): Error | undefined {
+  if (errorCodeIn(error, NOT_CONNECTED)) return new SidecarUnreachableError(error);
+  if (errorCodeIn(error, CUT_OFF)) return new SidecarConnectionLostError(error);
+  return undefined;
 }
 
 function isReplyTo(message: JSONRPCMessage, id: string | number): message is JSONRPCReply {
@@ -134,8 +156,10 @@ export class RemoteLink {
       });
     } catch (error) {
       if (signal?.aborted) throw error;
-      if (isConnectionError(error)) throw new SidecarUnreachableError(error);
-      throw new RemoteFailedError(`could not talk to the auth sidecar: ${(error as Error).message}`);
+      throw (
+        connectionFailure(error) ??
+        new RemoteFailedError(`could not talk to the auth sidecar: ${(error as Error).message}`)
+      );
     }
     const session = response.headers.get('mcp-session-id');
     if (session) this.sessionId = session;
@@ -269,8 +293,7 @@ export class RemoteLink {
       response = await fetch(this.url, { method: 'GET', headers, signal: options.signal });
     } catch (error) {
       if (options.signal?.aborted) return true;
-      if (isConnectionError(error)) throw new SidecarUnreachableError(error);
-      throw error;
+      throw connectionFailure(error) ?? error;
     }
     if (!response.ok || !(response.headers.get('content-type') ?? '').includes('text/event-stream')) {
       await response.body?.cancel();
