@@ -58,6 +58,14 @@ function impersonationMiddleware(user: string, groups: string[]): ObservableMidd
   };
 }
 
+/**
+ * The groups sent as Impersonate-Group. `system:` groups belong to Kubernetes itself
+ * (system:masters is cluster-admin): an identity provider must never grant them through a claim.
+ */
+export function impersonatedGroups(identity: Identity): string[] {
+  return identity.groups.filter((group) => !group.startsWith('system:'));
+}
+
 export class Kube {
   private readonly custom: CustomObjectsApi;
   private readonly core: CoreV1Api;
@@ -75,9 +83,7 @@ export class Kube {
 
   apisFor(identity: Identity): KubeApis {
     const user = this.impersonation === 'email' ? identity.email || identity.userId : identity.userId;
-    // `system:` groups belong to Kubernetes itself (system:masters is cluster-admin): an identity
-    // provider must never be able to grant them through a groups claim.
-    const groups = identity.groups.filter((group) => !group.startsWith('system:'));
+    const groups = impersonatedGroups(identity);
     const options =
       this.impersonation === 'off'
         ? undefined

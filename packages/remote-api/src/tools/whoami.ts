@@ -1,8 +1,10 @@
 import { whoami } from '@cnpg-mcp/catalog';
+import { impersonatedGroups } from '../kube/client.js';
 import { implement } from './context.js';
 
 export const whoamiTool = implement(whoami, async (_args, ctx) => {
   const { identity, access, config } = ctx;
+  const groups = impersonatedGroups(identity);
   const structured = {
     userId: identity.userId,
     sub: identity.sub,
@@ -28,7 +30,7 @@ export const whoamiTool = implement(whoami, async (_args, ctx) => {
     impersonation:
       config.impersonation === 'off'
         ? 'off'
-        : `Impersonate-User ${config.impersonation === 'email' ? identity.email || identity.userId : identity.userId}${identity.groups.length ? `, groups ${identity.groups.join(', ')}` : ''}`,
+        : `Impersonate-User ${config.impersonation === 'email' ? identity.email || identity.userId : identity.userId}${groups.length ? `, groups ${groups.join(', ')}` : ''}`,
   };
   const who = identity.email || identity.preferredUsername || identity.sub;
   const text = [
