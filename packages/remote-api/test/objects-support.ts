@@ -42,9 +42,13 @@ export interface ObjectsEnv {
 }
 
 /** Policy: everyone may use team-a only; ownership enforced. */
-export async function startObjectsEnv(): Promise<ObjectsEnv> {
+export async function startObjectsEnv(options: { cnpgVersion?: '1.29' | '1.30' } = {}): Promise<ObjectsEnv> {
   const oidc = await startDevOidc();
-  const kube = await startKubeEmulator({ namespaces: [NS, OTHER_NS], stepDelayMs: 1 });
+  const kube = await startKubeEmulator({
+    namespaces: [NS, OTHER_NS],
+    stepDelayMs: 1,
+    ...(options.cnpgVersion ? { cnpgVersion: options.cnpgVersion } : {}),
+  });
   const policyFile = join(tempDir(), 'policy.json');
   writeFileSync(policyFile, JSON.stringify({ namespaces: { everyone: [NS] }, ownership: true }));
   const api = await startApi({

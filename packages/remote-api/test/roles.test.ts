@@ -264,63 +264,66 @@ describe('roles through DatabaseRole (CloudNativePG 1.30+ discovered)', () => {
   });
 });
 
-describe('roles through spec.managed.roles (no DatabaseRole resource)', () => {
+describe('roles through spec.managed.roles (CloudNativePG 1.29: no DatabaseRole resource)', () => {
+  let legacy: ObjectsEnv;
+  before(async () => {
+    legacy = await startObjectsEnv({ cnpgVersion: '1.29' });
+    await aliceCluster(legacy, 'pg-roles');
+  });
+  after(async () => {
+    await legacy?.close();
+  });
+
   test('without the DatabaseRole resource, roles go to spec.managed.roles', async () => {
-    // Older operators (< 1.30) serve no databaseroles: answer discovery of the group without it.
-    const fault = env.kube.faults.add({ path: /^\/apis\/postgresql\.cnpg\.io\/v1$/, status: 404 });
-    try {
-      const out = await ok(env.alice, 'role_create', { cluster: 'pg-roles', name: 'legacy', createdb: true });
-      assert.equal(out.mode, 'managed.roles');
-      const cluster = await getCr(env, 'clusters', 'pg-roles');
-      const role = cluster?.spec.managed.roles.find((r: { name: string }) => r.name === 'legacy');
-      assert.equal(role.createdb, true);
-      assert.deepEqual(role.passwordSecret, { name: 'pg-roles-legacy-password' });
-      assert.equal(await getCr(env, 'databaseroles', 'pg-roles-legacy'), undefined);
-      const data = await secretData(env, 'pg-roles-legacy-password');
-      seenPasswords.push(data!.password);
+    const out = await ok(legacy.alice, 'role_create', {
+      cluster: 'pg-roles',
+      name: 'legacy',
+      createdb: true,
+    });
+    assert.equal(out.mode, 'managed.roles');
+    const cluster = await getCr(legacy, 'clusters', 'pg-roles');
+    const role = cluster?.spec.managed.roles.find((r: { name: string }) => r.name === 'legacy');
+    assert.equal(role.createdb, true);
+    assert.deepEqual(role.passwordSecret, { name: 'pg-roles-legacy-password' });
+    const data = await secretData(legacy, 'pg-roles-legacy-password');
+    seenPasswords.push(data!.password);
 
-      await env.kube.settle();
-      const got = await ok(env.alice, 'role_get', { cluster: 'pg-roles', name: 'legacy' });
-      assert.equal(got.role.source, 'managed.roles');
-      assert.equal(got.role.applied, true);
+    await legacy.kube.settle();
+    const got = await ok(legacy.alice, 'role_get', { cluster: 'pg-roles', name: 'legacy' });
+    assert.equal(got.role.source, 'managed.roles');
+    assert.equal(got.role.applied, true);
 
-      // The list is rewritten whole, so a concurrent change (409) is retried on a fresh read.
-      const conflict = env.kube.faults.add({
-        method: 'PATCH',
-        path: '/clusters/pg-roles',
-        status: 409,
-        times: 1,
-      });
-      await ok(env.alice, 'role_update', { cluster: 'pg-roles', name: 'legacy', in_roles: ['pg_monitor'] });
-      assert.ok(!env.kube.faults.list().some((f) => f.id === conflict), 'the conflict was hit once');
-      const updated = (await getCr(env, 'clusters', 'pg-roles'))?.spec.managed.roles[0];
-      assert.deepEqual(updated.inRoles, ['pg_monitor']);
-      assert.equal(updated.createdb, true);
+    // The list is rewritten whole, so a concurrent change (409) is retried on a fresh read.
+    const conflict = legacy.kube.faults.add({
+      method: 'PATCH',
+      path: '/clusters/pg-roles',
+      status: 409,
+      times: 1,
+    });
+    await ok(legacy.alice, 'role_update', { cluster: 'pg-roles', name: 'legacy', in_roles: ['pg_monitor'] });
+    assert.ok(!legacy.kube.faults.list().some((f) => f.id === conflict), 'the conflict was hit once');
+    const updated = (await getCr(legacy, 'clusters', 'pg-roles'))?.spec.managed.roles[0];
+    assert.deepEqual(updated.inRoles, ['pg_monitor']);
+    assert.equal(updated.createdb, true);
 
-      await ok(env.alice, 'role_delete', { cluster: 'pg-roles', name: 'legacy', confirm: 'legacy' });
-      const deleted = (await getCr(env, 'clusters', 'pg-roles'))?.spec.managed.roles[0];
-      assert.equal(deleted.ensure, 'absent');
-      assert.equal(await secretData(env, 'pg-roles-legacy-password'), undefined);
-    } finally {
-      env.kube.faults.remove(fault);
-    }
+    await ok(legacy.alice, 'role_delete', { cluster: 'pg-roles', name: 'legacy', confirm: 'legacy' });
+    const deleted = (await getCr(legacy, 'clusters', 'pg-roles'))?.spec.managed.roles[0];
+    assert.equal(deleted.ensure, 'absent');
+    assert.equal(await secretData(legacy, 'pg-roles-legacy-password'), undefined);
   });
 
   test('without DatabaseRole, a client certificate is refused before anything is written', async () => {
-    const fault = env.kube.faults.add({ path: /^\/apis\/postgresql\.cnpg\.io\/v1$/, status: 404 });
-    try {
-      await fails(
-        env.alice,
-        'role_create',
-        { cluster: 'pg-roles', name: 'certless', client_certificate: true },
-        /client_certificate: needs the DatabaseRole resource/,
-      );
-    } finally {
-      env.kube.faults.remove(fault);
-    }
-    assert.equal(await secretData(env, 'pg-roles-certless-password'), undefined);
+    await fails(
+      legacy.alice,
+      'role_create',
+      { cluster: 'pg-roles', name: 'certless', client_certificate: true },
+      /client_certificate: needs the DatabaseRole resource/,
+    );
+    assert.equal(await secretData(legacy, 'pg-roles-certless-password'), undefined);
   });
+});
 
+describe('credentials', () => {
   test('the application owner password is revealed from the cluster Secret', async () => {
     await env.kube.settle();
     const out = await ok(env.alice, 'credential_reveal', { cluster: 'pg-roles' });

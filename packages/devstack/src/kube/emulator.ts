@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bootstrapCluster } from './api/bootstrap.js';
 import { Registry } from './api/registry.js';
-import { ResourceCatalog } from './api/resources.js';
+import { RESOURCE_TYPES, ResourceCatalog } from './api/resources.js';
 import { ObjectStore } from './api/store.js';
 import { Authenticator } from './auth/authenticate.js';
 import { Rbac, type RbacPolicy } from './auth/rbac.js';
@@ -39,6 +39,11 @@ export interface KubeEmulatorOptions {
   rbac?: RbacPolicy;
   /** Namespaces to create besides default, kube-system, kube-public, kube-node-lease and cnpg-system. */
   namespaces?: string[];
+  /**
+   * The CloudNativePG release to emulate: '1.30' (default) serves every kind; '1.29' has no
+   * DatabaseRole (roles are managed only through spec.managed.roles), for fallback tests.
+   */
+  cnpgVersion?: '1.30' | '1.29';
   /** Delay before each reconciliation step, in ms (default 100; tests use 0–5). */
   stepDelayMs?: number;
   /** Where to write the kubeconfig (default: a new temporary directory). */
@@ -76,7 +81,11 @@ export interface KubeEmulator {
 
 export async function startKubeEmulator(options: KubeEmulatorOptions = {}): Promise<KubeEmulator> {
   const clock = new Clock();
-  const catalog = new ResourceCatalog();
+  const catalog = new ResourceCatalog(
+    options.cnpgVersion === '1.29'
+      ? RESOURCE_TYPES.filter((rt) => !(rt.group === 'postgresql.cnpg.io' && rt.plural === 'databaseroles'))
+      : RESOURCE_TYPES,
+  );
   const store = new ObjectStore();
   const registry = new Registry(store, catalog, clock);
   bootstrapCluster(registry, options.namespaces ?? []);

@@ -171,6 +171,10 @@ export class ResourceCatalog {
     return this.byKey.get(`${apiVersion}/${plural}`);
   }
 
+  servesKind(apiVersion: string, kind: string): boolean {
+    return this.byKind.has(`${apiVersion}/${kind}`);
+  }
+
   /** Looks a type up by apiVersion and kind; throws for types the emulator does not serve. */
   byApiVersionKind(apiVersion: string, kind: string): ResourceType {
     const rt = this.byKind.get(`${apiVersion}/${kind}`);

@@ -23,11 +23,15 @@ const API_VERSION_BY_KIND: Record<string, string> = {
 
 const FIELD_MANAGER = 'manager';
 
+function apiVersionOfKind(kind: string): string {
+  return API_VERSION_BY_KIND[kind] ?? 'postgresql.cnpg.io/v1';
+}
+
 export class ControllerClient {
   constructor(readonly registry: Registry) {}
 
   type(kind: string): ResourceType {
-    return this.registry.catalog.byApiVersionKind(API_VERSION_BY_KIND[kind] ?? 'postgresql.cnpg.io/v1', kind);
+    return this.registry.catalog.byApiVersionKind(apiVersionOfKind(kind), kind);
   }
 
   get(kind: string, namespace: string | undefined, name: string): KubeObject | undefined {
@@ -35,7 +39,9 @@ export class ControllerClient {
     return this.registry.find(rt, rt.namespaced ? namespace : undefined, name);
   }
 
+  /** Objects of a kind; none for a kind this emulated operator version does not serve. */
   list(kind: string, namespace: string | undefined, labels: Record<string, string> = {}): KubeObject[] {
+    if (!this.registry.catalog.servesKind(apiVersionOfKind(kind), kind)) return [];
     const selector = selectorFromMap(labels);
     return this.registry.store.list(this.type(kind), namespace, (o) =>
       matchesLabels(selector, o.metadata.labels),
