@@ -3,6 +3,7 @@ import { OWNER_LABEL, ownerMetadata } from '../../identity.js';
 import { CNPG } from '../../kube/client.js';
 import { translateKubeError } from '../../kube/errors.js';
 import { requireWritable } from '../../policy.js';
+import { pause } from '../common/wait.js';
 import { implement, type ToolContext, ToolFailure } from '../context.js';
 import {
   CLUSTERS,
@@ -58,17 +59,7 @@ async function waitForHealthy(
     if (phase === PHASE_HEALTHY && ready >= instances) return { cluster, outcome: 'healthy' };
     if (ctx.signal.aborted) return { cluster, outcome: 'cancelled' };
     if (Date.now() >= deadline) return { cluster, outcome: 'timeout' };
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, ctx.config.waitPollMs);
-      ctx.signal.addEventListener(
-        'abort',
-        () => {
-          clearTimeout(timer);
-          resolve();
-        },
-        { once: true },
-      );
-    });
+    await pause(ctx);
     if (ctx.signal.aborted) return { cluster, outcome: 'cancelled' };
   }
 }

@@ -3,7 +3,7 @@ import type { ToolContext } from '../context.js';
 export type WaitOutcome = 'done' | 'timeout' | 'cancelled';
 
 /** Sleeps for the configured poll interval, waking early when the call is cancelled. */
-function pause(ctx: ToolContext): Promise<void> {
+export function pause(ctx: ToolContext): Promise<void> {
   return new Promise<void>((resolve) => {
     if (ctx.signal.aborted) return resolve();
     const timer = setTimeout(done, ctx.config.waitPollMs);
