@@ -92,6 +92,37 @@ async function patchManagedRole(
   });
 }
 
+/**
+ * Changes one role wherever it is declared: a merge patch of the DatabaseRole's spec, or a
+ * rewrite of its entry in the cluster's spec.managed.roles.
+ */
+async function changeRole(
+  ctx: ToolContext,
+  view: RoleView,
+  target: { namespace: string; cluster: string; name: string },
+  change: { spec: Record<string, unknown>; entry: (role: RoleConfiguration) => RoleConfiguration },
+  dryRun: boolean,
+): Promise<CnpgObject | ClusterObject> {
+  if (view.source === 'DatabaseRole' && view.object) {
+    return patchObject(
+      ctx,
+      'databaseroles',
+      target.namespace,
+      view.object.metadata.name,
+      { spec: change.spec },
+      dryRun,
+    );
+  }
+  return patchManagedRole(
+    ctx,
+    target.namespace,
+    target.cluster,
+    target.name,
+    (roles) => roles.map((role) => (role.name === target.name ? change.entry(role) : role)),
+    dryRun,
+  );
+}
+
 export const roleCreateTool = implement(roleCreate, async (args, ctx) => {
   if (args.client_certificate && !args.login) {
     throw new ToolFailure('invalid_input', 'client_certificate: a client certificate needs login=true');
@@ -193,38 +224,27 @@ export const roleUpdateTool = implement(roleUpdate, async (args, ctx) => {
   if (changed.length === 0) {
     throw new ToolFailure('invalid_input', '(arguments): give at least one attribute to change');
   }
-  let object: CnpgObject | ClusterObject;
-  if (view.source === 'DatabaseRole' && view.object) {
+  if (view.object)
     requireOwnership(
       ctx.access,
       ctx.identity,
       view.object,
       `DatabaseRole ${namespace}/${view.object.metadata.name}`,
     );
-    object = await patchObject(
-      ctx,
-      'databaseroles',
-      namespace,
-      view.object.metadata.name,
-      { spec: flags },
-      args.dry_run,
-    );
-  } else {
-    object = await patchManagedRole(
-      ctx,
-      namespace,
-      args.cluster,
-      args.name,
-      (roles) =>
-        roles.map((r) => {
-          if (r.name !== args.name) return r;
-          const next: RoleConfiguration = { ...r, ...flags } as RoleConfiguration;
-          if (flags.validUntil === null) delete next.validUntil;
-          return next;
-        }),
-      args.dry_run,
-    );
-  }
+  const object = await changeRole(
+    ctx,
+    view,
+    { namespace, cluster: args.cluster, name: args.name },
+    {
+      spec: flags,
+      entry: (role) => {
+        const next: RoleConfiguration = { ...role, ...flags } as RoleConfiguration;
+        if (flags.validUntil === null) delete next.validUntil;
+        return next;
+      },
+    },
+    args.dry_run,
+  );
   const message = `role ${args.name} on ${namespace}/${args.cluster} updated: ${changed.join(', ')}`;
   return {
     structured: {
@@ -263,31 +283,19 @@ export const roleRotatePasswordTool = implement(roleRotatePassword, async (args,
       args.password_length,
       args.dry_run,
     );
-    const reference = { passwordSecret: { name: secretName }, disablePassword: null };
-    if (view.source === 'DatabaseRole' && view.object) {
-      object = await patchObject(
-        ctx,
-        'databaseroles',
-        namespace,
-        view.object.metadata.name,
-        { spec: reference },
-        args.dry_run,
-      );
-    } else {
-      object = await patchManagedRole(
-        ctx,
-        namespace,
-        args.cluster,
-        args.name,
-        (roles) =>
-          roles.map((r) => {
-            if (r.name !== args.name) return r;
-            const { disablePassword: _disabled, ...rest } = r;
-            return { ...rest, passwordSecret: { name: secretName } };
-          }),
-        args.dry_run,
-      );
-    }
+    object = await changeRole(
+      ctx,
+      view,
+      { namespace, cluster: args.cluster, name: args.name },
+      {
+        spec: { passwordSecret: { name: secretName }, disablePassword: null },
+        entry: ({ disablePassword: _disabled, ...rest }) => ({
+          ...rest,
+          passwordSecret: { name: secretName },
+        }),
+      },
+      args.dry_run,
+    );
   }
   const message = `new password for role ${args.name} on ${namespace}/${args.cluster} written to Secret ${secretName}; the operator applies it (cnpg.io/reload)`;
   return {
