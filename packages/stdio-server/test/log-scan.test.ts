@@ -8,11 +8,10 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { loadSettings, sidecarLogPath } from '@cnpg-mcp/auth-sidecar';
-import { DEV_USERS, loginAsPerson, startDevOidc, startKubeEmulator } from '@cnpg-mcp/devstack';
-import { loadConfig, startRemoteApi } from '@cnpg-mcp/remote-api';
+import { DEV_USERS, loginAsPerson } from '@cnpg-mcp/devstack';
 import { LoggingMessageNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import { builtCli, connectOverStdio, privateHome, runCli } from './helpers.js';
-import { Lines } from './stack.js';
+import { startStack } from './stack.js';
 
 const JWT_SHAPE = /eyJ[\w-]{10,}\.eyJ[\w-]{10,}\.[\w-]{10,}/;
 
@@ -32,38 +31,17 @@ async function storedRefreshToken(cli: string, env: Record<string, string>): Pro
 }
 
 test('no token, password or client secret reaches any log during a whole session', async (t) => {
-  const oidc = await startDevOidc({ accessTokenTtlSeconds: 6 });
-  t.after(() => oidc.close());
-  const kube = await startKubeEmulator({ stepDelayMs: 2, onControllerError: () => {} });
-  t.after(() => kube.close());
-  const apiLog = new Lines();
-  const audit = new Lines();
-  const api = await startRemoteApi(
-    loadConfig({
-      HOST: '127.0.0.1',
-      PORT: '0',
-      OIDC_ISSUER: oidc.issuer,
-      OIDC_AUDIENCE: oidc.audience,
-      KUBECONFIG: kube.kubeconfigPath,
-      LOG_LEVEL: 'debug',
-      WAIT_POLL_MS: '100',
-      SHUTDOWN_TIMEOUT_SECONDS: '1',
-    }),
-    { logSink: apiLog, auditSink: audit },
-  );
-  t.after(() => api.close());
-
+  const stack = await startStack(t, {
+    oidc: { accessTokenTtlSeconds: 6 },
+    stepDelayMs: 2,
+    apiLogLevel: 'debug',
+  });
+  const { oidc, logs: apiLog, audit } = stack;
   const cli = await builtCli();
   const home = privateHome(t);
   const env = {
     ...home.env,
-    CNPG_MCP_ISSUER: oidc.issuer,
-    CNPG_MCP_CLIENT_ID: oidc.clientId,
-    CNPG_MCP_AUDIENCE: oidc.audience,
-    CNPG_MCP_REMOTE_URL: `${api.url}/mcp`,
-    CNPG_MCP_TOKEN_STORE: 'file',
-    CNPG_MCP_CALLBACK_PORT: '0',
-    CNPG_MCP_OPEN_BROWSER: 'false',
+    ...stack.settingsEnv,
     CNPG_MCP_LOGIN_MODE: 'browser',
     CNPG_MCP_LOGIN_WAIT_SECONDS: '60',
   };

@@ -26,6 +26,8 @@ export interface Stack {
   kube: KubeEmulator;
   api: RunningRemoteApi;
   audit: Lines;
+  /** The remote API's log lines. */
+  logs: Lines;
   /** CNPG_MCP_* settings pointing the CLI at this stack (file token store, ephemeral callback port). */
   settingsEnv: Record<string, string>;
 }
@@ -33,7 +35,11 @@ export interface Stack {
 /** The real parts: OpenID provider, Kubernetes emulator, remote API; all on 127.0.0.1, ephemeral ports. */
 export async function startStack(
   t: Cleanup,
-  options: { stepDelayMs?: number; oidc?: Parameters<typeof startDevOidc>[0] } = {},
+  options: {
+    stepDelayMs?: number;
+    oidc?: Parameters<typeof startDevOidc>[0];
+    apiLogLevel?: 'debug' | 'info' | 'warn' | 'error';
+  } = {},
 ): Promise<Stack> {
   const oidc = await startDevOidc(options.oidc);
   t.after(() => oidc.close());
@@ -43,6 +49,7 @@ export async function startStack(
   });
   t.after(() => kube.close());
   const audit = new Lines();
+  const logs = new Lines();
   const api = await startRemoteApi(
     loadConfig({
       HOST: '127.0.0.1',
@@ -50,11 +57,11 @@ export async function startStack(
       OIDC_ISSUER: oidc.issuer,
       OIDC_AUDIENCE: oidc.audience,
       KUBECONFIG: kube.kubeconfigPath,
-      LOG_LEVEL: 'warn',
+      LOG_LEVEL: options.apiLogLevel ?? 'warn',
       WAIT_POLL_MS: '100',
       SHUTDOWN_TIMEOUT_SECONDS: '1',
     }),
-    { logSink: new Lines(), auditSink: audit },
+    { logSink: logs, auditSink: audit },
   );
   t.after(() => api.close());
   return {
@@ -62,6 +69,7 @@ export async function startStack(
     kube,
     api,
     audit,
+    logs,
     settingsEnv: {
       CNPG_MCP_ISSUER: oidc.issuer,
       CNPG_MCP_CLIENT_ID: oidc.clientId,
