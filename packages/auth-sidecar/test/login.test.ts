@@ -81,6 +81,11 @@ test('a person logs in with the browser flow; the remote sees their identity', a
   const token = await client.token();
   assert.ok(!lines.join('\n').includes(token.access_token), 'the access token never reaches the log');
   assert.equal(remote.seen.length, 1);
+
+  const late = await client.login('browser', { unlessLoggedIn: true });
+  assert.equal(late.alreadyLoggedIn, true, 'a caller arriving after the login finished starts none');
+  assert.equal(late.authorizationUrl, undefined);
+  assert.equal((await client.status()).loginInProgress, false);
 });
 
 test('a callback whose state does not match is rejected without a code exchange', async (t) => {

@@ -17,6 +17,8 @@ export interface LoginStart {
   verificationUriComplete?: string;
   userCode?: string;
   expiresAt: string;
+  /** Set when the start was asked for only if needed and a login already exists: nothing started. */
+  alreadyLoggedIn?: boolean;
 }
 
 export interface LoginOutcome {
@@ -88,15 +90,30 @@ export class LoginCoordinator {
    * Starts a login, or joins the one already running (several stdio servers asking at once get
    * the same URL). Asking explicitly for the other mode replaces the running login.
    */
-  start(mode: LoginMode): Promise<LoginStart> {
+  start(mode: LoginMode, options: { unlessLoggedIn?: boolean } = {}): Promise<LoginStart> {
     if (this.pending && (mode === 'auto' || mode === this.pending.start.mode)) {
       return Promise.resolve(this.pending.start);
     }
+    // A caller that found no login a moment ago may ask after another caller's login has just
+    // finished: it gets that login instead of a new one nobody will complete.
+    if (options.unlessLoggedIn && !this.pending && !this.starting) return this.startUnlessLoggedIn(mode);
     if (this.pending) this.cancel(`replaced by a ${mode} login`);
     this.starting ??= this.startNew(mode).finally(() => {
       this.starting = undefined;
     });
     return this.starting;
+  }
+
+  private async startUnlessLoggedIn(mode: LoginMode): Promise<LoginStart> {
+    const status = await this.tokens.status();
+    if (status.loggedIn) {
+      return {
+        mode: mode === 'device' ? 'device' : 'browser',
+        expiresAt: new Date().toISOString(),
+        alreadyLoggedIn: true,
+      };
+    }
+    return this.start(mode);
   }
 
   private async startNew(mode: LoginMode): Promise<LoginStart> {

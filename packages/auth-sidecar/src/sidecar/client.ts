@@ -77,8 +77,9 @@ export class SidecarClient {
     return this.call('GET', '/status');
   }
 
-  login(mode: LoginMode = 'auto'): Promise<LoginStart> {
-    return this.call('POST', '/login', { mode });
+  /** Starts or joins a login; with `unlessLoggedIn`, answers `alreadyLoggedIn` instead when one exists. */
+  login(mode: LoginMode = 'auto', options: { unlessLoggedIn?: boolean } = {}): Promise<LoginStart> {
+    return this.call('POST', '/login', { mode, ...(options.unlessLoggedIn ? { unlessLoggedIn: true } : {}) });
   }
 
   waitForLogin(timeoutMs: number): Promise<LoginOutcome> {

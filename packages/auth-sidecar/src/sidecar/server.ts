@@ -105,7 +105,11 @@ export async function startSidecar(options: SidecarOptions): Promise<RunningSide
       }
       case 'POST /login': {
         const body = await readJson(req);
-        return sendJson(res, 200, await logins.start(parseMode(body.mode)));
+        return sendJson(
+          res,
+          200,
+          await logins.start(parseMode(body.mode), { unlessLoggedIn: body.unlessLoggedIn === true }),
+        );
       }
       case 'GET /login/wait':
         return sendJson(res, 200, await logins.wait(parseTimeoutMs(url.searchParams.get('timeoutMs'))));

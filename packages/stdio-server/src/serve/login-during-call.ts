@@ -33,7 +33,8 @@ export async function loginDuringCall(
   client: SidecarClient,
   options: LoginDuringCallOptions,
 ): Promise<LoginDuringCallResult> {
-  const start = await client.login(options.mode);
+  const start = await client.login(options.mode, { unlessLoggedIn: true });
+  if (start.alreadyLoggedIn) return { loggedIn: true, start };
   let instructions = describeLoginStart(start).trim();
   if (start.mode === 'browser' && start.authorizationUrl && options.openBrowser) {
     const opened = await openBrowser(start.authorizationUrl);
