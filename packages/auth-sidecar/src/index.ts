@@ -1,4 +1,34 @@
 // Library API of @cnpg-mcp/auth-sidecar. The daemon entry is dist/daemon.js (see daemonCommand()).
+export {
+  callWasNotSent,
+  ERROR_CODES,
+  ERROR_HEADER,
+  ERROR_STATUS,
+  type ErrorBody,
+  type ErrorCode,
+  errorBodySchema,
+  type HealthResponse,
+  isSidecarError,
+  type KeychainProblem,
+  type LoginAnswer,
+  type LoginMode,
+  type LoginRequiredReason,
+  type LoginUser,
+  type LogoutResponse,
+  loginAnswerSchema,
+  MAX_WAIT_MS,
+  MCP_PATH,
+  type PendingLoginAnswer,
+  ROUTES,
+  type RouteKey,
+  type RouteRequest,
+  type RouteResponse,
+  SIDECAR_BASE_URL,
+  SidecarError,
+  type SidecarProfile,
+  type StoreKind,
+  type TokenResponse,
+} from './api.js';
 export { openBrowser } from './browser.js';
 export { createDispatcher } from './http-client.js';
 export { acquireLock, type LockHandle, type LockOptions, withLock } from './lock.js';
@@ -7,7 +37,6 @@ export {
   defaultHasDisplay,
   LoginCoordinator,
   LoginError,
-  type LoginMode,
   type LoginOutcome,
   type LoginStart,
 } from './oidc/login.js';
@@ -29,8 +58,6 @@ export {
   settingsSchema,
 } from './settings.js';
 export {
-  type LogoutResponse,
-  SIDECAR_BASE_URL,
   SidecarApiError,
   SidecarClient,
   type SidecarStatus,
@@ -56,12 +83,11 @@ export { FileTokenStore } from './store/file-store.js';
 export {
   classifyKeychainError,
   KEYCHAIN_SERVICE,
-  type KeychainProblem,
   KeychainTokenStore,
   KeychainUnavailableError,
 } from './store/keychain-store.js';
 export { selectTokenStore } from './store/select-store.js';
-export type { LoginUser, StoredLogin, StoreKind, TokenStore } from './store/types.js';
+export type { StoredLogin, TokenStore } from './store/types.js';
 export {
   type AccessToken,
   LoginRequiredError,

@@ -1,12 +1,11 @@
 import * as oidc from 'openid-client';
+import type { LoginMode } from '../api.js';
 import type { Logger } from '../redact.js';
 import type { Settings } from '../settings.js';
 import type { LoginUser } from '../store/types.js';
 import type { TokenManager } from '../token-manager.js';
 import { type CallbackListener, type CallbackPage, listenForCallback, page } from './callback-listener.js';
 import { describeOidcError, resourceParameters } from './provider.js';
-
-export type LoginMode = 'browser' | 'device' | 'auto';
 
 /** What the person needs to act on; returned at once when a login starts (or is joined). */
 export interface LoginStart {

@@ -1,5 +1,6 @@
 import { Agent, request, fetch as undiciFetch } from 'undici';
-import type { LoginMode, LoginOutcome, LoginStart } from '../oidc/login.js';
+import { type LoginMode, type LogoutResponse, SIDECAR_BASE_URL } from '../api.js';
+import type { LoginOutcome, LoginStart } from '../oidc/login.js';
 import type { LoginUser } from '../store/types.js';
 
 export interface SidecarStatus {
@@ -16,12 +17,6 @@ export interface SidecarStatus {
   tcpPort?: number;
 }
 
-export interface LogoutResponse {
-  revoked: boolean;
-  hadLogin: boolean;
-  revocationError?: string;
-}
-
 /** An error answer from the sidecar API ({ error, message }). */
 export class SidecarApiError extends Error {
   constructor(
@@ -33,9 +28,6 @@ export class SidecarApiError extends Error {
     this.name = 'SidecarApiError';
   }
 }
-
-/** Base URL to use with `fetch` below; the host part is ignored (requests go to the socket). */
-export const SIDECAR_BASE_URL = 'http://cnpg-mcp-sidecar';
 
 /** Talks to a running sidecar over its Unix socket / named pipe. */
 export class SidecarClient {

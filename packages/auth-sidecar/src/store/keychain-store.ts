@@ -1,3 +1,4 @@
+import type { KeychainProblem } from '../api.js';
 import { TimeoutError, withTimeout } from '../timeout.js';
 import {
   accountName,
@@ -21,8 +22,6 @@ export function keychainValue(login: StoredLogin): string {
   if (full.length <= MAX_SECRET_CHARS) return full;
   return JSON.stringify({ refreshToken: login.refreshToken, savedAt: login.savedAt });
 }
-
-export type KeychainProblem = 'not-built' | 'no-dbus' | 'no-secret-service' | 'locked' | 'timeout' | 'error';
 
 const FILE_STORE_HINT =
   'Or keep the refresh token in a file instead (mode 0600): set CNPG_MCP_TOKEN_STORE=file. ' +

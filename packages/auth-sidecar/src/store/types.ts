@@ -1,3 +1,7 @@
+import type { LoginUser, StoreKind } from '../api.js';
+
+export type { LoginUser, StoreKind };
+
 /** What a store keeps: the refresh token and a little metadata, never an access token. */
 export interface StoredLogin {
   refreshToken: string;
@@ -5,14 +9,6 @@ export interface StoredLogin {
   user?: LoginUser;
   savedAt: string;
 }
-
-export interface LoginUser {
-  sub: string;
-  email?: string;
-  name?: string;
-}
-
-export type StoreKind = 'keychain' | 'file' | 'env';
 
 export interface TokenStore {
   readonly kind: StoreKind;
