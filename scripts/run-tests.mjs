@@ -1,12 +1,22 @@
 #!/usr/bin/env node
-// Runs every packages/*/test/**/*.test.ts, scripts/**/test/*.test.ts and deploy/test/*.test.ts with node:test. Node 20 exits 0 when given no files,
-// so an empty selection is an error here. Optional arguments filter files by substring.
+// Runs the tests with node:test: every packages/*/test/**/*.test.ts, scripts/**/test/**/*.test.ts and
+// deploy/test/**/*.test.ts. `--tier=unit` keeps only files under a test/unit/ folder (pure tests: no
+// servers, no processes), `--tier=e2e` only those under test/e2e/. Other arguments filter files by
+// substring. Node 20 exits 0 when given no files, so an empty selection is an error here.
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
-const filters = process.argv.slice(2);
+const tiers = ['unit', 'e2e'];
+const args = process.argv.slice(2);
+const tierArg = args.find((arg) => arg.startsWith('--tier='));
+const tier = tierArg?.slice('--tier='.length);
+if (tier !== undefined && !tiers.includes(tier)) {
+  console.error(`run-tests: --tier: expected one of ${tiers.join(', ')}, got "${tier}"`);
+  process.exit(2);
+}
+const filters = args.filter((arg) => arg !== tierArg);
 
 function findTests(dir) {
   const found = [];
@@ -36,11 +46,14 @@ const otherTests = [
 ];
 const files = [...packageTests, ...otherTests]
   .map((file) => relative(root, file))
+  .filter((file) => tier === undefined || file.includes(`/test/${tier}/`))
   .filter((file) => filters.length === 0 || filters.some((f) => file.includes(f)))
   .sort();
 
 if (files.length === 0) {
-  console.error(`run-tests: no test files found${filters.length ? ` matching ${filters.join(', ')}` : ''}`);
+  const tierText = tier ? ` in the ${tier} tier` : '';
+  const filterText = filters.length ? ` matching ${filters.join(', ')}` : '';
+  console.error(`run-tests: no test files found${tierText}${filterText}`);
   process.exit(1);
 }
 

@@ -1,0 +1,97 @@
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { discoverDevClient, loginForTokens, startDevOidc } from '@cnpg-mcp/devstack';
+import * as oidcClient from 'openid-client';
+import { FileTokenStore, type SidecarApiError, SidecarClient, startSidecar } from '../../src/index.js';
+import {
+  captureLog,
+  loginThroughSidecar,
+  scratchDir,
+  startRemote,
+  testSettings,
+} from '../support/helpers.js';
+
+async function providerAndRemote(t: import('node:test').TestContext) {
+  const oidc = await startDevOidc();
+  t.after(() => oidc.close());
+  const remote = await startRemote(oidc);
+  t.after(() => remote.close());
+  return { oidc, remote };
+}
+
+test('headless: a refresh token file works with no browser and no keychain; rotations are written back', async (t) => {
+  const { oidc, remote } = await providerAndRemote(t);
+  const dir = scratchDir(t);
+  const initial = await loginForTokens(oidc, { username: 'bob', audience: oidc.audience });
+  assert.ok(initial.refresh_token);
+  const file = join(dir, 'refresh-token');
+  writeFileSync(file, `${initial.refresh_token}\n`, { mode: 0o600 });
+  // Keychain selected and no D-Bus in env: touching the keychain would fail loudly.
+  const settings = testSettings(dir, oidc, remote.url, { tokenStore: 'keychain', refreshTokenFile: file });
+  const { log, lines } = captureLog();
+  const sidecar = await startSidecar({ settings, log, env: {}, hasDisplay: () => false });
+  t.after(() => sidecar.close());
+  const client = new SidecarClient(sidecar.socketPath);
+  t.after(() => client.close());
+
+  const status = await client.status();
+  assert.equal(status.store, 'env');
+  assert.equal(status.loggedIn, true);
+  const response = await client.fetch('http://x/mcp', { method: 'POST', body: '{}' });
+  assert.equal(response.status, 200);
+  assert.equal(((await response.json()) as { sub: string }).sub, 'devstack|bob');
+  const rotated = readFileSync(file, 'utf8').trim();
+  assert.notEqual(rotated, initial.refresh_token, 'the rotated refresh token was written back');
+  assert.equal(statSync(file).mode & 0o777, 0o600);
+  assert.equal(oidc.tokenEndpointCalls().authorization_code, 1, 'only the initial login, no browser login');
+  assert.ok(!lines.join('\n').includes(rotated));
+});
+
+test('headless: CNPG_MCP_REFRESH_TOKEN in the environment', async (t) => {
+  const { oidc, remote } = await providerAndRemote(t);
+  const dir = scratchDir(t);
+  const initial = await loginForTokens(oidc, { username: 'alice', audience: oidc.audience });
+  const settings = testSettings(dir, oidc, remote.url, { tokenStore: 'keychain' });
+  const sidecar = await startSidecar({
+    settings,
+    log: () => {},
+    env: { CNPG_MCP_REFRESH_TOKEN: initial.refresh_token ?? '' },
+  });
+  t.after(() => sidecar.close());
+  const client = new SidecarClient(sidecar.socketPath);
+  t.after(() => client.close());
+  assert.equal((await client.token()).access_token.split('.').length, 3);
+  assert.equal((await client.status()).store, 'env');
+});
+
+test('invalid_grant clears the stored token and reports login required without starting a login', async (t) => {
+  const { oidc, remote } = await providerAndRemote(t);
+  const dir = scratchDir(t);
+  const settings = testSettings(dir, oidc, remote.url);
+  const sidecar = await startSidecar({ settings, log: () => {}, env: {}, hasDisplay: () => false });
+  t.after(() => sidecar.close());
+  const client = new SidecarClient(sidecar.socketPath);
+  t.after(() => client.close());
+  await loginThroughSidecar(client);
+  const store = new FileTokenStore(settings.configDir, settings, () => {});
+  const stored = await store.load();
+  assert.ok(stored);
+
+  // The grant is revoked elsewhere (e.g. by an administrator), then the remote rejects the token.
+  const config = await discoverDevClient(oidc);
+  await oidcClient.tokenRevocation(config, stored.refreshToken, { token_type_hint: 'refresh_token' });
+  remote.rejectNext(1);
+  const response = await client.fetch('http://x/mcp', { method: 'POST', body: '{}' });
+  assert.equal(response.status, 401);
+  const body = (await response.json()) as { error: string; reason: string; message: string };
+  assert.equal(body.error, 'login_required');
+  assert.equal(body.reason, 'invalid_grant');
+  assert.match(body.message, /invalid_grant.*cnpg-mcp login/);
+  assert.equal(existsSync(store.location), false, 'the dead refresh token was deleted');
+  const status = await client.status();
+  assert.equal(status.loggedIn, false);
+  assert.equal(status.loginInProgress, false, 'no login was started on its own');
+  await assert.rejects(client.token(), (error: SidecarApiError) => error.status === 401);
+});

@@ -1,0 +1,331 @@
+import assert from 'node:assert/strict';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { after, before, describe, test } from 'node:test';
+import { CompactEncrypt, decodeJwt, decodeProtectedHeader, SignJWT, UnsecuredJWT } from 'jose';
+import { type DevOidc, loginForTokens, startDevOidc } from '../../../devstack/src/index.js';
+import {
+  connectClient,
+  initializeMessage,
+  parseChallenge,
+  postMcp,
+  type StartedApi,
+  startApi,
+  unreachableKubeconfig,
+} from '../support/support.js';
+
+let oidc: DevOidc;
+let api: StartedApi;
+let aliceToken: string;
+const kubeconfig = unreachableKubeconfig();
+
+before(async () => {
+  oidc = await startDevOidc();
+  api = await startApi({ OIDC_ISSUER: oidc.issuer, OIDC_AUDIENCE: oidc.audience, KUBECONFIG: kubeconfig });
+  aliceToken = (await loginForTokens(oidc, { username: 'alice' })).access_token;
+});
+
+after(async () => {
+  await api.close();
+  await oidc.close();
+});
+
+async function expectRefused(authorization: string | undefined, status: number, error?: string) {
+  const response = await postMcp(api, initializeMessage, authorization);
+  assert.equal(response.status, status);
+  const challenge = parseChallenge(response.headers.get('www-authenticate'));
+  assert.equal(challenge.resource_metadata, `${api.url}/.well-known/oauth-protected-resource`);
+  assert.equal(challenge.error, error);
+  const body = (await response.json()) as { error_description?: string };
+  return { challenge, body };
+}
+
+describe('token checks with tokens from a real login', () => {
+  test('a valid token from the devstack login is accepted by a real SDK client', async () => {
+    const client = await connectClient(api, aliceToken);
+    const result = await client.callTool({ name: 'whoami', arguments: {} });
+    const who = result.structuredContent as { email: string; userId: string; scopes: string[] };
+    assert.equal(who.email, 'alice@example.com');
+    assert.match(who.userId, /^alice-[0-9a-f]{10}$/);
+    assert.ok(who.scopes.includes('mcp:write'));
+    await client.close();
+  });
+
+  test('no token: 401 with a challenge naming the metadata and no error code', async () => {
+    const { challenge } = await expectRefused(undefined, 401, undefined);
+    assert.equal(challenge.scope, 'mcp:read');
+  });
+
+  test('the SDK client sees the 401 on connect', async () => {
+    await assert.rejects(connectClient(api, 'not-a-token'), /401|invalid_token|Unauthorized/i);
+  });
+
+  test('a non-Bearer Authorization header: 401 invalid_request', async () => {
+    await expectRefused('Basic YWxpY2U6c2VjcmV0', 401, 'invalid_request');
+  });
+
+  test('a garbage token: 401 invalid_token', async () => {
+    const { challenge } = await expectRefused('Bearer abc.def.ghi', 401, 'invalid_token');
+    assert.ok(challenge.error_description);
+  });
+
+  test('an oversized token is refused before parsing', async () => {
+    const { challenge } = await expectRefused(`Bearer ${'a'.repeat(9000)}.b.c`, 401, 'invalid_token');
+    assert.match(challenge.error_description!, /larger than 8192 bytes/);
+  });
+
+  test('a JWE (five parts) gets a message saying to request the audience', async () => {
+    const jwe = await new CompactEncrypt(new TextEncoder().encode('{"sub":"x"}'))
+      .setProtectedHeader({ alg: 'dir', enc: 'A256GCM' })
+      .encrypt(crypto.getRandomValues(new Uint8Array(32)));
+    assert.equal(jwe.split('.').length, 5);
+    const { challenge } = await expectRefused(`Bearer ${jwe}`, 401, 'invalid_token');
+    assert.match(challenge.error_description!, /encrypted \(JWE\).*audience=https:\/\/cnpg-mcp\.local\/api/);
+  });
+
+  test('an opaque token (login without audience) says to request the audience', async () => {
+    const opaque = (await loginForTokens(oidc, { username: 'bob', audience: null })).access_token;
+    assert.notEqual(opaque.split('.').length, 3);
+    const { challenge } = await expectRefused(`Bearer ${opaque}`, 401, 'invalid_token');
+    assert.match(challenge.error_description!, /not a JWT.*audience/);
+  });
+
+  test('alg none and HS256 tokens are refused', async () => {
+    const claims = { ...decodeJwt(aliceToken) };
+    const none = new UnsecuredJWT(claims).encode();
+    const { challenge } = await expectRefused(`Bearer ${none}`, 401, 'invalid_token');
+    assert.match(challenge.error_description!, /algorithm none is not allowed/);
+    const hs = await new SignJWT(claims)
+      .setProtectedHeader({ alg: 'HS256' })
+      .sign(new TextEncoder().encode('k'.repeat(32)));
+    const refused = await expectRefused(`Bearer ${hs}`, 401, 'invalid_token');
+    assert.match(refused.challenge.error_description!, /algorithm HS256 is not allowed/);
+  });
+
+  test('a tampered payload fails the signature check', async () => {
+    const [header, payload, signature] = aliceToken.split('.');
+    const claims = JSON.parse(Buffer.from(payload!, 'base64url').toString());
+    claims.email = 'mallory@example.com';
+    const forged = `${header}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}.${signature}`;
+    const { challenge } = await expectRefused(`Bearer ${forged}`, 401, 'invalid_token');
+    assert.match(challenge.error_description!, /signature/);
+  });
+
+  test('a token without mcp:read: 403 insufficient_scope naming the scope', async () => {
+    const token = (await loginForTokens(oidc, { username: 'bob', scope: 'openid mcp:write' })).access_token;
+    const { challenge } = await expectRefused(`Bearer ${token}`, 403, 'insufficient_scope');
+    assert.equal(challenge.scope, 'mcp:read');
+  });
+
+  test('a read-only token may read but a write tool answers 403 insufficient_scope mcp:write', async () => {
+    const token = (await loginForTokens(oidc, { username: 'bob', scope: 'openid email mcp:read' }))
+      .access_token;
+    const client = await connectClient(api, token);
+    const who = (await client.callTool({ name: 'whoami', arguments: {} })).structuredContent as {
+      canWrite: boolean;
+    };
+    assert.equal(who.canWrite, false);
+    await client.close();
+    const response = await postMcp(
+      api,
+      {
+        jsonrpc: '2.0',
+        id: 2,
+        method: 'tools/call',
+        params: { name: 'cluster_delete', arguments: { name: 'pg', confirm: 'pg' } },
+      },
+      `Bearer ${token}`,
+    );
+    assert.equal(response.status, 403);
+    const challenge = parseChallenge(response.headers.get('www-authenticate'));
+    assert.equal(challenge.error, 'insufficient_scope');
+    assert.equal(challenge.scope, 'mcp:write');
+    assert.match(challenge.error_description!, /cluster_delete needs the mcp:write scope/);
+  });
+
+  test('auth failures are counted by reason in /metrics and tokens never reach the logs', async () => {
+    const text = await (await fetch(`${api.url}/metrics`)).text();
+    assert.match(text, /cnpg_mcp_auth_failures_total\{reason="missing_token"\} [1-9]/);
+    assert.match(text, /cnpg_mcp_auth_failures_total\{reason="encrypted_token"\} [1-9]/);
+    assert.match(text, /cnpg_mcp_tool_calls_total\{tool="whoami",outcome="success"\} [1-9]/);
+    assert.match(text, /cnpg_mcp_http_request_duration_seconds_bucket\{route="\/mcp",le="\+Inf"\} [1-9]/);
+    const logs = api.logs.lines.join('');
+    assert.ok(logs.length > 0);
+    assert.ok(!logs.includes(aliceToken.split('.')[1]!), 'token payload absent from logs');
+    assert.ok(!logs.includes('eyJ'), 'no JWT-looking strings in logs');
+  });
+});
+
+describe('issuer, audience, expiry and keys', () => {
+  test('a different configured audience rejects the token', async () => {
+    const other = await startApi({
+      OIDC_ISSUER: oidc.issuer,
+      OIDC_AUDIENCE: 'https://other.example/api',
+      KUBECONFIG: kubeconfig,
+    });
+    const response = await postMcp(other, initializeMessage, `Bearer ${aliceToken}`);
+    assert.equal(response.status, 401);
+    assert.match(
+      parseChallenge(response.headers.get('www-authenticate')).error_description!,
+      /audience does not include https:\/\/other\.example\/api/,
+    );
+    await other.close();
+  });
+
+  test('the issuer must match exactly, with a trailing slash normalised', async () => {
+    const withSlash = await startApi({
+      OIDC_ISSUER: `${oidc.issuer}/`,
+      OIDC_AUDIENCE: oidc.audience,
+      KUBECONFIG: kubeconfig,
+    });
+    const ok = await postMcp(withSlash, initializeMessage, `Bearer ${aliceToken}`);
+    assert.equal(ok.status, 200);
+    await ok.body?.cancel();
+    await withSlash.close();
+    const jwksUri = `${oidc.issuer}/jwks`;
+    const localhost = await startApi({
+      OIDC_ISSUER: oidc.issuer.replace('127.0.0.1', 'localhost'),
+      OIDC_JWKS_URI: jwksUri,
+      OIDC_AUDIENCE: oidc.audience,
+      KUBECONFIG: kubeconfig,
+    });
+    const refused = await postMcp(localhost, initializeMessage, `Bearer ${aliceToken}`);
+    assert.equal(refused.status, 401);
+    assert.match(
+      parseChallenge(refused.headers.get('www-authenticate')).error_description!,
+      /issuer is not http:\/\/localhost/,
+    );
+    await localhost.close();
+  });
+
+  test('an expired token is refused (exp with leeway)', async () => {
+    const shortLived = await startDevOidc({ accessTokenTtlSeconds: 1 });
+    const strict = await startApi({
+      OIDC_ISSUER: shortLived.issuer,
+      OIDC_AUDIENCE: shortLived.audience,
+      OIDC_CLOCK_TOLERANCE_SECONDS: '0',
+      KUBECONFIG: kubeconfig,
+    });
+    const lenient = await startApi({
+      OIDC_ISSUER: shortLived.issuer,
+      OIDC_AUDIENCE: shortLived.audience,
+      OIDC_CLOCK_TOLERANCE_SECONDS: '60',
+      KUBECONFIG: kubeconfig,
+    });
+    const token = (await loginForTokens(shortLived, { username: 'alice' })).access_token;
+    await new Promise((resolve) => setTimeout(resolve, 2100));
+    const refused = await postMcp(strict, initializeMessage, `Bearer ${token}`);
+    assert.equal(refused.status, 401);
+    assert.match(parseChallenge(refused.headers.get('www-authenticate')).error_description!, /expired/);
+    const accepted = await postMcp(lenient, initializeMessage, `Bearer ${token}`);
+    assert.equal(accepted.status, 200, 'within the leeway');
+    await accepted.body?.cancel();
+    await strict.close();
+    await lenient.close();
+    await shortLived.close();
+  });
+
+  test('an unknown kid triggers a JWKS refetch once the cooldown has passed, not within it', async () => {
+    let fetches = 0;
+    const proxy: Server = createServer(async (_req, res) => {
+      fetches++;
+      const upstream = await fetch(`${oidc.issuer}/jwks`);
+      res.writeHead(upstream.status, { 'content-type': 'application/json' });
+      res.end(await upstream.text());
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    const proxied = await startApi({
+      OIDC_ISSUER: oidc.issuer,
+      OIDC_AUDIENCE: oidc.audience,
+      OIDC_JWKS_URI: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}/jwks`,
+      JWKS_COOLDOWN_SECONDS: '1',
+      KUBECONFIG: kubeconfig,
+    });
+    const first = await postMcp(proxied, initializeMessage, `Bearer ${aliceToken}`);
+    assert.equal(first.status, 200);
+    await first.body?.cancel();
+    assert.equal(fetches, 1);
+
+    const newKid = await oidc.rotateSigningKey({ keepPrevious: true });
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    const rotated = (await loginForTokens(oidc, { username: 'alice' })).access_token;
+    assert.equal(decodeProtectedHeader(rotated).kid, newKid);
+    const second = await postMcp(proxied, initializeMessage, `Bearer ${rotated}`);
+    assert.equal(second.status, 200, 'new kid accepted after a refetch');
+    await second.body?.cancel();
+    assert.equal(fetches, 2);
+
+    const [, payload, signature] = rotated.split('.');
+    const strangeHeader = Buffer.from(JSON.stringify({ alg: 'RS256', kid: 'no-such-kid' })).toString(
+      'base64url',
+    );
+    const unknown = await postMcp(
+      proxied,
+      initializeMessage,
+      `Bearer ${strangeHeader}.${payload}.${signature}`,
+    );
+    assert.equal(unknown.status, 401);
+    await unknown.body?.cancel();
+    assert.equal(fetches, 2, 'cooldown: no refetch right after the previous one');
+    await proxied.close();
+    proxy.closeAllConnections();
+    await new Promise<void>((resolve) => proxy.close(() => resolve()));
+  });
+});
+
+describe('metadata and health endpoints', () => {
+  test('RFC 9728 protected resource metadata', async () => {
+    for (const path of [
+      '/.well-known/oauth-protected-resource',
+      '/.well-known/oauth-protected-resource/mcp',
+    ]) {
+      const response = await fetch(`${api.url}${path}`);
+      assert.equal(response.status, 200);
+      const metadata = (await response.json()) as Record<string, unknown>;
+      assert.equal(metadata.resource, oidc.audience);
+      assert.deepEqual(metadata.authorization_servers, [oidc.issuer]);
+      assert.deepEqual(metadata.scopes_supported, ['mcp:read', 'mcp:write']);
+      assert.deepEqual(metadata.bearer_methods_supported, ['header']);
+    }
+  });
+
+  test('/healthz answers; /readyz is false when Kubernetes is unreachable', async () => {
+    assert.equal((await fetch(`${api.url}/healthz`)).status, 200);
+    const ready = await fetch(`${api.url}/readyz`);
+    assert.equal(ready.status, 503);
+    const body = (await ready.json()) as { kubernetes: { ok: boolean }; jwks: { ok: boolean } };
+    assert.equal(body.kubernetes.ok, false);
+    assert.equal(body.jwks.ok, true);
+  });
+
+  test('/readyz is false when the JWKS cannot be fetched', async () => {
+    const noKeys = await startApi({
+      OIDC_ISSUER: oidc.issuer,
+      OIDC_AUDIENCE: oidc.audience,
+      OIDC_JWKS_URI: 'http://127.0.0.1:9/jwks',
+      KUBECONFIG: kubeconfig,
+    });
+    const ready = await fetch(`${noKeys.url}/readyz`);
+    assert.equal(ready.status, 503);
+    const body = (await ready.json()) as { jwks: { ok: boolean } };
+    assert.equal(body.jwks.ok, false);
+    const call = await postMcp(noKeys, initializeMessage, `Bearer ${aliceToken}`);
+    assert.equal(call.status, 503, 'tokens cannot be checked without keys');
+    await call.body?.cancel();
+    await noKeys.close();
+  });
+
+  test('GET and DELETE on /mcp answer 405 for this stateless server (after authentication)', async () => {
+    for (const method of ['GET', 'DELETE']) {
+      const response = await fetch(api.mcpUrl, {
+        method,
+        headers: { authorization: `Bearer ${aliceToken}` },
+      });
+      assert.equal(response.status, 405);
+      await response.body?.cancel();
+    }
+    const anonymous = await fetch(api.mcpUrl, { method: 'GET' });
+    assert.equal(anonymous.status, 401);
+    await anonymous.body?.cancel();
+  });
+});

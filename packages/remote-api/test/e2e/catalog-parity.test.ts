@@ -1,0 +1,85 @@
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { catalog, toolListForMcp } from '@cnpg-mcp/catalog';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
+import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { z } from 'zod';
+import { type DevOidc, loginForTokens, startDevOidc } from '../../../devstack/src/index.js';
+import { implementations } from '../../src/tools/registry.js';
+import { connectClient, type StartedApi, startApi, unreachableKubeconfig } from '../support/support.js';
+
+let oidc: DevOidc;
+let api: StartedApi;
+let token: string;
+
+before(async () => {
+  oidc = await startDevOidc();
+  api = await startApi({
+    OIDC_ISSUER: oidc.issuer,
+    OIDC_AUDIENCE: oidc.audience,
+    KUBECONFIG: unreachableKubeconfig(),
+  });
+  token = (await loginForTokens(oidc, { username: 'alice' })).access_token;
+});
+
+after(async () => {
+  await api.close();
+  await oidc.close();
+});
+
+test('every catalog entry has an implementation and every implementation is in the catalog', () => {
+  const catalogNames = catalog.map((t) => t.name).sort();
+  const implemented = [...implementations.keys()].sort();
+  assert.deepEqual(
+    catalogNames.filter((n) => !implementations.has(n)),
+    [],
+    'catalog entries without an implementation',
+  );
+  assert.deepEqual(
+    implemented.filter((n) => !catalogNames.includes(n)),
+    [],
+    'implementations missing from the catalog',
+  );
+  for (const [name, impl] of implementations)
+    assert.equal(
+      impl.definition,
+      catalog.find((t) => t.name === name),
+    );
+});
+
+test("toolListForMcp() is byte-identical to the SDK McpServer's list and to the remote's tools/list", async () => {
+  const sdkServer = new McpServer({ name: 'reference', version: '1.0.0' });
+  for (const tool of catalog) {
+    sdkServer.registerTool(
+      tool.name,
+      {
+        title: tool.title,
+        description: tool.description,
+        inputSchema: tool.inputSchema,
+        outputSchema: tool.outputSchema,
+        annotations: tool.annotations,
+      },
+      async () => ({ content: [] }),
+    );
+  }
+  const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
+  await sdkServer.connect(serverSide);
+  const reference = new Client({ name: 'parity', version: '1.0.0' });
+  await reference.connect(clientSide);
+  // A passthrough result schema keeps the server's own key order (listTools() would re-parse it).
+  const rawList = async (client: Client) =>
+    JSON.stringify(
+      ((await client.request({ method: 'tools/list' }, z.looseObject({}))) as { tools: unknown }).tools,
+    );
+  const fromSdk = await rawList(reference);
+  await reference.close();
+
+  const remote = await connectClient(api, token);
+  const fromRemote = await rawList(remote);
+  await remote.close();
+
+  const offline = JSON.stringify(toolListForMcp());
+  assert.equal(offline, fromSdk);
+  assert.equal(offline, fromRemote);
+});

@@ -1,0 +1,144 @@
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import {
+  type DevOidc,
+  type KubeEmulator,
+  loginForTokens,
+  startDevOidc,
+  startKubeEmulator,
+} from '../../../devstack/src/index.js';
+import { identityFromClaims } from '../../src/identity.js';
+import { Kube, loadKubeConfig } from '../../src/kube/client.js';
+import { translateKubeError } from '../../src/kube/errors.js';
+import { connectClient, type StartedApi, startApi } from '../support/support.js';
+
+const NS = 'team-a';
+const CNPG = { group: 'postgresql.cnpg.io', version: 'v1', namespace: NS, plural: 'clusters' } as const;
+let oidc: DevOidc;
+let kube: KubeEmulator;
+let api: StartedApi;
+
+before(async () => {
+  oidc = await startDevOidc();
+  kube = await startKubeEmulator({
+    namespaces: [NS],
+    stepDelayMs: 1,
+    rbac: {
+      users: {
+        'alice@example.com': [
+          {
+            verbs: ['get', 'list'],
+            apiGroups: ['postgresql.cnpg.io'],
+            resources: ['clusters'],
+            namespaces: [NS],
+          },
+        ],
+      },
+      groups: {
+        readers: [
+          {
+            verbs: ['get', 'list'],
+            apiGroups: ['postgresql.cnpg.io'],
+            resources: ['clusters'],
+            namespaces: [NS],
+          },
+        ],
+        'pod-viewers': [{ verbs: ['list'], apiGroups: [''], resources: ['pods'], namespaces: [NS] }],
+      },
+    },
+  });
+  api = await startApi({
+    OIDC_ISSUER: oidc.issuer,
+    OIDC_AUDIENCE: oidc.audience,
+    KUBECONFIG: kube.kubeconfigPath,
+    DEFAULT_NAMESPACE: NS,
+    IMPERSONATION: 'email',
+  });
+});
+
+after(async () => {
+  await api.close();
+  await kube.close();
+  await oidc.close();
+});
+
+test('every group of the caller reaches Kubernetes as its own Impersonate-Group header', async () => {
+  const identity = identityFromClaims(
+    { iss: 'https://issuer', sub: 'u1', preferred_username: 'carol', groups: ['readers', 'pod-viewers'] },
+    [],
+    'groups',
+  );
+  const apis = new Kube(loadKubeConfig(kube.kubeconfigPath, undefined), 'user-id').apisFor(identity);
+  await apis.custom.listNamespacedCustomObject({ ...CNPG }, apis.options);
+  await apis.core.listNamespacedPod({ namespace: NS }, apis.options);
+  const denied = await apis.custom
+    .createNamespacedCustomObject(
+      {
+        ...CNPG,
+        body: {
+          apiVersion: 'postgresql.cnpg.io/v1',
+          kind: 'Cluster',
+          metadata: { name: 'x' },
+          spec: { instances: 1, storage: { size: '1Gi' } },
+        },
+      },
+      apis.options,
+    )
+    .then(
+      () => undefined,
+      (error: unknown) => translateKubeError(error),
+    );
+  assert.equal(denied?.kind, 'forbidden');
+  assert.match(denied.message, new RegExp(`User "${identity.userId}" cannot create`));
+});
+
+test('through the remote API, Kubernetes RBAC decides for the impersonated person', async () => {
+  const alice = await connectClient(api, (await loginForTokens(oidc, { username: 'alice' })).access_token);
+  const who = (await alice.callTool({ name: 'whoami', arguments: {} })).structuredContent as {
+    impersonation: string;
+  };
+  assert.equal(who.impersonation, 'Impersonate-User alice@example.com, groups developers');
+  const list = await alice.callTool({ name: 'cluster_list', arguments: {} });
+  assert.ok(!list.isError);
+  const create = await alice.callTool({
+    name: 'cluster_create',
+    arguments: { name: 'pg-rbac', storage_size: '1Gi' },
+  });
+  assert.equal(create.isError, true);
+  const text = (create.content as { text: string }[])[0]!.text;
+  assert.match(text, /Kubernetes forbidden \(HTTP 403\): .*User "alice@example\.com" cannot create/);
+  assert.match(text, /Hint: Kubernetes RBAC refused/);
+  await alice.close();
+});
+
+test('groups from the token that name Kubernetes system groups are never impersonated', async () => {
+  const identity = identityFromClaims(
+    {
+      iss: 'https://issuer',
+      sub: 'u2',
+      preferred_username: 'mallory',
+      groups: ['system:masters', 'readers'],
+    },
+    [],
+    'groups',
+  );
+  const apis = new Kube(loadKubeConfig(kube.kubeconfigPath, undefined), 'user-id').apisFor(identity);
+  const denied = await apis.custom
+    .createNamespacedCustomObject(
+      {
+        ...CNPG,
+        body: {
+          apiVersion: 'postgresql.cnpg.io/v1',
+          kind: 'Cluster',
+          metadata: { name: 'escalated' },
+          spec: { instances: 1, storage: { size: '1Gi' } },
+        },
+      },
+      apis.options,
+    )
+    .then(
+      () => undefined,
+      (error: unknown) => translateKubeError(error),
+    );
+  assert.equal(denied?.kind, 'forbidden', 'a token claiming system:masters gains nothing');
+});

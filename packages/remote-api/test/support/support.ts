@@ -1,0 +1,102 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { loadConfig } from '../../src/config.js';
+import type { LineSink } from '../../src/log.js';
+import { type RunningRemoteApi, startRemoteApi } from '../../src/server.js';
+
+/** Collects lines written by the logger or the audit log. */
+export class MemorySink implements LineSink {
+  readonly lines: string[] = [];
+  write(line: string): void {
+    this.lines.push(line);
+  }
+  async close(): Promise<void> {}
+  records<T = Record<string, unknown>>(): T[] {
+    return this.lines.map((line) => JSON.parse(line) as T);
+  }
+}
+
+export function tempDir(): string {
+  return mkdtempSync(join(tmpdir(), 'remote-api-test-'));
+}
+
+/** A kubeconfig for a server nothing listens on, for tests that do not reach Kubernetes. */
+export function unreachableKubeconfig(): string {
+  const path = join(tempDir(), 'kubeconfig');
+  writeFileSync(
+    path,
+    JSON.stringify({
+      apiVersion: 'v1',
+      kind: 'Config',
+      clusters: [
+        { name: 'none', cluster: { server: 'http://127.0.0.1:9', 'insecure-skip-tls-verify': true } },
+      ],
+      users: [{ name: 'none', user: { token: 'unused' } }],
+      contexts: [{ name: 'none', context: { cluster: 'none', user: 'none' } }],
+      'current-context': 'none',
+    }),
+  );
+  return path;
+}
+
+export interface StartedApi extends RunningRemoteApi {
+  logs: MemorySink;
+  audit: MemorySink;
+  mcpUrl: URL;
+}
+
+export async function startApi(env: Record<string, string>): Promise<StartedApi> {
+  const logs = new MemorySink();
+  const audit = new MemorySink();
+  const config = loadConfig({
+    HOST: '127.0.0.1',
+    PORT: '0',
+    LOG_LEVEL: 'debug',
+    WAIT_POLL_MS: '100',
+    ...env,
+  });
+  const api = await startRemoteApi(config, { logSink: logs, auditSink: audit });
+  return { ...api, logs, audit, mcpUrl: new URL(`${api.url}/mcp`) };
+}
+
+export async function connectClient(api: { mcpUrl: URL }, token: string): Promise<Client> {
+  const client = new Client({ name: 'remote-api-test', version: '1.0.0' });
+  const transport = new StreamableHTTPClientTransport(api.mcpUrl, {
+    requestInit: { headers: { Authorization: `Bearer ${token}` } },
+  });
+  await client.connect(transport);
+  return client;
+}
+
+/** POSTs one JSON-RPC message to /mcp and returns the raw response. */
+export function postMcp(api: { mcpUrl: URL }, body: unknown, authorization?: string): Promise<Response> {
+  return fetch(api.mcpUrl, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      accept: 'application/json, text/event-stream',
+      ...(authorization ? { authorization } : {}),
+    },
+    body: JSON.stringify(body),
+  });
+}
+
+export const initializeMessage = {
+  jsonrpc: '2.0',
+  id: 1,
+  method: 'initialize',
+  params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '1' } },
+};
+
+/** Parses the named parameters of a `Bearer …` challenge. */
+export function parseChallenge(header: string | null): Record<string, string> {
+  const params: Record<string, string> = {};
+  if (!header?.startsWith('Bearer ')) return params;
+  for (const match of header.slice(7).matchAll(/([a-z_]+)="((?:[^"\\]|\\.)*)"/g)) {
+    params[match[1]!] = match[2]!.replace(/\\(.)/g, '$1');
+  }
+  return params;
+}

@@ -1,0 +1,111 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { test } from 'node:test';
+import { loginForTokens, startDevOidc } from '@cnpg-mcp/devstack';
+import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import { ElicitRequestSchema, LoggingMessageNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
+import { z } from 'zod';
+import { builtCli, connectOverStdio, privateHome } from '../support/helpers.js';
+
+/**
+ * A stateful MCP server (sessions, server-to-client requests), unlike the stateless remote API:
+ * shows the bridge carries every kind of message, not only what cnpg-mcp's own remote uses.
+ */
+async function startStatefulRemote(): Promise<{
+  url: string;
+  sessions: Set<string>;
+  close(): Promise<void>;
+}> {
+  const transports = new Map<string, StreamableHTTPServerTransport>();
+  const sessions = new Set<string>();
+  const http: Server = createServer(async (req, res) => {
+    if (!req.headers.authorization?.startsWith('Bearer ')) {
+      res.writeHead(401).end();
+      return;
+    }
+    const sessionId = req.headers['mcp-session-id'];
+    let transport = typeof sessionId === 'string' ? transports.get(sessionId) : undefined;
+    if (!transport) {
+      const created = new StreamableHTTPServerTransport({
+        sessionIdGenerator: () => randomUUID(),
+        onsessioninitialized: (id) => {
+          transports.set(id, created);
+          sessions.add(id);
+        },
+      });
+      const server = new McpServer({ name: 'stateful', version: '1.0.0' }, { capabilities: { logging: {} } });
+      server.registerTool(
+        'ask_colour',
+        { description: 'Asks the person for a colour', inputSchema: { why: z.string() } },
+        async ({ why }, extra) => {
+          await extra.sendNotification({
+            method: 'notifications/message',
+            params: { level: 'info', data: `asking because ${why}` },
+          });
+          const answer = await server.server.elicitInput({
+            message: 'Which colour?',
+            requestedSchema: {
+              type: 'object',
+              properties: { colour: { type: 'string' } },
+              required: ['colour'],
+            },
+          });
+          return { content: [{ type: 'text', text: `${answer.action}: ${String(answer.content?.colour)}` }] };
+        },
+      );
+      await server.connect(created);
+      transport = created;
+    }
+    await transport.handleRequest(req, res);
+  });
+  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', () => resolve()));
+  return {
+    url: `http://127.0.0.1:${(http.address() as AddressInfo).port}/mcp`,
+    sessions,
+    close: async () => {
+      for (const transport of transports.values()) await transport.close();
+      http.closeAllConnections();
+      await new Promise<void>((resolve) => http.close(() => resolve()));
+    },
+  };
+}
+
+test('a stateful remote: one session, its logging and its elicitation (on the standalone stream) reach the stdio client', async (t) => {
+  const oidc = await startDevOidc();
+  t.after(() => oidc.close());
+  const remote = await startStatefulRemote();
+  t.after(() => remote.close());
+  const { refresh_token: refreshToken } = await loginForTokens(oidc, { username: 'alice' });
+  assert.ok(refreshToken);
+  const cli = await builtCli();
+  const home = privateHome(t);
+  const env = {
+    ...home.env,
+    CNPG_MCP_ISSUER: oidc.issuer,
+    CNPG_MCP_CLIENT_ID: oidc.clientId,
+    CNPG_MCP_AUDIENCE: oidc.audience,
+    CNPG_MCP_REMOTE_URL: remote.url,
+    CNPG_MCP_REFRESH_TOKEN: refreshToken,
+  };
+  const { client } = await connectOverStdio(t, cli, env, [], { elicitation: {} });
+  const logs: string[] = [];
+  client.setNotificationHandler(LoggingMessageNotificationSchema, (n) => {
+    logs.push(String(n.params.data));
+  });
+  const asked: string[] = [];
+  client.setRequestHandler(ElicitRequestSchema, (request) => {
+    asked.push(request.params.message);
+    return { action: 'accept', content: { colour: 'green' } };
+  });
+
+  const result = await client.callTool({ name: 'ask_colour', arguments: { why: 'the test wants one' } });
+  assert.deepEqual(result.content, [{ type: 'text', text: 'accept: green' }]);
+  assert.deepEqual(asked, ['Which colour?']);
+  assert.ok(logs.includes('asking because the test wants one'), logs.join('\n'));
+  const again = await client.callTool({ name: 'ask_colour', arguments: { why: 'twice' } });
+  assert.deepEqual(again.content, [{ type: 'text', text: 'accept: green' }]);
+  assert.equal(remote.sessions.size, 1, 'one remote session for the whole stdio session');
+});
