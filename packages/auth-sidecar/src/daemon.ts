@@ -1,12 +1,12 @@
 #!/usr/bin/env node
+import { SIDECAR_SETTINGS_ENV } from './client/ensure.js';
+import { SidecarAlreadyRunningError } from './daemon/listeners.js';
+import { startSidecar } from './daemon/server.js';
 // The detached per-user sidecar process. ensureSidecar() starts it as
 // `process.execPath dist/daemon.js` with the resolved settings in CNPG_MCP_SIDECAR_SETTINGS;
 // started by hand it reads settings like the CLI does (env, config file).
 import { createLogger } from './redact.js';
 import { loadSettings, type Settings, settingsSchema } from './settings.js';
-import { SIDECAR_SETTINGS_ENV } from './sidecar/ensure.js';
-import { SidecarAlreadyRunningError } from './sidecar/listeners.js';
-import { startSidecar } from './sidecar/server.js';
 
 process.umask(0o077);
 const log = createLogger();

@@ -29,18 +29,56 @@ export {
   type StoreKind,
   type TokenResponse,
 } from './api.js';
-export { openBrowser } from './browser.js';
-export { createDispatcher } from './http-client.js';
-export { acquireLock, type LockHandle, type LockOptions, withLock } from './lock.js';
-export { CallbackPortBusyError } from './oidc/callback-listener.js';
+export { openBrowser } from './client/browser.js';
+export {
+  SidecarApiError,
+  SidecarClient,
+  type SidecarStatus,
+} from './client/client.js';
+export {
+  daemonCommand,
+  type EnsuredSidecar,
+  type EnsureSidecarOptions,
+  ensureSidecar,
+} from './client/ensure.js';
+export {
+  describeLoginStart,
+  type InteractiveLoginOptions,
+  interactiveLogin,
+  storeNotice,
+} from './client/interactive-login.js';
+export { createDispatcher } from './daemon/http-client.js';
+export { SidecarAlreadyRunningError } from './daemon/listeners.js';
+export { CallbackPortBusyError } from './daemon/oidc/callback-listener.js';
 export {
   defaultHasDisplay,
   LoginCoordinator,
   LoginError,
   type LoginOutcome,
   type LoginStart,
-} from './oidc/login.js';
-export { discoverProvider, resourceParameters } from './oidc/provider.js';
+} from './daemon/oidc/login.js';
+export { discoverProvider, resourceParameters } from './daemon/oidc/provider.js';
+export { type RunningSidecar, type SidecarOptions, startSidecar } from './daemon/server.js';
+export { EnvTokenStore } from './daemon/store/env-store.js';
+export { FileTokenStore } from './daemon/store/file-store.js';
+export {
+  classifyKeychainError,
+  KEYCHAIN_SERVICE,
+  KeychainTokenStore,
+  KeychainUnavailableError,
+} from './daemon/store/keychain-store.js';
+export { selectTokenStore } from './daemon/store/select-store.js';
+export type { StoredLogin, TokenStore } from './daemon/store/types.js';
+export { readOrCreateTcpSecret, tcpSecretPath } from './daemon/tcp-secret.js';
+export {
+  type AccessToken,
+  LoginRequiredError,
+  type LogoutResult,
+  TokenManager,
+  type TokenStatus,
+} from './daemon/token-manager.js';
+export { sidecarLogPath, sidecarSocketPath } from './locations.js';
+export { acquireLock, type LockHandle, type LockOptions, withLock } from './lock.js';
 export { defaultCacheDir, defaultConfigDir, defaultRuntimeDir, type Env, ensurePrivateDir } from './paths.js';
 export { createLogger, type Logger, redactHeaders, redactText } from './redact.js';
 export {
@@ -57,42 +95,4 @@ export {
   type SettingValue,
   settingsSchema,
 } from './settings.js';
-export {
-  SidecarApiError,
-  SidecarClient,
-  type SidecarStatus,
-} from './sidecar/client.js';
-export {
-  daemonCommand,
-  type EnsuredSidecar,
-  type EnsureSidecarOptions,
-  ensureSidecar,
-} from './sidecar/ensure.js';
-export {
-  describeLoginStart,
-  type InteractiveLoginOptions,
-  interactiveLogin,
-  storeNotice,
-} from './sidecar/interactive-login.js';
-export { SidecarAlreadyRunningError } from './sidecar/listeners.js';
-export { sidecarLogPath, sidecarSocketPath } from './sidecar/locations.js';
-export { type RunningSidecar, type SidecarOptions, startSidecar } from './sidecar/server.js';
-export { readOrCreateTcpSecret, tcpSecretPath } from './sidecar/tcp-secret.js';
-export { EnvTokenStore } from './store/env-store.js';
-export { FileTokenStore } from './store/file-store.js';
-export {
-  classifyKeychainError,
-  KEYCHAIN_SERVICE,
-  KeychainTokenStore,
-  KeychainUnavailableError,
-} from './store/keychain-store.js';
-export { selectTokenStore } from './store/select-store.js';
-export type { StoredLogin, TokenStore } from './store/types.js';
-export {
-  type AccessToken,
-  LoginRequiredError,
-  type LogoutResult,
-  TokenManager,
-  type TokenStatus,
-} from './token-manager.js';
 export { SIDECAR_VERSION } from './version.js';

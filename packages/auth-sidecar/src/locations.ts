@@ -1,8 +1,8 @@
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
-import { shortHash } from '../paths.js';
-import type { Settings } from '../settings.js';
-import { SIDECAR_VERSION } from '../version.js';
+import { shortHash } from './paths.js';
+import type { Settings } from './settings.js';
+import { SIDECAR_VERSION } from './version.js';
 
 /**
  * One sidecar per OS user, profile (issuer, client, audience/resource, remote) and sidecar version:

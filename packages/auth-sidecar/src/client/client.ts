@@ -1,7 +1,7 @@
 import { Agent, request, fetch as undiciFetch } from 'undici';
 import { type LoginMode, type LogoutResponse, SIDECAR_BASE_URL } from '../api.js';
-import type { LoginOutcome, LoginStart } from '../oidc/login.js';
-import type { LoginUser } from '../store/types.js';
+import type { LoginOutcome, LoginStart } from '../daemon/oidc/login.js';
+import type { LoginUser } from '../daemon/store/types.js';
 
 export interface SidecarStatus {
   loggedIn: boolean;

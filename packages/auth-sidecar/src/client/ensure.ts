@@ -3,12 +3,12 @@ import { existsSync } from 'node:fs';
 import { open, readFile, stat, truncate } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
+import { sidecarLogPath, sidecarSocketPath, sidecarSpawnLockPath } from '../locations.js';
 import { withLock } from '../lock.js';
 import { type Env, ensurePrivateDir } from '../paths.js';
 import { redactText } from '../redact.js';
 import type { Settings } from '../settings.js';
 import { SidecarClient } from './client.js';
-import { sidecarLogPath, sidecarSocketPath, sidecarSpawnLockPath } from './locations.js';
 
 /** Environment variable through which ensureSidecar hands the resolved settings to the daemon. */
 export const SIDECAR_SETTINGS_ENV = 'CNPG_MCP_SIDECAR_SETTINGS';

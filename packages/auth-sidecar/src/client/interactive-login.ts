@@ -1,6 +1,6 @@
 import type { LoginMode } from '../api.js';
-import { openBrowser } from '../browser.js';
-import type { LoginOutcome, LoginStart } from '../oidc/login.js';
+import type { LoginOutcome, LoginStart } from '../daemon/oidc/login.js';
+import { openBrowser } from './browser.js';
 import type { SidecarClient, SidecarStatus } from './client.js';
 
 export interface InteractiveLoginOptions {

@@ -2,8 +2,8 @@ import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:
 import { pipeline } from 'node:stream/promises';
 import { type Dispatcher, request } from 'undici';
 import type { Logger } from '../redact.js';
-import { type AccessToken, LoginRequiredError, type TokenManager } from '../token-manager.js';
 import { sendJson } from './json.js';
+import { type AccessToken, LoginRequiredError, type TokenManager } from './token-manager.js';
 
 const HOP_BY_HOP = new Set([
   'connection',

@@ -1,6 +1,6 @@
 import type { CustomFetch } from 'openid-client';
 import { type Dispatcher, EnvHttpProxyAgent, fetch as undiciFetch } from 'undici';
-import type { Env } from './paths.js';
+import type { Env } from '../paths.js';
 
 /**
  * The one outbound HTTP agent: keep-alive pools per origin, HTTP(S)_PROXY / NO_PROXY honoured

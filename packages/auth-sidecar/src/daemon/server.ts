@@ -3,23 +3,23 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type * as oidc from 'openid-client';
 import type { LoginMode } from '../api.js';
-import { createDispatcher } from '../http-client.js';
-import { CallbackPortBusyError } from '../oidc/callback-listener.js';
-import { LoginCoordinator, LoginError } from '../oidc/login.js';
-import { describeOidcError, discoverProvider } from '../oidc/provider.js';
+import { sidecarSocketPath } from '../locations.js';
 import { type Env, ensurePrivateDir } from '../paths.js';
 import { createLogger, type Logger } from '../redact.js';
 import type { Settings } from '../settings.js';
-import { KeychainUnavailableError } from '../store/keychain-store.js';
-import { selectTokenStore } from '../store/select-store.js';
-import type { TokenStore } from '../store/types.js';
-import { LoginRequiredError, TokenManager } from '../token-manager.js';
 import { SIDECAR_VERSION } from '../version.js';
 import { forwardMcp } from './forward.js';
+import { createDispatcher } from './http-client.js';
 import { InvalidRequestError, readJson, sendJson } from './json.js';
 import { listenOnLoopbackTcp, listenOnSocket } from './listeners.js';
-import { sidecarSocketPath } from './locations.js';
+import { CallbackPortBusyError } from './oidc/callback-listener.js';
+import { LoginCoordinator, LoginError } from './oidc/login.js';
+import { describeOidcError, discoverProvider } from './oidc/provider.js';
+import { KeychainUnavailableError } from './store/keychain-store.js';
+import { selectTokenStore } from './store/select-store.js';
+import type { TokenStore } from './store/types.js';
 import { readOrCreateTcpSecret } from './tcp-secret.js';
+import { LoginRequiredError, TokenManager } from './token-manager.js';
 
 export interface SidecarOptions {
   settings: Settings;

@@ -1,8 +1,8 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { link, readFile, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writeFileAtomic } from '../atomic-file.js';
 import { ensurePrivateDir } from '../paths.js';
+import { writeFileAtomic } from './atomic-file.js';
 
 /** Path of the per-install secret that local TCP clients must present. */
 export function tcpSecretPath(configDir: string): string {

@@ -1,10 +1,10 @@
 import { join } from 'node:path';
 import * as oidc from 'openid-client';
-import { withLock } from './lock.js';
+import { withLock } from '../lock.js';
+import { ensurePrivateDir, shortHash } from '../paths.js';
+import type { Logger } from '../redact.js';
+import type { Settings } from '../settings.js';
 import { describeOidcError, isInvalidGrant, resourceParameters } from './oidc/provider.js';
-import { ensurePrivateDir, shortHash } from './paths.js';
-import type { Logger } from './redact.js';
-import type { Settings } from './settings.js';
 import type { LoginUser, StoredLogin, TokenStore } from './store/types.js';
 
 export type Tokens = oidc.TokenEndpointResponse & oidc.TokenEndpointResponseHelpers;

@@ -52,7 +52,7 @@ async function fixture(t: import('node:test').TestContext) {
   return { oidc, remote, dir };
 }
 
-const ensureModule = fileURLToPath(new URL('../../src/sidecar/ensure.ts', import.meta.url));
+const ensureModule = fileURLToPath(new URL('../../src/client/ensure.ts', import.meta.url));
 
 /** ensureSidecar() in a separate process, as a second MCP host starting its stdio server would. */
 function ensureInChild(settings: Settings): Promise<{ pid: number; started: boolean }> {

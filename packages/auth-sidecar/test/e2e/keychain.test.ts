@@ -82,7 +82,7 @@ test('a login through the sidecar lands in the keychain', async (t) => {
   assert.ok(!secretToolSearch().includes(`attribute.account = ${oidc.issuer}|`));
 });
 
-const storeModule = fileURLToPath(new URL('../../src/store/keychain-store.ts', import.meta.url));
+const storeModule = fileURLToPath(new URL('../../src/daemon/store/keychain-store.ts', import.meta.url));
 const probeScript = `
   const { KeychainTokenStore } = await import(${JSON.stringify(storeModule)});
   try {

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { acquireLock, EnvTokenStore, FileTokenStore } from '../../src/index.js';
-import { keychainValue } from '../../src/store/keychain-store.js';
+import { keychainValue } from '../../src/daemon/store/keychain-store.js';
 import { scratchDir } from '../support/helpers.js';
 
 const identity = {

@@ -1,7 +1,7 @@
 import * as oidc from 'openid-client';
-import type { LoginMode } from '../api.js';
-import type { Logger } from '../redact.js';
-import type { Settings } from '../settings.js';
+import type { LoginMode } from '../../api.js';
+import type { Logger } from '../../redact.js';
+import type { Settings } from '../../settings.js';
 import type { LoginUser } from '../store/types.js';
 import type { TokenManager } from '../token-manager.js';
 import { type CallbackListener, type CallbackPage, listenForCallback, page } from './callback-listener.js';

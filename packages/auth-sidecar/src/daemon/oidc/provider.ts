@@ -1,7 +1,7 @@
 import * as oidc from 'openid-client';
 import type { Dispatcher } from 'undici';
+import type { Settings } from '../../settings.js';
 import { fetchThrough } from '../http-client.js';
-import type { Settings } from '../settings.js';
 
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
 

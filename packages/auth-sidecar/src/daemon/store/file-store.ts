@@ -1,7 +1,7 @@
 import { chmod, readFile, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
+import { ensurePrivateDir, shortHash } from '../../paths.js';
 import { writeFileAtomic } from '../atomic-file.js';
-import { ensurePrivateDir, shortHash } from '../paths.js';
 import {
   accountName,
   parseStoredLogin,

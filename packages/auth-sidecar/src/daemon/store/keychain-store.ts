@@ -1,5 +1,5 @@
-import type { KeychainProblem } from '../api.js';
-import { TimeoutError, withTimeout } from '../timeout.js';
+import type { KeychainProblem } from '../../api.js';
+import { TimeoutError, withTimeout } from './timeout.js';
 import {
   accountName,
   parseStoredLogin,

@@ -1,5 +1,5 @@
-import type { Env } from '../paths.js';
-import type { Settings } from '../settings.js';
+import type { Env } from '../../paths.js';
+import type { Settings } from '../../settings.js';
 import { EnvTokenStore } from './env-store.js';
 import { FileTokenStore } from './file-store.js';
 import { type KeychainStoreOptions, KeychainTokenStore } from './keychain-store.js';

@@ -1,4 +1,4 @@
-import type { LoginUser, StoreKind } from '../api.js';
+import type { LoginUser, StoreKind } from '../../api.js';
 
 export type { LoginUser, StoreKind };
 
