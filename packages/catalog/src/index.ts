@@ -1,15 +1,27 @@
-export { catalog, findTool } from './catalog.js';
+export { catalog, findTool, objectTools } from './catalog.js';
+export { cronProblem } from './cron.js';
 export { renderToolsMarkdown } from './docs.js';
 export * from './fields.js';
 export { toolListForMcp, toolListing } from './list.js';
-export * from './object-tools.js';
+export { toolModulePath } from './module-path.js';
 export * from './outputs.js';
-export * from './tools/cluster.js';
-export { whoami } from './tools/whoami.js';
+export * from './prompts.js';
+export * from './resources.js';
+export { backupSummary, scheduledBackupSummary } from './tools/backups/shared.js';
+export { databaseSummary } from './tools/databases/shared.js';
+export * from './tools/index.js';
+export { publicationSummary } from './tools/logical/publication-list.js';
+export { subscriptionSummary } from './tools/logical/subscription-list.js';
+export { eventSummary } from './tools/observability/cluster-events.js';
+export { logEntry } from './tools/observability/cluster-logs.js';
+export { podSummary } from './tools/observability/cluster-pods.js';
+export { PGBOUNCER_PARAMETERS, poolerSummary } from './tools/poolers/shared.js';
+export { roleSummary } from './tools/roles/shared.js';
 export type {
   JsonSchemaObject,
   McpToolListing,
   RequiredScope,
   ToolAnnotations,
   ToolDefinition,
+  ToolGroup,
 } from './types.js';

@@ -3,6 +3,20 @@ import type { z } from 'zod';
 /** Which OAuth scope a tool needs: `read` tools need the read scope, `write` tools the write scope. */
 export type RequiredScope = 'read' | 'write';
 
+/**
+ * The groups tools are filed under: a tool's catalogue entry is tools/<group>/<tool>.ts here, its
+ * implementation the same path in the remote API (see toolModulePath).
+ */
+export type ToolGroup =
+  | 'cluster'
+  | 'observability'
+  | 'credentials'
+  | 'roles'
+  | 'databases'
+  | 'backups'
+  | 'poolers'
+  | 'logical';
+
 /** MCP tool annotations (hints for clients; the server enforces policy on its own). */
 export interface ToolAnnotations {
   title?: string;
@@ -18,6 +32,8 @@ export interface ToolDefinition<
   Output extends z.ZodObject = z.ZodObject,
 > {
   name: string;
+  /** The tool's group; null for whoami, which is about the caller rather than any object. */
+  group: ToolGroup | null;
   title: string;
   description: string;
   inputSchema: Input;

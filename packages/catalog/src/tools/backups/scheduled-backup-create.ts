@@ -1,0 +1,43 @@
+import { z } from 'zod';
+import { dryRunField, namespaceField } from '../../fields.js';
+import { mutationOutput } from '../../outputs.js';
+import type { ToolDefinition } from '../../types.js';
+import { action, clusterRefField, objectNameField } from '../shared.js';
+import {
+  backupMethodField,
+  backupTargetField,
+  cronScheduleField,
+  onlineFields,
+  pluginNameField,
+  pluginParametersField,
+  scheduledBackupSummary,
+} from './shared.js';
+
+export const scheduledBackupCreate = {
+  name: 'scheduled_backup_create',
+  group: 'backups',
+  title: 'Schedule backups',
+  description:
+    'Creates a ScheduledBackup for a cluster with a six-field cron schedule (seconds first, validated here), optionally taking the first backup at once.',
+  inputSchema: z.strictObject({
+    namespace: namespaceField.optional(),
+    cluster: clusterRefField,
+    name: objectNameField,
+    schedule: cronScheduleField,
+    method: backupMethodField.optional(),
+    plugin_name: pluginNameField.optional(),
+    plugin_parameters: pluginParametersField.optional(),
+    target: backupTargetField.optional(),
+    ...onlineFields,
+    immediate: z.boolean().default(false).describe('Take a backup as soon as the schedule is created.'),
+    suspend: z.boolean().default(false).describe('Create it suspended.'),
+    backup_owner_reference: z
+      .enum(['none', 'self', 'cluster'])
+      .default('none')
+      .describe('Owner of the Backups it creates: none (they outlive everything), self, or the cluster.'),
+    dry_run: dryRunField,
+  }),
+  outputSchema: mutationOutput.extend({ scheduledBackup: scheduledBackupSummary }),
+  annotations: action,
+  requiredScope: 'write',
+} satisfies ToolDefinition;

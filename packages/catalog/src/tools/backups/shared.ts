@@ -1,0 +1,110 @@
+import { z } from 'zod';
+import { cronProblem } from '../../cron.js';
+import { dryRunField, namespaceField } from '../../fields.js';
+import { objectNameField } from '../shared.js';
+
+/** Pieces shared by the backup, scheduled-backup and restore tools. */
+
+export const backupSummary = z.object({
+  name: z.string(),
+  cluster: z.string(),
+  method: z.string(),
+  phase: z
+    .string()
+    .describe('pending, started, running, finalizing, completed, failed, … ("" before the operator saw it).'),
+  target: z.string(),
+  online: z.boolean().nullable(),
+  startedAt: z.string(),
+  stoppedAt: z.string(),
+  beginLSN: z.string(),
+  endLSN: z.string(),
+  backupId: z.string(),
+  majorVersion: z.number().nullable(),
+  error: z.string(),
+  createdAt: z.string(),
+  owner: z.string(),
+});
+
+export const pluginParametersField = z
+  .record(
+    z
+      .string()
+      .min(1)
+      .max(63)
+      .regex(/^[A-Za-z0-9_.-]+$/),
+    z.string().max(1024),
+  )
+  .describe('Parameters passed to the backup plugin.');
+
+export const onlineFields = {
+  online: z
+    .boolean()
+    .optional()
+    .describe(
+      'volumeSnapshot and plugin: hot (true) or cold (false) backup; the cluster setting when omitted.',
+    ),
+  immediate_checkpoint: z
+    .boolean()
+    .optional()
+    .describe('Online backups: request an immediate checkpoint instead of a spread one.'),
+  wait_for_archive: z
+    .boolean()
+    .optional()
+    .describe('Online backups: wait until the last WAL segment is archived (default true).'),
+};
+
+export const scheduledBackupSummary = z.object({
+  name: z.string(),
+  cluster: z.string(),
+  schedule: z.string(),
+  method: z.string(),
+  suspended: z.boolean(),
+  immediate: z.boolean(),
+  backupOwnerReference: z.string(),
+  lastScheduleTime: z.string(),
+  nextScheduleTime: z.string(),
+  owner: z.string(),
+});
+
+export const scheduleTarget = z.strictObject({
+  namespace: namespaceField.optional(),
+  name: objectNameField,
+  dry_run: dryRunField,
+});
+
+export const waitTimeoutField = z
+  .int()
+  .min(5)
+  .max(3600)
+  .default(600)
+  .describe('How long to wait, in seconds (5 to 3600).');
+
+export const backupMethodField = z
+  .enum(['plugin', 'volumeSnapshot', 'barmanObjectStore'])
+  .describe(
+    'How to back up: plugin (e.g. the Barman Cloud plugin), volumeSnapshot, or the in-tree barmanObjectStore (deprecated). Detected from the cluster when omitted.',
+  );
+
+export const pluginNameField = z
+  .string()
+  .min(1)
+  .max(253)
+  .regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/)
+  .describe('Backup plugin name; detected from the cluster, else "barman-cloud.cloudnative-pg.io".');
+
+export const backupTargetField = z
+  .enum(['primary', 'prefer-standby'])
+  .describe('Take the backup on the primary or, when one is available, a standby.');
+
+export const cronScheduleField = z
+  .string()
+  .min(6)
+  .max(100)
+  .regex(/^(@[a-z]+( [0-9a-zµ.]+)?|\S+( \S+){5})$/)
+  .superRefine((value, ctx) => {
+    const problem = cronProblem(value);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  })
+  .describe(
+    'Six-field cron schedule with leading seconds, as CloudNativePG reads it: "0 0 2 * * *" is every day at 02:00:00. Descriptors such as "@daily" or "@every 6h" also work.',
+  );

@@ -1,0 +1,22 @@
+import { z } from 'zod';
+import { confirmField, dryRunField } from '../../fields.js';
+import { mutationOutput } from '../../outputs.js';
+import type { ToolDefinition } from '../../types.js';
+import { clusterTarget, destructiveIdempotent } from '../shared.js';
+
+export const clusterHibernate = {
+  name: 'cluster_hibernate',
+  group: 'cluster',
+  title: 'Hibernate a cluster',
+  description:
+    'Stops every instance while keeping the volumes (annotation cnpg.io/hibernation=on). The database is unavailable until cluster_resume.',
+  inputSchema: z.strictObject({
+    ...clusterTarget,
+    confirm: confirmField('cluster name'),
+    dry_run: dryRunField,
+  }),
+  outputSchema: mutationOutput,
+  annotations: destructiveIdempotent,
+  requiredScope: 'write',
+  confirmField: 'name',
+} satisfies ToolDefinition;

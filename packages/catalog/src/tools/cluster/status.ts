@@ -1,0 +1,40 @@
+import { z } from 'zod';
+import { clusterSummary, conditionSummary, instanceSummary } from '../../outputs.js';
+import type { ToolDefinition } from '../../types.js';
+import { clusterTarget, readOnly } from '../shared.js';
+
+export const clusterStatus = {
+  name: 'cluster_status',
+  group: 'cluster',
+  title: 'Cluster status',
+  description:
+    'Status of one cluster like `kubectl cnpg status`: phase, instances with role and readiness, replication, conditions, certificate expiry, last backup. `detail: "detailed"` adds the spec and raw status.',
+  inputSchema: z.strictObject({
+    ...clusterTarget,
+    detail: z.enum(['concise', 'detailed']).default('concise'),
+  }),
+  outputSchema: z.object({
+    cluster: clusterSummary,
+    phaseReason: z.string(),
+    targetPrimary: z.string(),
+    timelineID: z.number(),
+    postgresMajor: z.number(),
+    storage: z.object({ size: z.string(), storageClass: z.string(), walSize: z.string() }),
+    instances: z.array(instanceSummary),
+    replication: z.object({
+      healthy: z.array(z.string()),
+      replicating: z.array(z.string()),
+      failed: z.array(z.string()),
+    }),
+    fencedInstances: z.array(z.string()),
+    maintenanceInProgress: z.boolean(),
+    conditions: z.array(conditionSummary),
+    certificates: z.array(z.object({ secret: z.string(), expires: z.string() })),
+    lastSuccessfulBackup: z.string(),
+    firstRecoverabilityPoint: z.string(),
+    spec: z.record(z.string(), z.unknown()).optional(),
+    status: z.record(z.string(), z.unknown()).optional(),
+  }),
+  annotations: readOnly,
+  requiredScope: 'read',
+} satisfies ToolDefinition;

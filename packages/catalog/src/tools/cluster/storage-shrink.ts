@@ -1,0 +1,26 @@
+import { z } from 'zod';
+import { confirmField, dryRunField, storageSizeField } from '../../fields.js';
+import { mutationOutput } from '../../outputs.js';
+import type { ToolDefinition } from '../../types.js';
+import { clusterTarget, destructive } from '../shared.js';
+import { shrinkStatusOutput } from './shared.js';
+
+export const clusterStorageShrink = {
+  name: 'cluster_storage_shrink',
+  group: 'cluster',
+  title: 'Shrink cluster storage (guided)',
+  description:
+    'Shrinks the data volumes, which cannot shrink in place, one safe step per call: (1) allow a smaller size and add one instance at the new size, (2) switch over to an instance at the new size, (3) destroy one oversized replica at a time so the operator recreates it at the new size, (4) scale back and restore validation. Call it again after each step; cluster_storage_shrink_status shows the plan. `confirm` must equal the cluster name.',
+  inputSchema: z.strictObject({
+    ...clusterTarget,
+    storage_size: storageSizeField.describe(
+      'Target size of the data volumes; must be smaller than the current size.',
+    ),
+    confirm: confirmField('cluster name'),
+    dry_run: dryRunField,
+  }),
+  outputSchema: mutationOutput.extend({ ...shrinkStatusOutput, performed: z.string() }),
+  annotations: destructive,
+  requiredScope: 'write',
+  confirmField: 'name',
+} satisfies ToolDefinition;

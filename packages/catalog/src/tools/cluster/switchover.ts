@@ -1,0 +1,24 @@
+import { z } from 'zod';
+import { dryRunField, instanceNameField } from '../../fields.js';
+import { mutationOutput } from '../../outputs.js';
+import type { ToolDefinition } from '../../types.js';
+import { action, clusterTarget } from '../shared.js';
+
+export const clusterSwitchover = {
+  name: 'cluster_switchover',
+  group: 'cluster',
+  title: 'Switch over the primary',
+  description:
+    'Promotes a replica to primary through status.targetPrimary (as `kubectl cnpg promote` does). Refused while the cluster is not healthy or the target is not a ready replica, unless `force`.',
+  inputSchema: z.strictObject({
+    ...clusterTarget,
+    target_instance: instanceNameField
+      .optional()
+      .describe('Replica to promote; the first ready replica when omitted.'),
+    force: z.boolean().default(false).describe('Skip the health checks.'),
+    dry_run: dryRunField,
+  }),
+  outputSchema: mutationOutput.extend({ previousPrimary: z.string(), targetPrimary: z.string() }),
+  annotations: action,
+  requiredScope: 'write',
+} satisfies ToolDefinition;

@@ -1,0 +1,29 @@
+import { z } from 'zod';
+import { clusterNameField, namespaceField } from '../../fields.js';
+import type { ToolDefinition } from '../../types.js';
+import { readOnly, roleNameField } from '../shared.js';
+
+export const credentialReveal = {
+  name: 'credential_reveal',
+  group: 'credentials',
+  title: 'Reveal a role’s password',
+  description:
+    'Returns the password of a role (the application owner by default) from its Secret. The only tool that returns a secret value: refused in read-only mode or without the write scope, limited by ownership like a change, and always audited.',
+  inputSchema: z.strictObject({
+    namespace: namespaceField.optional(),
+    cluster: clusterNameField,
+    name: roleNameField
+      .optional()
+      .describe('Role whose password to reveal; the application database owner when omitted.'),
+  }),
+  outputSchema: z.object({
+    namespace: z.string(),
+    cluster: z.string(),
+    role: z.string(),
+    secretName: z.string(),
+    username: z.string(),
+    password: z.string(),
+  }),
+  annotations: readOnly,
+  requiredScope: 'read',
+} satisfies ToolDefinition;

@@ -1,0 +1,24 @@
+import { z } from 'zod';
+import { confirmField, dryRunField } from '../../fields.js';
+import { mutationOutput } from '../../outputs.js';
+import type { ToolDefinition } from '../../types.js';
+import { destructive } from '../shared.js';
+import { logicalTarget } from './shared.js';
+
+export const publicationDelete = {
+  name: 'publication_delete',
+  group: 'logical',
+  title: 'Delete a publication',
+  description:
+    'Deletes a Publication object; the publication is dropped in PostgreSQL when drop is set (or its reclaim policy is delete). `confirm` must equal the publication name.',
+  inputSchema: z.strictObject({
+    ...logicalTarget,
+    drop: z.boolean().default(true).describe('Also drop the publication in PostgreSQL.'),
+    confirm: confirmField('publication name'),
+    dry_run: dryRunField,
+  }),
+  outputSchema: mutationOutput.extend({ cluster: z.string(), objectName: z.string() }),
+  annotations: destructive,
+  requiredScope: 'write',
+  confirmField: 'name',
+} satisfies ToolDefinition;

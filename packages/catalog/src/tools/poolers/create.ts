@@ -1,0 +1,45 @@
+import { z } from 'zod';
+import { dryRunField, namespaceField } from '../../fields.js';
+import { mutationOutput } from '../../outputs.js';
+import type { ToolDefinition } from '../../types.js';
+import { action, clusterRefField, objectNameField } from '../shared.js';
+import {
+  pgbouncerParameterName,
+  pgbouncerParameterValue,
+  poolerInstancesField,
+  poolerSummary,
+  poolModeField,
+} from './shared.js';
+
+export const poolerCreate = {
+  name: 'pooler_create',
+  group: 'poolers',
+  title: 'Create a connection pooler',
+  description:
+    'Creates a PgBouncer pooler in front of a cluster: rw (primary) or ro (replicas), number of instances, pool mode and PgBouncer parameters. Its name must differ from every cluster name in the namespace.',
+  inputSchema: z.strictObject({
+    namespace: namespaceField.optional(),
+    name: objectNameField,
+    cluster: clusterRefField,
+    type: z
+      .enum(['rw', 'ro', 'r'])
+      .default('rw')
+      .describe('rw: to the primary; ro: to replicas; r: to any instance.'),
+    instances: poolerInstancesField.default(1),
+    pool_mode: poolModeField.default('session'),
+    parameters: z
+      .partialRecord(pgbouncerParameterName, pgbouncerParameterValue)
+      .optional()
+      .describe('PgBouncer parameters.'),
+    paused: z.boolean().default(false).describe('Create it paused (clients wait, no server connections).'),
+    wait: z
+      .boolean()
+      .default(false)
+      .describe('Wait until every PgBouncer pod is running, reporting progress; cancellable.'),
+    wait_timeout_seconds: z.int().min(5).max(600).default(120),
+    dry_run: dryRunField,
+  }),
+  outputSchema: mutationOutput.extend({ pooler: poolerSummary, waited: z.boolean() }),
+  annotations: action,
+  requiredScope: 'write',
+} satisfies ToolDefinition;

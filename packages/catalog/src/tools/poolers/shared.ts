@@ -1,0 +1,83 @@
+import { z } from 'zod';
+
+/** Pieces shared by the pooler tools. */
+
+export const poolerSummary = z.object({
+  name: z.string(),
+  cluster: z.string(),
+  type: z.string().describe('rw (to the primary), ro (to replicas) or r (to any instance).'),
+  instances: z.number(),
+  readyInstances: z.number().describe('PgBouncer pods reported by the operator.'),
+  poolMode: z.string(),
+  paused: z.boolean(),
+  phase: z.string().describe('active, paused, inactive or failed (CloudNativePG 1.30+), else "".'),
+  service: z.string().describe('Service clients connect to (port 5432).'),
+  parameters: z.record(z.string(), z.string()),
+  owner: z.string(),
+});
+
+/** PgBouncer settings CloudNativePG's Pooler webhook allows (AllowedPgbouncerGenericConfigurationParameters, 1.30). */
+export const PGBOUNCER_PARAMETERS = [
+  'application_name_add_host',
+  'auth_type',
+  'autodb_idle_timeout',
+  'cancel_wait_timeout',
+  'client_idle_timeout',
+  'client_login_timeout',
+  'client_tls_sslmode',
+  'default_pool_size',
+  'disable_pqexec',
+  'dns_max_ttl',
+  'dns_nxdomain_ttl',
+  'idle_transaction_timeout',
+  'ignore_startup_parameters',
+  'listen_backlog',
+  'log_connections',
+  'log_disconnections',
+  'log_pooler_errors',
+  'log_stats',
+  'max_client_conn',
+  'max_db_connections',
+  'max_packet_size',
+  'max_prepared_statements',
+  'max_user_connections',
+  'min_pool_size',
+  'pkt_buf',
+  'query_timeout',
+  'query_wait_timeout',
+  'reserve_pool_size',
+  'reserve_pool_timeout',
+  'sbuf_loopcnt',
+  'server_check_delay',
+  'server_check_query',
+  'server_connect_timeout',
+  'server_fast_close',
+  'server_idle_timeout',
+  'server_lifetime',
+  'server_login_retry',
+  'server_reset_query',
+  'server_reset_query_always',
+  'server_round_robin',
+  'server_tls_ciphers',
+  'server_tls_protocols',
+  'server_tls_sslmode',
+  'stats_period',
+  'suspend_timeout',
+  'tcp_defer_accept',
+  'tcp_socket_buffer',
+  'tcp_keepalive',
+  'tcp_keepcnt',
+  'tcp_keepidle',
+  'tcp_keepintvl',
+  'tcp_user_timeout',
+  'track_extra_parameters',
+  'verbose',
+] as const;
+
+export const pgbouncerParameterName = z.enum(PGBOUNCER_PARAMETERS);
+export const pgbouncerParameterValue = z.string().max(256);
+
+export const poolerInstancesField = z.int().min(0).max(16).describe('Number of PgBouncer pods (0 to 16).');
+export const poolModeField = z
+  .enum(['session', 'transaction'])
+  .describe('session: a server connection per client session; transaction: per transaction.');
