@@ -3,9 +3,9 @@ import { readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { catalog, type ToolDefinition, toolModulePath } from '../src/index.js';
+import { catalog, type ToolDefinition, toolModulePath } from '../../src/index.js';
 
-const toolsDir = fileURLToPath(new URL('../src/tools/', import.meta.url));
+const toolsDir = fileURLToPath(new URL('../../src/tools/', import.meta.url));
 
 /** Every module under src/tools except the list (index.ts) and the shared pieces (shared.ts). */
 function toolModuleFiles(dir: string): string[] {
