@@ -12,10 +12,17 @@ test('tool names are unique snake_case and every tool has a title and descriptio
   }
 });
 
-test('read-only annotations agree with the required scope', () => {
-  for (const tool of catalog) {
+test('read-only annotations agree with the required scope; credential_reveal is not announced read-only', () => {
+  for (const tool of catalog.filter((t) => t.name !== 'credential_reveal')) {
     assert.equal(tool.annotations.readOnlyHint, tool.requiredScope === 'read', tool.name);
   }
+  // It returns a secret, and clients run read-only tools without asking.
+  assert.deepEqual(findTool('credential_reveal')?.annotations, {
+    readOnlyHint: false,
+    destructiveHint: false,
+    idempotentHint: true,
+    openWorldHint: false,
+  });
 });
 
 test('every mutating tool offers dry_run and every destructive tool requires confirm', () => {

@@ -24,6 +24,8 @@ export const credentialReveal = {
     username: z.string(),
     password: z.string(),
   }),
-  annotations: readOnly,
+  // Not read-only although it writes nothing: it returns a secret, and clients run read-only tools
+  // without asking the person.
+  annotations: { ...readOnly, readOnlyHint: false },
   requiredScope: 'read',
 } satisfies ToolDefinition;
