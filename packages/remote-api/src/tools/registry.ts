@@ -1,4 +1,19 @@
 import {
+  backupCreateTool,
+  backupDeleteTool,
+  backupGetTool,
+  backupListTool,
+  backupWaitTool,
+} from './backups/backup.js';
+import { backupRestoreTool } from './backups/restore.js';
+import {
+  scheduledBackupCreateTool,
+  scheduledBackupDeleteTool,
+  scheduledBackupListTool,
+  scheduledBackupResumeTool,
+  scheduledBackupSuspendTool,
+} from './backups/scheduled.js';
+import {
   clusterDeleteTool,
   clusterFenceTool,
   clusterHibernateTool,
@@ -20,10 +35,36 @@ import { clusterCreateTool } from './cluster/create.js';
 import { clusterListTool, clusterStatusTool } from './cluster/read.js';
 import { clusterStorageShrinkStatusTool, clusterStorageShrinkTool } from './cluster/shrink.js';
 import type { ToolImplementation } from './context.js';
-import { objectImplementations } from './object-registry.js';
+import { credentialRevealTool } from './credentials/reveal.js';
+import { databaseGetTool, databaseListTool } from './databases/read.js';
+import { databaseCreateTool, databaseDeleteTool, databaseUpdateTool } from './databases/write.js';
+import {
+  publicationCreateTool,
+  publicationDeleteTool,
+  publicationListTool,
+  subscriptionCreateTool,
+  subscriptionDeleteTool,
+  subscriptionListTool,
+} from './logical/logical.js';
+import {
+  clusterConnectionInfoTool,
+  clusterEventsTool,
+  clusterLogsTool,
+  clusterPodsTool,
+} from './observability/read.js';
+import {
+  poolerCreateTool,
+  poolerDeleteTool,
+  poolerGetTool,
+  poolerListTool,
+  poolerScaleTool,
+  poolerUpdateTool,
+} from './poolers/poolers.js';
+import { roleGetTool, roleListTool } from './roles/read.js';
+import { roleCreateTool, roleDeleteTool, roleRotatePasswordTool, roleUpdateTool } from './roles/write.js';
 import { whoamiTool } from './whoami.js';
 
-/** Every implemented tool by name; a test checks this matches the catalog both ways. */
+/** Every implemented tool by name: the one list of implementations (a test checks it matches the catalogue both ways). */
 export const implementations: ReadonlyMap<string, ToolImplementation> = new Map(
   [
     whoamiTool,
@@ -46,6 +87,44 @@ export const implementations: ReadonlyMap<string, ToolImplementation> = new Map(
     clusterInstanceDestroyTool,
     clusterMaintenanceTool,
     clusterDeleteTool,
-    ...objectImplementations,
+    clusterPodsTool,
+    clusterEventsTool,
+    clusterLogsTool,
+    clusterConnectionInfoTool,
+    credentialRevealTool,
+    roleListTool,
+    roleGetTool,
+    roleCreateTool,
+    roleUpdateTool,
+    roleRotatePasswordTool,
+    roleDeleteTool,
+    databaseListTool,
+    databaseGetTool,
+    databaseCreateTool,
+    databaseUpdateTool,
+    databaseDeleteTool,
+    backupCreateTool,
+    backupListTool,
+    backupGetTool,
+    backupWaitTool,
+    backupDeleteTool,
+    scheduledBackupCreateTool,
+    scheduledBackupListTool,
+    scheduledBackupSuspendTool,
+    scheduledBackupResumeTool,
+    scheduledBackupDeleteTool,
+    backupRestoreTool,
+    poolerListTool,
+    poolerGetTool,
+    poolerCreateTool,
+    poolerUpdateTool,
+    poolerScaleTool,
+    poolerDeleteTool,
+    publicationListTool,
+    publicationCreateTool,
+    publicationDeleteTool,
+    subscriptionListTool,
+    subscriptionCreateTool,
+    subscriptionDeleteTool,
   ].map((tool) => [tool.definition.name, tool]),
 );
