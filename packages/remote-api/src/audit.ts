@@ -13,6 +13,10 @@ export interface AuditRecord {
   namespace: string;
   name: string;
   dryRun: boolean;
+  /** Every object the call declared and read before writing: `use Backup team-a/nightly`. */
+  references: string[];
+  /** The writes the call made: `create Cluster team-a/copy`. */
+  writes: string[];
   outcome: AuditOutcome;
   /** Short reason for non-success outcomes (the rule that denied, the error kind). */
   reason: string;

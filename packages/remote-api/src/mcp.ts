@@ -1,4 +1,4 @@
-import { toolListForMcp } from '@cnpg-mcp/catalog';
+import { serverInstructions, toolListForMcp } from '@cnpg-mcp/catalog';
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import {
   CallToolRequestSchema,
@@ -17,7 +17,10 @@ import type { Logger } from './log.js';
 import type { Metrics } from './metrics.js';
 import { type Access, type Policy, PolicyDenied } from './policy.js';
 import { registerPromptsAndResources } from './prompts-resources.js';
-import { type ToolContext, ToolFailure } from './tools/context.js';
+import { ToolFailure } from './tools/context.js';
+import { type CallEnvironment, type CallTrace, executeTool } from './tools/framework/execute.js';
+import { auditReference } from './tools/framework/references.js';
+import { UndeclaredWrite } from './tools/framework/writer.js';
 import { implementations } from './tools/registry.js';
 
 export const SERVER_INFO = { name: 'cnpg-mcp-remote', version: '0.1.0' };
@@ -81,8 +84,7 @@ export function createMcpServer(deps: McpDeps, caller: Caller): Server {
   const server = new Server(SERVER_INFO, {
     jsonSchemaValidator,
     capabilities: { tools: { listChanged: true } },
-    instructions:
-      'Manage CloudNativePG PostgreSQL clusters. Start with whoami and cluster_list. Mutating tools support dry_run; destructive ones need confirm set to the resource name.',
+    instructions: serverInstructions,
   });
   server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: toolListForMcp() }));
   server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
@@ -95,6 +97,7 @@ export function createMcpServer(deps: McpDeps, caller: Caller): Server {
       name: typeof rawArgs.name === 'string' ? rawArgs.name : '',
       dryRun: rawArgs.dry_run === true,
     };
+    const trace: CallTrace = { references: [], writes: [] };
     const finish = (outcome: AuditOutcome, reason: string, result: CallToolResult): CallToolResult => {
       const durationMs = Math.round(performance.now() - started);
       deps.audit.record({
@@ -103,6 +106,8 @@ export function createMcpServer(deps: McpDeps, caller: Caller): Server {
         issuer: caller.identity.issuer,
         tool: tool.definition.name,
         ...auditTarget,
+        references: trace.references.map(auditReference),
+        writes: trace.writes,
         outcome,
         reason,
         durationMs,
@@ -134,12 +139,12 @@ export function createMcpServer(deps: McpDeps, caller: Caller): Server {
     const progressToken = request.params._meta?.progressToken;
     const call = deps.inFlight.start(caller.identity, extra.requestId);
     const signal = AbortSignal.any([extra.signal, call.signal]);
-    const ctx: ToolContext = {
+    const environment: CallEnvironment = {
       identity: caller.identity,
       access: caller.access,
       policy: deps.policy,
       config: deps.config,
-      kube: deps.kube.apisFor(caller.identity),
+      apis: deps.kube.apisFor(caller.identity),
       log: deps.log,
       signal,
       progress: async (progress, total, message) => {
@@ -154,7 +159,7 @@ export function createMcpServer(deps: McpDeps, caller: Caller): Server {
       },
     };
     try {
-      const outcome = await tool.run(parsed.data as Record<string, unknown>, ctx);
+      const outcome = await executeTool(tool, parsed.data as Record<string, unknown>, environment, trace);
       const checked = tool.definition.outputSchema.safeParse(outcome.structured);
       if (!checked.success) {
         deps.log.error('tool output does not match its schema', {
@@ -189,6 +194,16 @@ export function createMcpServer(deps: McpDeps, caller: Caller): Server {
           error.kind === 'invalid_input' ? 'invalid_input' : 'error',
           error.kind,
           errorResult(`${prefix}${error.message}`),
+        );
+      }
+      if (error instanceof UndeclaredWrite) {
+        deps.log.error('tool wrote outside its declared references', { tool: tool.definition.name, error });
+        return finish(
+          'error',
+          'undeclared_write',
+          errorResult(
+            `Internal error in ${tool.definition.name}: a write was refused by the framework; see the remote API logs.`,
+          ),
         );
       }
       const kube = translateKubeError(error);

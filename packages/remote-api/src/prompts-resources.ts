@@ -25,9 +25,9 @@ import { describeKubeError, translateKubeError } from './kube/errors.js';
 import type { Logger } from './log.js';
 import type { Access, Policy } from './policy.js';
 import { PolicyDenied } from './policy.js';
-import { backupListTool } from './tools/backups/backup.js';
-import { clusterListTool, clusterStatusTool } from './tools/cluster/read.js';
-import { type ToolContext, ToolFailure } from './tools/context.js';
+import { ToolFailure, type ToolOutcome } from './tools/context.js';
+import { type CallEnvironment, executeTool } from './tools/framework/execute.js';
+import { implementations } from './tools/registry.js';
 
 /** MCP "resource not found" (SEP / spec error code for resources/read). */
 const RESOURCE_NOT_FOUND = -32002;
@@ -65,16 +65,26 @@ export function registerPromptsAndResources(
     };
   });
 
-  const contextFor = (signal: AbortSignal): ToolContext => ({
-    identity: caller.identity,
-    access: caller.access,
-    policy: deps.policy,
-    config: deps.config,
-    kube: deps.kube.apisFor(caller.identity),
-    log: deps.log,
-    signal,
-    progress: async () => {},
-  });
+  /** Resources are views of read tools: the same tool, checks and rendering. */
+  const readTool = (
+    name: string,
+    args: Record<string, unknown>,
+    signal: AbortSignal,
+  ): Promise<ToolOutcome> => {
+    const tool = implementations.get(name);
+    if (!tool) throw new Error(`resource tool ${name} is not registered`);
+    const environment: CallEnvironment = {
+      identity: caller.identity,
+      access: caller.access,
+      policy: deps.policy,
+      config: deps.config,
+      apis: deps.kube.apisFor(caller.identity),
+      log: deps.log,
+      signal,
+      progress: async () => {},
+    };
+    return executeTool(tool, tool.definition.inputSchema.parse(args) as Record<string, unknown>, environment);
+  };
 
   server.setRequestHandler(ListResourceTemplatesRequestSchema, () => ({
     resourceTemplates: resourceTemplates.map((t) => ({ ...t })),
@@ -83,7 +93,7 @@ export function registerPromptsAndResources(
   server.setRequestHandler(ListResourcesRequestSchema, async (_request, extra) => {
     const listed = resources.map((r) => ({ ...r }));
     try {
-      const outcome = await clusterListTool.run({ all_namespaces: true }, contextFor(extra.signal));
+      const outcome = await readTool('cluster_list', { all_namespaces: true }, extra.signal);
       const clusters = outcome.structured.clusters as { namespace: string; name: string; phase: string }[];
       for (const c of clusters) {
         listed.push({
@@ -117,21 +127,27 @@ export function registerPromptsAndResources(
         tool: `resources/read:${parsed.kind}`,
         ...target,
         dryRun: false,
+        references: [],
+        writes: [],
         outcome,
         reason,
         durationMs: Math.round(performance.now() - started),
       });
-    const ctx = contextFor(extra.signal);
     try {
       const outcome =
         parsed.kind === 'clusters'
-          ? await clusterListTool.run({ all_namespaces: true }, ctx)
+          ? await readTool('cluster_list', { all_namespaces: true }, extra.signal)
           : parsed.kind === 'cluster'
-            ? await clusterStatusTool.run(
-                { namespace: parsed.namespace, name: parsed.name, detail: 'concise' },
-                ctx,
+            ? await readTool(
+                'cluster_status',
+                { namespace: parsed.namespace, name: parsed.name },
+                extra.signal,
               )
-            : await backupListTool.run({ namespace: parsed.namespace, cluster: parsed.name }, ctx);
+            : await readTool(
+                'backup_list',
+                { namespace: parsed.namespace, cluster: parsed.name },
+                extra.signal,
+              );
       audit('success', '');
       return {
         contents: [{ uri, mimeType: 'application/json', text: JSON.stringify(outcome.structured, null, 2) }],

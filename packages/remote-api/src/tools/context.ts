@@ -5,6 +5,9 @@ import type { Identity } from '../identity.js';
 import type { KubeApis } from '../kube/client.js';
 import type { Logger } from '../log.js';
 import type { Access, Policy } from '../policy.js';
+import type { KubeReads } from './framework/kube-reads.js';
+import type { Observed, References } from './framework/references.js';
+import type { Writer } from './framework/writer.js';
 
 /** Everything a tool needs for one call. */
 export interface ToolContext {
@@ -12,8 +15,15 @@ export interface ToolContext {
   access: Access;
   policy: Policy;
   config: RemoteApiConfig;
-  kube: KubeApis;
+  /** Reads only; every write goes through `write`. */
+  kube: KubeReads;
   log: Logger;
+  /** The call's namespace (the argument or the server default), already checked against the policy. */
+  namespace: string;
+  /** The tool's declared references as read and checked before it ran, by key. */
+  seen: Observed;
+  /** The checked way to write: declared targets and references only. */
+  write: Writer;
   /** Aborted when the client cancels the call (notifications/cancelled) or disconnects. */
   signal: AbortSignal;
   /** Sends notifications/progress when the client asked for progress; otherwise does nothing. */
@@ -37,15 +47,37 @@ export class ToolFailure extends Error {
   }
 }
 
-export interface ToolImplementation {
-  definition: ToolDefinition;
-  run(args: Record<string, unknown>, ctx: ToolContext): Promise<ToolOutcome>;
+/**
+ * One tool's implementation: its catalogue entry, every object it touches (declared, so the
+ * framework checks namespace and ownership of each before the tool runs and audits them), and
+ * `run`, which plans with a pure function and does the I/O.
+ */
+export interface ToolModule<D extends ToolDefinition = ToolDefinition> {
+  definition: D;
+  references: References<z.output<D['inputSchema']>>;
+  run(args: z.output<D['inputSchema']>, ctx: ToolContext): Promise<ToolOutcome>;
 }
 
-/** Binds a catalog entry to its implementation, with the argument type inferred from the input schema. */
+/** Binds a catalogue entry to its references and run step, with argument types inferred from the schema. */
+export function defineTool<D extends ToolDefinition>(module: ToolModule<D>): ToolModule {
+  return module as unknown as ToolModule;
+}
+
+/** The context of a tool not yet moved to declared references: it writes through the raw clients. */
+export type LegacyToolContext = Omit<ToolContext, 'kube'> & { kube: KubeApis };
+
+export interface LegacyToolImplementation {
+  definition: ToolDefinition;
+  legacy: true;
+  run(args: Record<string, unknown>, ctx: LegacyToolContext): Promise<ToolOutcome>;
+}
+
+/** Binds a catalog entry to a legacy implementation (being replaced by defineTool, tool by tool). */
 export function implement<D extends ToolDefinition>(
   definition: D,
-  run: (args: z.output<D['inputSchema']>, ctx: ToolContext) => Promise<ToolOutcome>,
-): ToolImplementation {
-  return { definition, run: run as ToolImplementation['run'] };
+  run: (args: z.output<D['inputSchema']>, ctx: LegacyToolContext) => Promise<ToolOutcome>,
+): LegacyToolImplementation {
+  return { definition, legacy: true, run: run as LegacyToolImplementation['run'] };
 }
+
+export type ToolImplementation = ToolModule | LegacyToolImplementation;

@@ -18,13 +18,18 @@ import {
   str,
 } from '../common/objects.js';
 import { pollUntil } from '../common/wait.js';
-import { implement, type ToolContext } from '../context.js';
+import { implement, type LegacyToolContext } from '../context.js';
 import { backupProgress, backupSpec, defaultBackupName, summarizeBackup, TERMINAL_PHASES } from './model.js';
 
 const HINT = 'backup_list shows what exists';
 
 /** Waits for a backup to reach a terminal phase, reporting each phase as progress (0–4). */
-async function waitForBackup(ctx: ToolContext, namespace: string, name: string, timeoutSeconds: number) {
+async function waitForBackup(
+  ctx: LegacyToolContext,
+  namespace: string,
+  name: string,
+  timeoutSeconds: number,
+) {
   const { value, outcome } = await pollUntil(
     ctx,
     timeoutSeconds,

@@ -7,13 +7,13 @@ import { getCluster, mutation, resolveNamespace } from '../cluster/ops.js';
 import { checkClusterCountQuota, checkInstanceQuota, checkStorageQuota } from '../cluster/quota.js';
 import { clusterOf, createObject, getObject, str } from '../common/objects.js';
 import { pollUntil } from '../common/wait.js';
-import { implement, type ToolContext, ToolFailure } from '../context.js';
+import { implement, type LegacyToolContext, ToolFailure } from '../context.js';
 import { clusterBackupPlugin, DEFAULT_BACKUP_PLUGIN } from './model.js';
 
 const SOURCE = 'origin';
 
 async function sourceCluster(
-  ctx: ToolContext,
+  ctx: LegacyToolContext,
   namespace: string,
   name: string,
 ): Promise<ClusterObject | undefined> {

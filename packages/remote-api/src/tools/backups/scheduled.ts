@@ -16,7 +16,7 @@ import {
   patchObject,
   say,
 } from '../common/objects.js';
-import { implement, type ToolContext } from '../context.js';
+import { implement, type LegacyToolContext } from '../context.js';
 import { backupSpec, summarizeScheduledBackup } from './model.js';
 
 const HINT = 'scheduled_backup_list shows what exists';
@@ -70,7 +70,10 @@ export const scheduledBackupListTool = implement(scheduledBackupList, async (arg
   };
 });
 
-async function scheduleForChange(ctx: ToolContext, args: { namespace?: string | undefined; name: string }) {
+async function scheduleForChange(
+  ctx: LegacyToolContext,
+  args: { namespace?: string | undefined; name: string },
+) {
   requireWritable(ctx.access);
   const namespace = resolveNamespace(ctx, args.namespace);
   const object = await getObject(ctx, 'scheduledbackups', namespace, args.name, HINT);

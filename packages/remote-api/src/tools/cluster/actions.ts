@@ -12,7 +12,7 @@ import {
 import type { V1Pod } from '@kubernetes/client-node';
 import { CNPG } from '../../kube/client.js';
 import { translateKubeError } from '../../kube/errors.js';
-import { implement, type ToolContext, ToolFailure } from '../context.js';
+import { implement, type LegacyToolContext, ToolFailure } from '../context.js';
 import {
   CLUSTERS,
   type ClusterObject,
@@ -34,7 +34,7 @@ const say = (dryRun: boolean, message: string) => (dryRun ? `Dry run: ${message}
 
 /** An instance belongs to a cluster when it is named `<cluster>-<serial>` and known to the cluster or a pod. */
 async function instancePod(
-  ctx: ToolContext,
+  ctx: LegacyToolContext,
   namespace: string,
   cluster: ClusterObject,
   instance: string,

@@ -4,7 +4,7 @@ import { CNPG } from '../../kube/client.js';
 import { translateKubeError } from '../../kube/errors.js';
 import { requireWritable } from '../../policy.js';
 import { pause } from '../common/wait.js';
-import { implement, type ToolContext, ToolFailure } from '../context.js';
+import { implement, type LegacyToolContext, ToolFailure } from '../context.js';
 import {
   CLUSTERS,
   type ClusterObject,
@@ -39,7 +39,7 @@ export function imageChoice(
 
 /** Polls the cluster until it is healthy, sending progress; stops on cancellation or timeout. */
 async function waitForHealthy(
-  ctx: ToolContext,
+  ctx: LegacyToolContext,
   namespace: string,
   name: string,
   instances: number,

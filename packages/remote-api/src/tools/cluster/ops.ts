@@ -2,16 +2,20 @@ import { OWNER_LABEL } from '../../identity.js';
 import { CNPG } from '../../kube/client.js';
 import { KubeError, translateKubeError } from '../../kube/errors.js';
 import { requireNamespace, requireOwnership, requireWritable } from '../../policy.js';
-import { type ToolContext, ToolFailure } from '../context.js';
+import { type LegacyToolContext, ToolFailure } from '../context.js';
 import { CLUSTERS, type ClusterObject, formatAge, HIBERNATION_ANNOTATION } from './model.js';
 
-export function resolveNamespace(ctx: ToolContext, namespace: string | undefined): string {
+export function resolveNamespace(ctx: LegacyToolContext, namespace: string | undefined): string {
   const ns = namespace ?? ctx.config.defaultNamespace;
   requireNamespace(ctx.access, ns);
   return ns;
 }
 
-export async function getCluster(ctx: ToolContext, namespace: string, name: string): Promise<ClusterObject> {
+export async function getCluster(
+  ctx: LegacyToolContext,
+  namespace: string,
+  name: string,
+): Promise<ClusterObject> {
   try {
     return (await ctx.kube.custom.getNamespacedCustomObject(
       { ...CNPG, namespace, plural: CLUSTERS, name },
@@ -31,7 +35,7 @@ export async function getCluster(ctx: ToolContext, namespace: string, name: stri
 
 /** The checks every mutating cluster tool runs before writing: writes allowed, namespace, existence, ownership. */
 export async function clusterForChange(
-  ctx: ToolContext,
+  ctx: LegacyToolContext,
   args: { namespace?: string | undefined; name: string },
 ): Promise<{ namespace: string; cluster: ClusterObject }> {
   requireWritable(ctx.access);
@@ -54,7 +58,7 @@ const dryRunParam = (dryRun: boolean) => (dryRun ? { dryRun: 'All' } : {});
 
 /** A focused JSON merge patch of the Cluster (or its status subresource). */
 export async function patchCluster(
-  ctx: ToolContext,
+  ctx: LegacyToolContext,
   namespace: string,
   name: string,
   body: Record<string, unknown>,

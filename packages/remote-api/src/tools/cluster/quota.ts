@@ -3,10 +3,10 @@ import { CNPG } from '../../kube/client.js';
 import { translateKubeError } from '../../kube/errors.js';
 import { PolicyDenied } from '../../policy.js';
 import { quantityBytes } from '../../quantity.js';
-import type { ToolContext } from '../context.js';
+import type { LegacyToolContext } from '../context.js';
 import { CLUSTERS } from './model.js';
 
-export function checkInstanceQuota(ctx: ToolContext, instances: number): void {
+export function checkInstanceQuota(ctx: LegacyToolContext, instances: number): void {
   const max = ctx.access.quotas.instancesPerCluster;
   if (max !== undefined && instances > max) {
     throw new PolicyDenied(
@@ -18,7 +18,7 @@ export function checkInstanceQuota(ctx: ToolContext, instances: number): void {
 
 /** Storage of a cluster counts data plus WAL volumes of every instance. */
 export function checkStorageQuota(
-  ctx: ToolContext,
+  ctx: LegacyToolContext,
   instances: number,
   size: string,
   walSize: string | undefined,
@@ -34,7 +34,7 @@ export function checkStorageQuota(
   }
 }
 
-export async function checkClusterCountQuota(ctx: ToolContext): Promise<void> {
+export async function checkClusterCountQuota(ctx: LegacyToolContext): Promise<void> {
   const max = ctx.access.quotas.clustersPerUser;
   if (max === undefined) return;
   const labelSelector = `${OWNER_LABEL}=${ctx.identity.userId}`;

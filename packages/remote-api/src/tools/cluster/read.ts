@@ -3,11 +3,11 @@ import type { V1PersistentVolumeClaim, V1Pod } from '@kubernetes/client-node';
 import { CNPG } from '../../kube/client.js';
 import { translateKubeError } from '../../kube/errors.js';
 import { namespaceAllowed, requireNamespace } from '../../policy.js';
-import { implement, type ToolContext } from '../context.js';
+import { implement, type LegacyToolContext } from '../context.js';
 import { CLUSTERS, type ClusterObject, FENCED_ANNOTATION, majorFromImage } from './model.js';
 import { getCluster, resolveNamespace, summarize, withoutManagedFields } from './ops.js';
 
-async function listIn(ctx: ToolContext, namespace: string | undefined): Promise<ClusterObject[]> {
+async function listIn(ctx: LegacyToolContext, namespace: string | undefined): Promise<ClusterObject[]> {
   try {
     const result = (
       namespace

@@ -3,7 +3,7 @@ import type { V1PersistentVolumeClaim } from '@kubernetes/client-node';
 import { translateKubeError } from '../../kube/errors.js';
 import { requireNamespace } from '../../policy.js';
 import { quantityBytes } from '../../quantity.js';
-import { implement, type ToolContext, ToolFailure } from '../context.js';
+import { implement, type LegacyToolContext, ToolFailure } from '../context.js';
 import { type ClusterObject, PHASE_HEALTHY } from './model.js';
 import { clusterForChange, getCluster, mutation, patchCluster, requireConfirmation } from './ops.js';
 
@@ -36,7 +36,7 @@ interface Plan {
 }
 
 async function dataVolumes(
-  ctx: ToolContext,
+  ctx: LegacyToolContext,
   namespace: string,
   cluster: ClusterObject,
   target: number | undefined,
@@ -66,7 +66,7 @@ async function dataVolumes(
     .sort((a, b) => a.instance.localeCompare(b.instance));
 }
 
-async function planFor(ctx: ToolContext, namespace: string, cluster: ClusterObject): Promise<Plan> {
+async function planFor(ctx: LegacyToolContext, namespace: string, cluster: ClusterObject): Promise<Plan> {
   const annotations = cluster.metadata.annotations ?? {};
   const targetSize = annotations[TARGET] ?? '';
   const target = targetSize ? quantityBytes(targetSize) : undefined;

@@ -1,7 +1,7 @@
 import { ownerMetadata } from '../../identity.js';
 import { CNPG } from '../../kube/client.js';
 import { translateKubeError } from '../../kube/errors.js';
-import { type ToolContext, ToolFailure } from '../context.js';
+import { type LegacyToolContext, ToolFailure } from '../context.js';
 
 /** A CNPG custom object as the tools read it: metadata plus free-form spec and status. */
 export interface CnpgObject {
@@ -57,7 +57,7 @@ export async function kubeCall<T>(call: () => Promise<T>): Promise<T> {
 }
 
 export async function getObject(
-  ctx: ToolContext,
+  ctx: LegacyToolContext,
   plural: CnpgPlural,
   namespace: string,
   name: string,
@@ -81,7 +81,7 @@ export async function getObject(
 }
 
 export async function listObjects(
-  ctx: ToolContext,
+  ctx: LegacyToolContext,
   plural: CnpgPlural,
   namespace: string,
   labelSelector?: string,
@@ -98,7 +98,7 @@ export async function listObjects(
 
 /** Creates a CNPG object carrying the caller's owner label and annotations. */
 export async function createObject(
-  ctx: ToolContext,
+  ctx: LegacyToolContext,
   plural: CnpgPlural,
   namespace: string,
   name: string,
@@ -124,7 +124,7 @@ export async function createObject(
 
 /** A focused JSON merge patch; include metadata.resourceVersion in the body to make it conditional. */
 export async function patchObject(
-  ctx: ToolContext,
+  ctx: LegacyToolContext,
   plural: CnpgPlural,
   namespace: string,
   name: string,
@@ -142,7 +142,7 @@ export async function patchObject(
 
 /** Deletes an object; returns it when the server answers with the object (finalizers pending). */
 export async function deleteObject(
-  ctx: ToolContext,
+  ctx: LegacyToolContext,
   plural: CnpgPlural,
   namespace: string,
   name: string,

@@ -1,9 +1,9 @@
-import type { ToolContext } from '../context.js';
+import type { LegacyToolContext } from '../context.js';
 
 export type WaitOutcome = 'done' | 'timeout' | 'cancelled';
 
 /** Sleeps for the configured poll interval, waking early when the call is cancelled. */
-export function pause(ctx: ToolContext): Promise<void> {
+export function pause(ctx: LegacyToolContext): Promise<void> {
   return new Promise<void>((resolve) => {
     if (ctx.signal.aborted) return resolve();
     const timer = setTimeout(done, ctx.config.waitPollMs);
@@ -21,7 +21,7 @@ export function pause(ctx: ToolContext): Promise<void> {
  * reported line changes; stops on timeout or cancellation.
  */
 export async function pollUntil<T>(
-  ctx: ToolContext,
+  ctx: LegacyToolContext,
   timeoutSeconds: number,
   read: () => Promise<T>,
   check: (value: T) => { done: boolean; progress: number; total?: number; line: string },
@@ -48,7 +48,7 @@ export async function pollUntil<T>(
  * "pending" then the outcome as progress.
  */
 export async function waitApplied(
-  ctx: ToolContext,
+  ctx: LegacyToolContext,
   timeoutSeconds: number,
   what: string,
   read: () => Promise<{ applied: boolean | null; message: string }>,

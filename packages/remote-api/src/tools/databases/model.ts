@@ -1,11 +1,11 @@
 import { OWNER_LABEL } from '../../identity.js';
 import { appliedOf, type CnpgObject, clusterOf, listObjects, str } from '../common/objects.js';
-import type { ToolContext } from '../context.js';
+import type { LegacyToolContext } from '../context.js';
 import { ToolFailure } from '../context.js';
 
 /** Database objects of a namespace, optionally of one cluster, sorted by cluster and name. */
 export async function databasesOf(
-  ctx: ToolContext,
+  ctx: LegacyToolContext,
   namespace: string,
   cluster?: string,
 ): Promise<CnpgObject[]> {
@@ -20,7 +20,7 @@ export async function databasesOf(
 
 /** The Database object declaring PostgreSQL database `name` on `cluster`. */
 export async function findDatabase(
-  ctx: ToolContext,
+  ctx: LegacyToolContext,
   namespace: string,
   cluster: string,
   name: string,

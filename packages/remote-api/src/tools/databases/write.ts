@@ -11,7 +11,7 @@ import {
   say,
 } from '../common/objects.js';
 import { waitApplied, waitSummary } from '../common/wait.js';
-import { implement, type ToolContext, ToolFailure } from '../context.js';
+import { implement, type LegacyToolContext, ToolFailure } from '../context.js';
 import {
   databasesOf,
   extensionEntries,
@@ -98,7 +98,7 @@ export const databaseCreateTool = implement(databaseCreate, async (args, ctx) =>
 
 /** Returns at once, or waits until the instance manager reconciled the current generation. */
 async function finish(
-  ctx: ToolContext,
+  ctx: LegacyToolContext,
   args: { name: string; dry_run: boolean; wait: boolean; wait_timeout_seconds: number },
   namespace: string,
   objectName: string,
@@ -130,7 +130,7 @@ async function finish(
 }
 
 async function databaseForChange(
-  ctx: ToolContext,
+  ctx: LegacyToolContext,
   args: { namespace?: string | undefined; cluster: string; name: string },
 ) {
   const { namespace } = await clusterForChange(ctx, { namespace: args.namespace, name: args.cluster });

@@ -22,7 +22,7 @@ import {
   say,
   str,
 } from '../common/objects.js';
-import { implement, type ToolContext, ToolFailure } from '../context.js';
+import { implement, type LegacyToolContext, ToolFailure } from '../context.js';
 
 type Kind = 'publication' | 'subscription';
 const PLURAL: Record<Kind, CnpgPlural> = { publication: 'publications', subscription: 'subscriptions' };
@@ -31,7 +31,7 @@ const RECLAIM: Record<Kind, string> = {
   subscription: 'subscriptionReclaimPolicy',
 };
 
-async function objectsOf(ctx: ToolContext, kind: Kind, namespace: string, cluster?: string) {
+async function objectsOf(ctx: LegacyToolContext, kind: Kind, namespace: string, cluster?: string) {
   return (await listObjects(ctx, PLURAL[kind], namespace))
     .filter((o) => !cluster || clusterOf(o) === cluster)
     .sort(
@@ -115,7 +115,7 @@ export const subscriptionListTool = implement(subscriptionList, async (args, ctx
 
 /** Checks and creates a Publication or Subscription named `<cluster>-<name>`. */
 async function createLogical(
-  ctx: ToolContext,
+  ctx: LegacyToolContext,
   kind: Kind,
   args: { namespace?: string | undefined; cluster: string; name: string; dry_run: boolean },
   spec: Record<string, unknown>,

@@ -3,13 +3,13 @@ import type { CoreV1Event, V1Pod } from '@kubernetes/client-node';
 import { formatAge } from '../cluster/model.js';
 import { getCluster, resolveNamespace } from '../cluster/ops.js';
 import { clusterOf, kubeCall, listObjects } from '../common/objects.js';
-import { implement, type ToolContext, ToolFailure } from '../context.js';
+import { implement, type LegacyToolContext, ToolFailure } from '../context.js';
 import { LEVEL_RANK, type LogEntry, parseLogLine } from './log-lines.js';
 
 const iso = (value: Date | string | undefined): string =>
   value instanceof Date ? value.toISOString() : typeof value === 'string' ? value : '';
 
-async function instancePods(ctx: ToolContext, namespace: string, cluster: string): Promise<V1Pod[]> {
+async function instancePods(ctx: LegacyToolContext, namespace: string, cluster: string): Promise<V1Pod[]> {
   const list = await kubeCall(() =>
     ctx.kube.core.listNamespacedPod(
       { namespace, labelSelector: `cnpg.io/cluster=${cluster},cnpg.io/podRole=instance` },

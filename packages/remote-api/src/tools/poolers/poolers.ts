@@ -29,7 +29,7 @@ import {
   str,
 } from '../common/objects.js';
 import { pollUntil } from '../common/wait.js';
-import { implement, type ToolContext, ToolFailure } from '../context.js';
+import { implement, type LegacyToolContext, ToolFailure } from '../context.js';
 
 const HINT = 'pooler_list shows what exists';
 
@@ -149,7 +149,10 @@ export const poolerCreateTool = implement(poolerCreate, async (args, ctx) => {
   return { structured: { ...base, message: summary, pooler: value, waited: true }, text: summary };
 });
 
-async function poolerForChange(ctx: ToolContext, args: { namespace?: string | undefined; name: string }) {
+async function poolerForChange(
+  ctx: LegacyToolContext,
+  args: { namespace?: string | undefined; name: string },
+) {
   requireWritable(ctx.access);
   const namespace = resolveNamespace(ctx, args.namespace);
   const object = await getObject(ctx, 'poolers', namespace, args.name, HINT);

@@ -3,7 +3,7 @@ import type { V1Secret } from '@kubernetes/client-node';
 import { MANAGED_BY_LABEL, ownerMetadata } from '../../identity.js';
 import { translateKubeError } from '../../kube/errors.js';
 import { derivedName, dryRunParam, kubeCall } from '../common/objects.js';
-import type { ToolContext } from '../context.js';
+import type { LegacyToolContext } from '../context.js';
 
 /** Annotation naming the role a password Secret belongs to. */
 export const ROLE_ANNOTATION = 'cnpg-mcp.io/role';
@@ -25,7 +25,7 @@ export function passwordSecretName(cluster: string, role: string): string {
 
 /** Creates the kubernetes.io/basic-auth Secret CloudNativePG reads the role's password from. */
 export async function createPasswordSecret(
-  ctx: ToolContext,
+  ctx: LegacyToolContext,
   namespace: string,
   cluster: string,
   role: string,
@@ -57,7 +57,7 @@ export async function createPasswordSecret(
 
 /** Replaces the password in an existing Secret (and makes sure the operator reloads it). */
 export async function replacePassword(
-  ctx: ToolContext,
+  ctx: LegacyToolContext,
   namespace: string,
   name: string,
   length: number,
@@ -80,7 +80,7 @@ export async function replacePassword(
 
 /** Reads a Secret's metadata only; undefined when it does not exist. */
 export async function secretMetadata(
-  ctx: ToolContext,
+  ctx: LegacyToolContext,
   namespace: string,
   name: string,
 ): Promise<V1Secret['metadata'] | undefined> {
@@ -96,7 +96,7 @@ export async function secretMetadata(
 
 /** Deletes a role's password Secret only when cnpg-mcp created it for that role; returns whether it did. */
 export async function deleteOwnPasswordSecret(
-  ctx: ToolContext,
+  ctx: LegacyToolContext,
   namespace: string,
   name: string,
   role: string,

@@ -18,7 +18,7 @@ import {
   say,
 } from '../common/objects.js';
 import { waitApplied, waitSummary } from '../common/wait.js';
-import { implement, type ToolContext, ToolFailure } from '../context.js';
+import { implement, type LegacyToolContext, ToolFailure } from '../context.js';
 import {
   databaseRoleAvailable,
   managedRoles,
@@ -38,7 +38,10 @@ import {
 } from './secret.js';
 
 /** The cluster (checked for writes, namespace and ownership), its roles, and where new roles go. */
-async function roleContext(ctx: ToolContext, args: { namespace?: string | undefined; cluster: string }) {
+async function roleContext(
+  ctx: LegacyToolContext,
+  args: { namespace?: string | undefined; cluster: string },
+) {
   const { namespace, cluster } = await clusterForChange(ctx, {
     namespace: args.namespace,
     name: args.cluster,
@@ -65,7 +68,7 @@ function findRole(views: RoleView[], name: string, namespace: string, cluster: s
  * carries the resourceVersion it was computed from and is retried on conflict.
  */
 async function patchManagedRole(
-  ctx: ToolContext,
+  ctx: LegacyToolContext,
   namespace: string,
   clusterName: string,
   roleName: string,
@@ -97,7 +100,7 @@ async function patchManagedRole(
  * rewrite of its entry in the cluster's spec.managed.roles.
  */
 async function changeRole(
-  ctx: ToolContext,
+  ctx: LegacyToolContext,
   view: RoleView,
   target: { namespace: string; cluster: string; name: string },
   change: { spec: Record<string, unknown>; entry: (role: RoleConfiguration) => RoleConfiguration },

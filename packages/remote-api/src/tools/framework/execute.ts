@@ -1,0 +1,77 @@
+import type { RemoteApiConfig } from '../../config.js';
+import type { Identity } from '../../identity.js';
+import type { KubeApis } from '../../kube/client.js';
+import type { Logger } from '../../log.js';
+import { type Access, type Policy, requireNamespace, requireWritable } from '../../policy.js';
+import type { ToolImplementation, ToolOutcome } from '../context.js';
+import type { ResolvedReference } from './references.js';
+import { resolveReferences } from './resolve.js';
+import { Writer } from './writer.js';
+
+/** Who calls and with what, for one tool call. */
+export interface CallEnvironment {
+  identity: Identity;
+  access: Access;
+  policy: Policy;
+  config: RemoteApiConfig;
+  log: Logger;
+  apis: KubeApis;
+  signal: AbortSignal;
+  progress(progress: number, total: number | undefined, message: string): Promise<void>;
+}
+
+/** What a call touched, for the audit line; filled in as the call goes, so a refusal still shows it. */
+export interface CallTrace {
+  references: ResolvedReference[];
+  writes: string[];
+}
+
+/**
+ * Runs one tool call with the framework's checks: the write scope and read-only policy for write
+ * tools, the namespace, then every declared reference (existence, ownership) before the tool's
+ * own step runs with a Writer bound to those references.
+ */
+export async function executeTool(
+  tool: ToolImplementation,
+  args: Record<string, unknown>,
+  env: CallEnvironment,
+  trace: CallTrace = { references: [], writes: [] },
+): Promise<ToolOutcome> {
+  if (tool.definition.requiredScope === 'write') requireWritable(env.access);
+  const namespace = typeof args.namespace === 'string' ? args.namespace : env.config.defaultNamespace;
+  const base = {
+    identity: env.identity,
+    access: env.access,
+    policy: env.policy,
+    config: env.config,
+    log: env.log,
+    namespace,
+    signal: env.signal,
+    progress: env.progress,
+  };
+  if ('legacy' in tool) {
+    const legacyWriter = new Writer(tool.definition.name, env.apis, env.identity, namespace, [], {}, false);
+    return tool.run(args, { ...base, kube: env.apis, seen: {}, write: legacyWriter });
+  }
+  if (Object.keys(tool.references).length > 0) requireNamespace(env.access, namespace);
+  const { references, observed } = await resolveReferences(
+    tool.references,
+    args,
+    { apis: env.apis, namespace, identity: env.identity, access: env.access },
+    trace.references,
+  );
+  const write = new Writer(
+    tool.definition.name,
+    env.apis,
+    env.identity,
+    namespace,
+    references,
+    observed,
+    args.dry_run === true,
+  );
+  try {
+    return await tool.run(args, { ...base, kube: env.apis, seen: observed, write });
+  } finally {
+    trace.writes = write.done;
+  }
+}

@@ -1,0 +1,97 @@
+import type { Identity } from '../../identity.js';
+import type { KubeApis } from '../../kube/client.js';
+import { translateKubeError } from '../../kube/errors.js';
+import { type Access, requireOwnership } from '../../policy.js';
+import { ToolFailure } from '../context.js';
+import { type CustomKind, isCoreKind, KINDS, type Kind, type KubeObject } from './kinds.js';
+import { describeReference, type Observed, type References, type ResolvedReference } from './references.js';
+
+/** Reads one object of a declared reference; undefined when it does not exist. */
+async function fetchObject(
+  apis: KubeApis,
+  kind: Kind,
+  namespace: string,
+  name: string,
+): Promise<KubeObject | undefined> {
+  try {
+    if (isCoreKind(kind)) {
+      const params = { namespace, name };
+      switch (kind) {
+        case 'Secret':
+          return (await apis.core.readNamespacedSecret(params, apis.options)) as KubeObject;
+        case 'Pod':
+          return (await apis.core.readNamespacedPod(params, apis.options)) as KubeObject;
+        case 'PersistentVolumeClaim':
+          return (await apis.core.readNamespacedPersistentVolumeClaim(params, apis.options)) as KubeObject;
+      }
+    }
+    const { group, version, plural } = KINDS[kind as CustomKind];
+    if ('clusterScoped' in KINDS[kind as CustomKind]) {
+      return (await apis.custom.getClusterCustomObject(
+        { group, version, plural, name },
+        apis.options,
+      )) as KubeObject;
+    }
+    return (await apis.custom.getNamespacedCustomObject(
+      { group, version, plural, namespace, name },
+      apis.options,
+    )) as KubeObject;
+  } catch (error) {
+    const translated = translateKubeError(error);
+    if (translated?.kind === 'not_found') return undefined;
+    throw translated ?? error;
+  }
+}
+
+export interface ResolvedCall {
+  references: ResolvedReference[];
+  observed: Observed;
+}
+
+/**
+ * Reads every declared reference (recording each in `references` as it goes, so a refusal's audit
+ * line still names it) in declaration order and applies the checks its intent calls
+ * for, before the tool runs: existence (unless optional), and ownership for what the call
+ * changes or uses. A `create` reference is not read: Kubernetes itself refuses a duplicate.
+ */
+export async function resolveReferences<Args>(
+  declared: References<Args>,
+  args: Args,
+  call: { apis: KubeApis; namespace: string; identity: Identity; access: Access },
+  references: ResolvedReference[] = [],
+): Promise<ResolvedCall> {
+  const observed: Record<string, KubeObject | undefined> = {};
+  for (const [key, spec] of Object.entries(declared)) {
+    const name = spec.name(args, observed);
+    if (name === undefined) {
+      observed[key] = undefined;
+      continue;
+    }
+    const clusterScoped = 'clusterScoped' in KINDS[spec.kind];
+    const namespace = clusterScoped ? '' : call.namespace;
+    const where = { kind: spec.kind, namespace, name };
+    const object =
+      spec.intent === 'create' ? undefined : await fetchObject(call.apis, spec.kind, namespace, name);
+    if (!object && spec.intent !== 'create' && !spec.optional) {
+      throw new ToolFailure(
+        'not_found',
+        `${spec.role}: ${describeReference(where)} not found${spec.hint ? `; ${spec.hint}` : ''}`,
+      );
+    }
+    observed[key] = object;
+    references.push({
+      key,
+      kind: spec.kind,
+      intent: spec.intent,
+      role: spec.role,
+      namespace,
+      name,
+      exists: object !== undefined,
+      ...(object?.metadata.uid ? { uid: object.metadata.uid } : {}),
+    });
+    if (object && (spec.intent === 'change' || spec.intent === 'use') && spec.ownership !== 'policy') {
+      requireOwnership(call.access, call.identity, object, `${spec.role} (${describeReference(where)})`);
+    }
+  }
+  return { references, observed };
+}
