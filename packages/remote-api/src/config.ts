@@ -68,6 +68,10 @@ const envSchema = z
           .min(1, 'expected * or a comma-separated list of namespaces'),
       ),
     DEFAULT_NAMESPACE: z.string().regex(namespaceName, 'expected a namespace name').default('default'),
+    /** Set from the downward API (metadata.namespace) in the Deployment: the remote's own namespace. */
+    POD_NAMESPACE: z.string().regex(namespaceName, 'expected a namespace name').optional(),
+    QUOTA_NAMESPACE: z.string().regex(namespaceName, 'expected a namespace name').optional(),
+    QUOTA_RESERVATION_SECONDS: z.coerce.number().int().min(10).max(3600).default(120),
     POLICY_FILE: z.string().min(1).optional(),
     IMPERSONATION: z.enum(['off', 'user-id', 'email']).default('off'),
     LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
@@ -125,6 +129,10 @@ export interface RemoteApiConfig {
   resource: string;
   allowedNamespaces: string[];
   defaultNamespace: string;
+  /** Where the quota ledger's ConfigMaps live (QUOTA_NAMESPACE, else POD_NAMESPACE, else DEFAULT_NAMESPACE). */
+  quotaNamespace: string;
+  /** How long a quota reservation holds when its object is never made (a crashed replica). */
+  quotaReservationMs: number;
   policyFile: string | undefined;
   impersonation: 'off' | 'user-id' | 'email';
   logLevel: 'debug' | 'info' | 'warn' | 'error';
@@ -194,6 +202,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     resource: e.RESOURCE ?? e.OIDC_AUDIENCE,
     allowedNamespaces: e.ALLOWED_NAMESPACES.includes('*') ? ['*'] : e.ALLOWED_NAMESPACES,
     defaultNamespace: e.DEFAULT_NAMESPACE,
+    quotaNamespace: e.QUOTA_NAMESPACE ?? e.POD_NAMESPACE ?? e.DEFAULT_NAMESPACE,
+    quotaReservationMs: e.QUOTA_RESERVATION_SECONDS * 1000,
     policyFile: e.POLICY_FILE,
     impersonation: e.IMPERSONATION,
     logLevel: e.LOG_LEVEL,

@@ -20,6 +20,7 @@ import { createLogger, type LineSink, type Logger, openSink } from './log.js';
 import { type Caller, createMcpServer, InFlightCalls } from './mcp.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { accessFor, loadPolicy, type Policy } from './policy.js';
+import { QuotaLedger } from './quota/ledger.js';
 
 export interface RemoteApiOptions {
   /** Where JSON logs go (default stderr). */
@@ -129,7 +130,12 @@ export async function startRemoteApi(
   const introspector = introspection
     ? new Introspector({ issuer: config.oidc.issuer, audience: config.oidc.audience, ...introspection })
     : undefined;
-  const deps = { config, policy, kube, log, audit, metrics, inFlight: new InFlightCalls() };
+  const quotaLedger = new QuotaLedger(kube.serviceApis().core, {
+    namespace: config.quotaNamespace,
+    reservationMs: config.quotaReservationMs,
+    log,
+  });
+  const deps = { config, policy, kube, quotaLedger, log, audit, metrics, inFlight: new InFlightCalls() };
   let draining = false;
   let inFlight = 0;
   let idle: (() => void) | undefined;

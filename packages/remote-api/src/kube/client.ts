@@ -99,6 +99,19 @@ export class Kube {
     };
   }
 
+  /**
+   * The remote API's own identity (its service account), never the caller's: for its own
+   * bookkeeping, such as the quota ledger, which no caller may be able to write directly.
+   */
+  serviceApis(): KubeApis {
+    return {
+      custom: this.custom,
+      core: this.core,
+      options: undefined,
+      mergePatch: setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+    };
+  }
+
   /** Readiness: the API server answers /version. */
   async ready(): Promise<{ ok: boolean; detail: string }> {
     try {
