@@ -2,6 +2,7 @@ export { catalog, findTool, objectTools } from './catalog.js';
 export { cronProblem } from './cron.js';
 export { renderToolsMarkdown } from './docs.js';
 export * from './fields.js';
+export { serverInstructions } from './instructions.js';
 export { toolListForMcp, toolListing } from './list.js';
 export { toolModulePath } from './module-path.js';
 export * from './outputs.js';

@@ -36,6 +36,7 @@ const catalogLists = JSON.stringify({
   prompts: catalog.promptListForMcp(),
   resources: catalog.resources.map((resource) => ({ ...resource })),
   resourceTemplates: catalog.resourceTemplates.map((template) => ({ ...template })),
+  instructions: catalog.serverInstructions,
 });
 const precomputedCatalog = {
   name: 'precomputed-catalog',

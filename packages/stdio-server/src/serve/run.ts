@@ -15,11 +15,6 @@ import { Bridge } from './bridge.js';
 import { catalogLists, listCachePath, readListCache, type ServedLists } from './list-cache.js';
 import { SidecarLink } from './sidecar-link.js';
 
-export const DEFAULT_INSTRUCTIONS =
-  'Manage CloudNativePG PostgreSQL clusters. Start with whoami and cluster_list. Mutating tools support ' +
-  'dry_run; destructive ones need confirm set to the resource name. The first tool call may ask the ' +
-  'person to log in.';
-
 export interface ServeOptions {
   /** Resolved settings, or why they could not be resolved (reported on the first call). */
   settings: Settings | { error: string };
@@ -60,7 +55,7 @@ export async function serveStdio(options: ServeOptions): Promise<void> {
         resources: { listChanged: true },
         logging: {},
       },
-      instructions: lists.instructions ?? DEFAULT_INSTRUCTIONS,
+      instructions: lists.instructions ?? catalogLists().instructions,
     },
   );
   server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: lists.tools }));

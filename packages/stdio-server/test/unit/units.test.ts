@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync }
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { test } from 'node:test';
-import { toolListForMcp } from '@cnpg-mcp/catalog';
+import { serverInstructions, toolListForMcp } from '@cnpg-mcp/catalog';
 import { explicitSettingsEnv, parseCommandLine, resolveServeFlags, UsageError } from '../../src/cli-args.js';
 import { claudeDesktopConfigPath, writeClaudeDesktopEntry } from '../../src/commands/claude-desktop.js';
 import { checkClaudeDesktop } from '../../src/commands/claude-desktop-check.js';
@@ -72,8 +72,9 @@ test('the list cache round-trips, ignores damaged files and compares lists regar
   assert.notEqual(path, listCachePath(dir, 'https://other.example.com/mcp'), 'one cache per remote');
   assert.equal(await readListCache(path), undefined);
   const lists = catalogLists();
+  assert.equal(lists.instructions, serverInstructions, 'offline, the remote API’s instructions');
   await writeListCache(path, lists);
-  assert.deepEqual(await readListCache(path), { ...lists, instructions: undefined });
+  assert.deepEqual(await readListCache(path), lists);
   writeFileSync(path, '{"tools": "nope"}');
   assert.equal(await readListCache(path), undefined);
   writeFileSync(path, 'not json');
