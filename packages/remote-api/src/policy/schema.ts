@@ -1,0 +1,179 @@
+import { readFileSync } from 'node:fs';
+import { parseQuantity } from '@cnpg-mcp/catalog';
+import { z } from 'zod';
+import { OFFICIAL_POSTGRES_REPOSITORY, parseRepositoryEntry } from './images.js';
+import { RESTRICTED_POOLER_PARAMETERS, RESTRICTED_POSTGRES_PARAMETERS } from './parameters.js';
+import { DANGEROUS_MEMBERSHIPS, HARMLESS_PREDEFINED_ROLES } from './role-attributes.js';
+
+const namespaceOrAll = z.union([
+  z.literal('*'),
+  z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'expected a namespace name or "*"'),
+]);
+const nonEmpty = z.string().min(1);
+const email = z.email('expected an email address');
+
+const oneOf = (names: readonly string[], what: string) =>
+  z
+    .string()
+    .transform((value) => value.toLowerCase())
+    .refine((value) => names.includes(value), {
+      error: (issue) => `"${String(issue.input)}" is not ${what} (one of: ${names.join(', ')})`,
+    });
+
+/** People named by `sub`, group, or (with allowVerifiedEmail) verified email. */
+const people = z.strictObject({
+  subjects: z.array(nonEmpty).default([]).describe('Token `sub` values, e.g. "auth0|64f0c2…".'),
+  groups: z.array(nonEmpty).default([]).describe('Values of the groups claim (GROUPS_CLAIM).'),
+  emails: z
+    .array(email)
+    .default([])
+    .describe('Matched only with allowVerifiedEmail and a token saying email_verified: true.'),
+});
+
+/** The policy file (JSON; mount it from a ConfigMap). Every field is optional. */
+export const policySchema = z
+  .strictObject({
+    admins: people.prefault({}).describe('Who is an admin: by subject, group or verified email.'),
+    allowVerifiedEmail: z
+      .boolean()
+      .default(false)
+      .describe(
+        'Opt-in: honour `emails` entries, for tokens whose email_verified claim is true. Only when the identity provider verifies emails and an address cannot move to another account.',
+      ),
+    readOnly: z.boolean().default(false),
+    ownership: z
+      .strictObject({
+        enforced: z
+          .boolean()
+          .default(true)
+          .describe('Non-admins may change or delete only what they created.'),
+        unlabelled: z
+          .enum(['admins', 'everyone'])
+          .default('admins')
+          .describe('Who may use or change objects made outside cnpg-mcp (without the owner label).'),
+      })
+      .prefault({}),
+    reads: z
+      .enum(['namespace', 'owned'])
+      .default('namespace')
+      .describe(
+        'namespace: read everything in your namespaces; owned: non-admins read only what they created.',
+      ),
+    credentialReveal: z
+      .enum(['owners', 'admins', 'off'])
+      .default('owners')
+      .describe(
+        'Who may reveal role passwords with credential_reveal: owners (and admins), admins only, or nobody.',
+      ),
+    namespaces: z
+      .strictObject({
+        everyone: z.array(namespaceOrAll).default(['*']),
+        subjects: z.record(nonEmpty, z.array(namespaceOrAll)).default({}),
+        groups: z.record(nonEmpty, z.array(namespaceOrAll)).default({}),
+        emails: z.record(email, z.array(namespaceOrAll)).default({}),
+      })
+      .prefault({}),
+    quotas: z
+      .strictObject({
+        clustersPerUser: z.int().min(0).optional(),
+        instancesPerCluster: z.int().min(1).optional(),
+        storagePerCluster: z
+          .string()
+          .refine(
+            (value) => parseQuantity(value) !== undefined,
+            'expected a storage quantity such as "100Gi"',
+          )
+          .optional(),
+      })
+      .default({}),
+    images: z
+      .strictObject({
+        registries: z
+          .array(
+            z
+              .string()
+              .refine(
+                (entry) => parseRepositoryEntry(entry) !== undefined,
+                'expected a repository with its registry host ("ghcr.io/org/image") or a prefix ending in "/" ("registry.example.com/")',
+              ),
+          )
+          .default([OFFICIAL_POSTGRES_REPOSITORY]),
+        catalogs: z.enum(['admin-made', 'any', 'none']).default('admin-made'),
+      })
+      .prefault({}),
+    roleAttributes: z
+      .strictObject({
+        superuser: z.boolean().default(false),
+        replication: z.boolean().default(false),
+        bypassrls: z.boolean().default(false),
+        createrole: z.boolean().default(false),
+        memberOf: z
+          .array(
+            z
+              .string()
+              .transform((value) => value.toLowerCase())
+              .refine((value) => value.startsWith('pg_') || Object.hasOwn(DANGEROUS_MEMBERSHIPS, value), {
+                error: (issue) =>
+                  `"${String(issue.input)}" is not a predefined (pg_*) or CloudNativePG-reserved role; membership in other roles needs no permission`,
+              }),
+          )
+          .default([...HARMLESS_PREDEFINED_ROLES]),
+      })
+      .prefault({}),
+    parameters: z
+      .strictObject({
+        allow: z
+          .array(oneOf(Object.keys(RESTRICTED_POSTGRES_PARAMETERS), 'a restricted PostgreSQL parameter'))
+          .default([]),
+      })
+      .prefault({}),
+    poolerSettings: z
+      .strictObject({
+        parameters: z
+          .array(oneOf(Object.keys(RESTRICTED_POOLER_PARAMETERS), 'a restricted PgBouncer parameter'))
+          .default([]),
+        authQuery: z.boolean().default(false),
+        weakHbaMethods: z.boolean().default(false),
+      })
+      .prefault({}),
+  })
+  .superRefine((policy, ctx) => {
+    if (policy.allowVerifiedEmail) return;
+    const withEmails: (string | number)[][] = [];
+    if (policy.admins.emails.length > 0) withEmails.push(['admins', 'emails']);
+    if (Object.keys(policy.namespaces.emails).length > 0) withEmails.push(['namespaces', 'emails']);
+    for (const path of withEmails)
+      ctx.addIssue({
+        code: 'custom',
+        path,
+        message:
+          'emails name people only with "allowVerifiedEmail": true (and then only tokens with email_verified: true); name them by subject or group instead',
+      });
+  });
+
+export type Policy = z.output<typeof policySchema>;
+
+export function parsePolicy(raw: unknown, source: string): Policy {
+  const parsed = policySchema.safeParse(raw);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => {
+      const path = issue.path.join('.') || '(root)';
+      return issue.code === 'unrecognized_keys'
+        ? `${path}: unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.join(', ')}`
+        : `${path}: ${issue.message}`;
+    });
+    throw new Error(`POLICY_FILE ${source} is invalid: ${problems.join('; ')}`);
+  }
+  return parsed.data;
+}
+
+export function loadPolicy(file: string | undefined): Policy {
+  if (!file) return parsePolicy({}, '(built-in default)');
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new Error(`POLICY_FILE ${file}: cannot read JSON: ${(error as Error).message}`);
+  }
+  return parsePolicy(raw, file);
+}
