@@ -63,7 +63,7 @@ OpenID provider
   issuer     ${oidc.issuer}
   client id  ${oidc.clientId} (public, PKCE S256; redirect http://127.0.0.1:8888/callback)
   audience   ${oidc.audience}
-  users      ${DEV_USERS.map((user) => `${user.username} / ${user.password} (${user.groups.join(', ')})`).join('\n             ')}
+  users      ${DEV_USERS.map((user) => `${user.username} / ${user.password} (${user.groups.join(', ')}${user.emailVerified ? '' : `; unverified email ${user.email}`})`).join('\n             ')}
 
 Kubernetes API emulator (CloudNativePG postgresql.cnpg.io/v1)
   server      ${kube.kubeconfigServer} (plain HTTP: ${kube.url})

@@ -135,7 +135,7 @@ export async function startDevOidc(options: DevOidcOptions = {}): Promise<DevOid
         claims: async () => ({
           sub,
           email: user.email,
-          email_verified: true,
+          email_verified: user.emailVerified,
           name: user.name,
           preferred_username: user.username,
           groups: [...user.groups],
@@ -147,6 +147,7 @@ export async function startDevOidc(options: DevOidcOptions = {}): Promise<DevOid
       if (!user) return undefined;
       return {
         email: user.email,
+        email_verified: user.emailVerified,
         name: user.name,
         preferred_username: user.username,
         groups: [...user.groups],

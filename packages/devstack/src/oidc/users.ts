@@ -3,6 +3,8 @@ export interface DevUser {
   readonly password: string;
   readonly sub: string;
   readonly email: string;
+  /** Sent as the email_verified claim. */
+  readonly emailVerified: boolean;
   readonly name: string;
   readonly groups: readonly string[];
 }
@@ -14,6 +16,7 @@ export const DEV_USERS: readonly DevUser[] = [
     password: 'alice-password',
     sub: 'devstack|alice',
     email: 'alice@example.com',
+    emailVerified: true,
     name: 'Alice Liddell',
     groups: ['developers'],
   },
@@ -22,6 +25,7 @@ export const DEV_USERS: readonly DevUser[] = [
     password: 'bob-password',
     sub: 'devstack|bob',
     email: 'bob@example.com',
+    emailVerified: true,
     name: 'Bob Builder',
     groups: ['developers'],
   },
@@ -30,8 +34,19 @@ export const DEV_USERS: readonly DevUser[] = [
     password: 'admin-password',
     sub: 'devstack|admin',
     email: 'admin@example.com',
+    emailVerified: true,
     name: 'Ada Admin',
     groups: ['cnpg-admins'],
+  },
+  {
+    // An attacker's account: it claims the admin's email address, which the provider never verified.
+    username: 'mallory',
+    password: 'mallory-password',
+    sub: 'devstack|mallory',
+    email: 'admin@example.com',
+    emailVerified: false,
+    name: 'Mallory Mask',
+    groups: ['developers'],
   },
 ];
 
