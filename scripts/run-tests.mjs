@@ -3,6 +3,8 @@
 // deploy/test/**/*.test.ts. `--tier=unit` keeps only files under a test/unit/ folder (pure tests: no
 // servers, no processes), `--tier=e2e` only those under test/e2e/. Other arguments filter files by
 // substring. Node 20 exits 0 when given no files, so an empty selection is an error here.
+// The cnpg-mcp-source condition loads the workspaces that declare it (remote-api, devstack) from
+// their TypeScript sources, so a test never runs against a stale dist/.
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -60,7 +62,15 @@ if (files.length === 0) {
 const concurrency = process.env.TEST_CONCURRENCY ?? '2';
 const result = spawnSync(
   process.execPath,
-  ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, '--test-timeout=180000', ...files],
+  [
+    '--conditions=cnpg-mcp-source',
+    '--import',
+    'tsx',
+    '--test',
+    `--test-concurrency=${concurrency}`,
+    '--test-timeout=180000',
+    ...files,
+  ],
   { cwd: root, stdio: 'inherit' },
 );
 process.exit(result.status ?? 1);

@@ -3,31 +3,32 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { CompactEncrypt, decodeJwt, decodeProtectedHeader, SignJWT, UnsecuredJWT } from 'jose';
-import { type DevOidc, loginForTokens, startDevOidc } from '../../../devstack/src/index.js';
+import { type DevOidc, loginForTokens } from '../../../devstack/src/index.js';
+import { type LocalStack, type StackApi, startLocalStack } from '../../../devstack/src/stack.js';
 import {
   connectClient,
   initializeMessage,
   parseChallenge,
   postMcp,
-  type StartedApi,
-  startApi,
   unreachableKubeconfig,
 } from '../support/support.js';
 
+let stack: LocalStack;
 let oidc: DevOidc;
-let api: StartedApi;
+let api: StackApi;
 let aliceToken: string;
+// These tests never reach Kubernetes.
 const kubeconfig = unreachableKubeconfig();
+const startApi = (env: Record<string, string>) => stack.startApi({ env });
 
 before(async () => {
-  oidc = await startDevOidc();
-  api = await startApi({ OIDC_ISSUER: oidc.issuer, OIDC_AUDIENCE: oidc.audience, KUBECONFIG: kubeconfig });
-  aliceToken = (await loginForTokens(oidc, { username: 'alice' })).access_token;
+  stack = await startLocalStack({ remoteApi: { env: { KUBECONFIG: kubeconfig } } });
+  ({ oidc, api } = stack);
+  aliceToken = await stack.tokenFor('alice');
 });
 
 after(async () => {
-  await api.close();
-  await oidc.close();
+  await stack.close();
 });
 
 async function expectRefused(authorization: string | undefined, status: number, error?: string) {
@@ -199,20 +200,14 @@ describe('issuer, audience, expiry and keys', () => {
   });
 
   test('an expired token is refused (exp with leeway)', async () => {
-    const shortLived = await startDevOidc({ accessTokenTtlSeconds: 1 });
-    const strict = await startApi({
-      OIDC_ISSUER: shortLived.issuer,
-      OIDC_AUDIENCE: shortLived.audience,
-      OIDC_CLOCK_TOLERANCE_SECONDS: '0',
-      KUBECONFIG: kubeconfig,
+    const shortLived = await startLocalStack({ oidc: { accessTokenTtlSeconds: 1 }, remoteApi: false });
+    const strict = await shortLived.startApi({
+      env: { OIDC_CLOCK_TOLERANCE_SECONDS: '0', KUBECONFIG: kubeconfig },
     });
-    const lenient = await startApi({
-      OIDC_ISSUER: shortLived.issuer,
-      OIDC_AUDIENCE: shortLived.audience,
-      OIDC_CLOCK_TOLERANCE_SECONDS: '60',
-      KUBECONFIG: kubeconfig,
+    const lenient = await shortLived.startApi({
+      env: { OIDC_CLOCK_TOLERANCE_SECONDS: '60', KUBECONFIG: kubeconfig },
     });
-    const token = (await loginForTokens(shortLived, { username: 'alice' })).access_token;
+    const token = await shortLived.tokenFor('alice');
     await new Promise((resolve) => setTimeout(resolve, 2100));
     const refused = await postMcp(strict, initializeMessage, `Bearer ${token}`);
     assert.equal(refused.status, 401);

@@ -5,27 +5,22 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
-import { type DevOidc, loginForTokens, startDevOidc } from '../../../devstack/src/index.js';
+import { type LocalStack, type StackApi, startLocalStack } from '../../../devstack/src/stack.js';
 import { implementations } from '../../src/tools/registry.js';
-import { connectClient, type StartedApi, startApi, unreachableKubeconfig } from '../support/support.js';
+import { connectClient, unreachableKubeconfig } from '../support/support.js';
 
-let oidc: DevOidc;
-let api: StartedApi;
+let stack: LocalStack;
+let api: StackApi;
 let token: string;
 
 before(async () => {
-  oidc = await startDevOidc();
-  api = await startApi({
-    OIDC_ISSUER: oidc.issuer,
-    OIDC_AUDIENCE: oidc.audience,
-    KUBECONFIG: unreachableKubeconfig(),
-  });
-  token = (await loginForTokens(oidc, { username: 'alice' })).access_token;
+  stack = await startLocalStack({ remoteApi: { env: { KUBECONFIG: unreachableKubeconfig() } } });
+  api = stack.api;
+  token = await stack.tokenFor('alice');
 });
 
 after(async () => {
-  await api.close();
-  await oidc.close();
+  await stack.close();
 });
 
 test('every catalog entry has an implementation and every implementation is in the catalog', () => {

@@ -1,19 +1,12 @@
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { CoreV1Api, CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
+import type { CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import {
-  type DevOidc,
-  type KubeEmulator,
-  loginForTokens,
-  startDevOidc,
-  startKubeEmulator,
-} from '../../../devstack/src/index.js';
+import type { DevOidc, KubeEmulator } from '../../../devstack/src/index.js';
+import { type LocalStack, type StackApi, startLocalStack } from '../../../devstack/src/stack.js';
 import type { AuditRecord } from '../../src/audit.js';
-import { connectClient, type StartedApi, startApi, tempDir } from '../support/support.js';
+import { connectClient } from '../support/support.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: assertions walk arbitrary Kubernetes objects.
 type Loose = any;
@@ -23,9 +16,10 @@ const NS = 'team-a';
 const CNPG = { group: 'postgresql.cnpg.io', version: 'v1', plural: 'clusters' } as const;
 const PG = 'pg-alice';
 
+let stack: LocalStack;
 let oidc: DevOidc;
 let kube: KubeEmulator;
-let api: StartedApi;
+let api: StackApi;
 let alice: Client;
 let bob: Client;
 let admin: Client;
@@ -33,44 +27,31 @@ let custom: CustomObjectsApi;
 let core: CoreV1Api;
 
 before(async () => {
-  oidc = await startDevOidc();
-  kube = await startKubeEmulator({ namespaces: [NS, 'team-b'], stepDelayMs: 1 });
-  const policyFile = join(tempDir(), 'policy.json');
-  writeFileSync(
-    policyFile,
-    JSON.stringify({
-      adminGroups: ['cnpg-admins'],
-      namespaces: { everyone: [NS] },
-      ownership: true,
-      quotas: { clustersPerUser: 2, instancesPerCluster: 5, storagePerCluster: '20Gi' },
-    }),
-  );
-  api = await startApi({
-    OIDC_ISSUER: oidc.issuer,
-    OIDC_AUDIENCE: oidc.audience,
-    KUBECONFIG: kube.kubeconfigPath,
-    DEFAULT_NAMESPACE: NS,
-    POLICY_FILE: policyFile,
+  stack = await startLocalStack({
+    kube: { namespaces: [NS, 'team-b'], stepDelayMs: 1 },
+    remoteApi: {
+      env: { DEFAULT_NAMESPACE: NS },
+      policy: {
+        adminGroups: ['cnpg-admins'],
+        namespaces: { everyone: [NS] },
+        ownership: true,
+        quotas: { clustersPerUser: 2, instancesPerCluster: 5, storagePerCluster: '20Gi' },
+      },
+    },
   });
-  const [a, b, c] = await Promise.all(
-    ['alice', 'bob', 'admin'].map((username) => loginForTokens(oidc, { username })),
-  );
+  ({ oidc, kube, api } = stack);
+  ({ custom, core } = stack.admin);
+  const [a, b, c] = await Promise.all(['alice', 'bob', 'admin'].map((username) => stack.tokenFor(username)));
   [alice, bob, admin] = await Promise.all([
-    connectClient(api, a!.access_token),
-    connectClient(api, b!.access_token),
-    connectClient(api, c!.access_token),
+    connectClient(api, a!),
+    connectClient(api, b!),
+    connectClient(api, c!),
   ]);
-  const kc = new KubeConfig();
-  kc.loadFromFile(kube.kubeconfigPath);
-  custom = kc.makeApiClient(CustomObjectsApi);
-  core = kc.makeApiClient(CoreV1Api);
 });
 
 after(async () => {
   await Promise.all([alice.close(), bob.close(), admin.close()]);
-  await api.close();
-  await kube.close();
-  await oidc.close();
+  await stack.close();
 });
 
 const textOf = (r: Result) => r.content.map((c) => (c.type === 'text' ? c.text : '')).join('\n');

@@ -1,39 +1,24 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import {
-  type DevOidc,
-  type KubeEmulator,
-  loginForTokens,
-  startDevOidc,
-  startKubeEmulator,
-} from '../../../devstack/src/index.js';
+import { type LocalStack, type StackApi, startLocalStack } from '../../../devstack/src/stack.js';
 import type { AuditRecord } from '../../src/audit.js';
-import { connectClient, type StartedApi, startApi } from '../support/support.js';
+import { connectClient } from '../support/support.js';
 
-let oidc: DevOidc;
-let kube: KubeEmulator;
-let api: StartedApi;
+let stack: LocalStack;
+let api: StackApi;
 let alice: Client;
 
 before(async () => {
-  oidc = await startDevOidc();
   // Slow reconciliation, so the wait is still running when the client cancels it.
-  kube = await startKubeEmulator({ stepDelayMs: 150 });
-  api = await startApi({
-    OIDC_ISSUER: oidc.issuer,
-    OIDC_AUDIENCE: oidc.audience,
-    KUBECONFIG: kube.kubeconfigPath,
-  });
-  alice = await connectClient(api, (await loginForTokens(oidc, { username: 'alice' })).access_token);
+  stack = await startLocalStack({ kube: { stepDelayMs: 150 } });
+  api = stack.api;
+  alice = await connectClient(api, await stack.tokenFor('alice'));
 });
 
 after(async () => {
   await alice.close();
-  await api.close();
-  await kube.close();
-  await oidc.close();
+  await stack.close();
 });
 
 test('/readyz is 200 when the Kubernetes API answers and the JWKS is fetched', async () => {
@@ -76,9 +61,7 @@ test('cancelling create-and-wait stops the wait on the server; the cluster creat
   assert.equal(line?.outcome, 'cancelled', 'the server stopped waiting and audited the cancellation');
   assert.ok(line.durationMs < 4000, `stopped promptly (${line.durationMs} ms)`);
 
-  const kc = new KubeConfig();
-  kc.loadFromFile(kube.kubeconfigPath);
-  const cluster = (await kc.makeApiClient(CustomObjectsApi).getNamespacedCustomObject({
+  const cluster = (await stack.admin.custom.getNamespacedCustomObject({
     group: 'postgresql.cnpg.io',
     version: 'v1',
     namespace: 'default',

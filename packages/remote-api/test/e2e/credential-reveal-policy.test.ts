@@ -1,40 +1,26 @@
 /** The policy decides who may reveal role passwords: owners (default), admins only, or nobody. */
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import {
-  type DevOidc,
-  type KubeEmulator,
-  loginForTokens,
-  startDevOidc,
-  startKubeEmulator,
-} from '../../../devstack/src/index.js';
-import { connectClient, type StartedApi, startApi, tempDir } from '../support/support.js';
+import type { KubeEmulator } from '../../../devstack/src/index.js';
+import { type LocalStack, type StackApi, startLocalStack } from '../../../devstack/src/stack.js';
+import { connectClient } from '../support/support.js';
 
-let oidc: DevOidc;
+let stack: LocalStack;
 let kube: KubeEmulator;
-const apis: StartedApi[] = [];
+const apis: StackApi[] = [];
 const clients: Client[] = [];
 let aliceToken: string;
 let adminToken: string;
 
-async function apiWithPolicy(policy: Record<string, unknown>): Promise<StartedApi> {
-  const file = join(tempDir(), 'policy.json');
-  writeFileSync(file, JSON.stringify({ adminGroups: ['cnpg-admins'], ...policy }));
-  const api = await startApi({
-    OIDC_ISSUER: oidc.issuer,
-    OIDC_AUDIENCE: oidc.audience,
-    KUBECONFIG: kube.kubeconfigPath,
-    POLICY_FILE: file,
-  });
+async function apiWithPolicy(policy: Record<string, unknown>): Promise<StackApi> {
+  const api = await stack.startApi({ policy: { adminGroups: ['cnpg-admins'], ...policy } });
   apis.push(api);
   return api;
 }
 
-async function connect(api: StartedApi, token: string): Promise<Client> {
+async function connect(api: StackApi, token: string): Promise<Client> {
   const client = await connectClient(api, token);
   clients.push(client);
   return client;
@@ -48,10 +34,14 @@ const text = (result: CallToolResult) =>
   result.content.map((part) => (part.type === 'text' ? part.text : '')).join('\n');
 
 before(async () => {
-  oidc = await startDevOidc({ accessTokenTtlSeconds: 3600 });
-  kube = await startKubeEmulator({ stepDelayMs: 0 });
-  aliceToken = (await loginForTokens(oidc, { username: 'alice' })).access_token;
-  adminToken = (await loginForTokens(oidc, { username: 'admin' })).access_token;
+  stack = await startLocalStack({
+    oidc: { accessTokenTtlSeconds: 3600 },
+    kube: { stepDelayMs: 0 },
+    remoteApi: false,
+  });
+  kube = stack.kube;
+  aliceToken = await stack.tokenFor('alice');
+  adminToken = await stack.tokenFor('admin');
   const owners = await connect(await apiWithPolicy({}), aliceToken);
   const created = await call(owners, 'cluster_create', {
     name: 'pg-secret',
@@ -67,9 +57,7 @@ before(async () => {
 
 after(async () => {
   for (const client of clients) await client.close();
-  for (const api of apis) await api.close();
-  await kube.close();
-  await oidc.close();
+  await stack.close();
 });
 
 test('default (owners): the owner reveals the password; whoami says so', async () => {

@@ -9,41 +9,32 @@ import { after, before, test } from 'node:test';
 import { catalog } from '@cnpg-mcp/catalog';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import fc from 'fast-check';
-import {
-  type DevOidc,
-  type KubeEmulator,
-  loginForTokens,
-  startDevOidc,
-  startKubeEmulator,
-} from '../../../devstack/src/index.js';
-import { connectClient, type StartedApi, startApi } from '../support/support.js';
+import type { KubeEmulator } from '../../../devstack/src/index.js';
+import { type LocalStack, type StackApi, startLocalStack } from '../../../devstack/src/stack.js';
+import { connectClient } from '../support/support.js';
 
 const TOTAL_RUNS = Number(process.env.FUZZ_RUNS ?? 200);
 const onlyTools = process.env.FUZZ_TOOLS?.split(',');
 const tools = catalog.filter((tool) => !onlyTools || onlyTools.includes(tool.name));
 const runsPerTool = Math.max(5, Math.ceil(TOTAL_RUNS / tools.length));
 
-let oidc: DevOidc;
+let stack: LocalStack;
 let kube: KubeEmulator;
-let api: StartedApi;
+let api: StackApi;
 let client: Client;
 
 before(async () => {
-  oidc = await startDevOidc({ accessTokenTtlSeconds: 3600 });
-  kube = await startKubeEmulator({ stepDelayMs: 0, namespaces: ['team-a'] });
-  api = await startApi({
-    OIDC_ISSUER: oidc.issuer,
-    OIDC_AUDIENCE: oidc.audience,
-    KUBECONFIG: kube.kubeconfigPath,
+  stack = await startLocalStack({
+    oidc: { accessTokenTtlSeconds: 3600 },
+    kube: { stepDelayMs: 0, namespaces: ['team-a'] },
   });
-  client = await connectClient(api, (await loginForTokens(oidc, { username: 'admin' })).access_token);
+  ({ kube, api } = stack);
+  client = await connectClient(api, await stack.tokenFor('admin'));
 });
 
 after(async () => {
   await client.close();
-  await api.close();
-  await kube.close();
-  await oidc.close();
+  await stack.close();
 });
 
 /** The emulator's global resourceVersion: it moves on every write and only then. */

@@ -1,65 +1,54 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import {
-  type DevOidc,
-  type KubeEmulator,
-  loginForTokens,
-  startDevOidc,
-  startKubeEmulator,
-} from '../../../devstack/src/index.js';
+import type { KubeEmulator } from '../../../devstack/src/index.js';
+import { type LocalStack, type StackApi, startLocalStack } from '../../../devstack/src/stack.js';
 import { identityFromClaims } from '../../src/identity.js';
 import { Kube, loadKubeConfig } from '../../src/kube/client.js';
 import { translateKubeError } from '../../src/kube/errors.js';
-import { connectClient, type StartedApi, startApi } from '../support/support.js';
+import { connectClient } from '../support/support.js';
 
 const NS = 'team-a';
 const CNPG = { group: 'postgresql.cnpg.io', version: 'v1', namespace: NS, plural: 'clusters' } as const;
-let oidc: DevOidc;
+let stack: LocalStack;
 let kube: KubeEmulator;
-let api: StartedApi;
+let api: StackApi;
 
 before(async () => {
-  oidc = await startDevOidc();
-  kube = await startKubeEmulator({
-    namespaces: [NS],
-    stepDelayMs: 1,
-    rbac: {
-      users: {
-        'alice@example.com': [
-          {
-            verbs: ['get', 'list'],
-            apiGroups: ['postgresql.cnpg.io'],
-            resources: ['clusters'],
-            namespaces: [NS],
-          },
-        ],
-      },
-      groups: {
-        readers: [
-          {
-            verbs: ['get', 'list'],
-            apiGroups: ['postgresql.cnpg.io'],
-            resources: ['clusters'],
-            namespaces: [NS],
-          },
-        ],
-        'pod-viewers': [{ verbs: ['list'], apiGroups: [''], resources: ['pods'], namespaces: [NS] }],
+  stack = await startLocalStack({
+    kube: {
+      namespaces: [NS],
+      stepDelayMs: 1,
+      rbac: {
+        users: {
+          'alice@example.com': [
+            {
+              verbs: ['get', 'list'],
+              apiGroups: ['postgresql.cnpg.io'],
+              resources: ['clusters'],
+              namespaces: [NS],
+            },
+          ],
+        },
+        groups: {
+          readers: [
+            {
+              verbs: ['get', 'list'],
+              apiGroups: ['postgresql.cnpg.io'],
+              resources: ['clusters'],
+              namespaces: [NS],
+            },
+          ],
+          'pod-viewers': [{ verbs: ['list'], apiGroups: [''], resources: ['pods'], namespaces: [NS] }],
+        },
       },
     },
+    remoteApi: { env: { DEFAULT_NAMESPACE: NS, IMPERSONATION: 'email' } },
   });
-  api = await startApi({
-    OIDC_ISSUER: oidc.issuer,
-    OIDC_AUDIENCE: oidc.audience,
-    KUBECONFIG: kube.kubeconfigPath,
-    DEFAULT_NAMESPACE: NS,
-    IMPERSONATION: 'email',
-  });
+  ({ kube, api } = stack);
 });
 
 after(async () => {
-  await api.close();
-  await kube.close();
-  await oidc.close();
+  await stack.close();
 });
 
 test('every group of the caller reaches Kubernetes as its own Impersonate-Group header', async () => {
@@ -93,7 +82,7 @@ test('every group of the caller reaches Kubernetes as its own Impersonate-Group 
 });
 
 test('through the remote API, Kubernetes RBAC decides for the impersonated person', async () => {
-  const alice = await connectClient(api, (await loginForTokens(oidc, { username: 'alice' })).access_token);
+  const alice = await connectClient(api, await stack.tokenFor('alice'));
   const who = (await alice.callTool({ name: 'whoami', arguments: {} })).structuredContent as {
     impersonation: string;
   };

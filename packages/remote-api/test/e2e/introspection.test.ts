@@ -2,25 +2,21 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
-import { type DevOidc, loginForTokens, startDevOidc } from '../../../devstack/src/index.js';
-import {
-  initializeMessage,
-  parseChallenge,
-  postMcp,
-  type StartedApi,
-  startApi,
-  unreachableKubeconfig,
-} from '../support/support.js';
+import { type DevOidc, loginForTokens } from '../../../devstack/src/index.js';
+import { type LocalStack, type StackApi, startLocalStack } from '../../../devstack/src/stack.js';
+import { initializeMessage, parseChallenge, postMcp, unreachableKubeconfig } from '../support/support.js';
 
+let stack: LocalStack;
 let oidc: DevOidc;
 let proxy: Server;
 let introspections = 0;
-let strict: StartedApi;
-let lenient: StartedApi;
+let strict: StackApi;
+let lenient: StackApi;
 let opaque: string;
 
 before(async () => {
-  oidc = await startDevOidc();
+  stack = await startLocalStack({ remoteApi: false });
+  oidc = stack.oidc;
   const endpoint = (
     (await (await fetch(`${oidc.issuer}/.well-known/openid-configuration`)).json()) as {
       introspection_endpoint: string;
@@ -52,8 +48,8 @@ before(async () => {
     OIDC_INTROSPECTION_CLIENT_ID: oidc.introspectionClient.clientId,
     OIDC_INTROSPECTION_CLIENT_SECRET: oidc.introspectionClient.clientSecret,
   };
-  strict = await startApi(env);
-  lenient = await startApi({ ...env, OIDC_INTROSPECTION_REQUIRE_AUDIENCE: 'false' });
+  strict = await stack.startApi({ env });
+  lenient = await stack.startApi({ env: { ...env, OIDC_INTROSPECTION_REQUIRE_AUDIENCE: 'false' } });
   opaque = (await loginForTokens(oidc, { username: 'alice', audience: null })).access_token;
 });
 
@@ -62,7 +58,7 @@ after(async () => {
   await lenient.close();
   proxy.closeAllConnections();
   await new Promise<void>((resolve) => proxy.close(() => resolve()));
-  await oidc.close();
+  await stack.close();
 });
 
 test('an opaque token is introspected: active, then audience and scopes checked; answers cached', async () => {

@@ -16,14 +16,9 @@ import {
   SignJWT,
   UnsecuredJWT,
 } from 'jose';
-import { type DevOidc, loginForTokens, startDevOidc } from '../../../devstack/src/index.js';
-import {
-  parseChallenge,
-  postMcp,
-  type StartedApi,
-  startApi,
-  unreachableKubeconfig,
-} from '../support/support.js';
+import { type DevOidc, loginForTokens } from '../../../devstack/src/index.js';
+import { type LocalStack, type StackApi, startLocalStack } from '../../../devstack/src/stack.js';
+import { parseChallenge, postMcp, unreachableKubeconfig } from '../support/support.js';
 
 const ISSUER = 'https://issuer.test/';
 const AUDIENCE = 'https://cnpg-mcp.test/api';
@@ -38,11 +33,13 @@ let trusted: KeyPair;
 let attacker: KeyPair;
 let attackerEc: KeyPair;
 let jwksServer: Server;
-let claimsApi: StartedApi;
+let stack: LocalStack;
+let claimsApi: StackApi;
 let oidc: DevOidc;
-let providerApi: StartedApi;
+let providerApi: StackApi;
 let realToken: string;
 const kubeconfig = unreachableKubeconfig();
+const startApi = (env: Record<string, string>) => stack.startApi({ env });
 
 function now(): number {
   return Math.floor(Date.now() / 1000);
@@ -83,7 +80,7 @@ interface Refusal {
   description?: RegExp;
 }
 
-async function expectRefused(api: StartedApi, authorization: string | undefined, expected: Refusal) {
+async function expectRefused(api: StackApi, authorization: string | undefined, expected: Refusal) {
   const auditBefore = api.audit.lines.length;
   const response = await postMcp(api, whoamiCall, authorization);
   const body = await response.text();
@@ -96,7 +93,7 @@ async function expectRefused(api: StartedApi, authorization: string | undefined,
   assert.doesNotMatch(body, /mallory|auth0\|attacker/i, 'nothing about the forged identity is echoed');
 }
 
-async function expectAccepted(api: StartedApi, authorization: string) {
+async function expectAccepted(api: StackApi, authorization: string) {
   const response = await postMcp(api, whoamiCall, authorization);
   assert.equal(response.status, 200, await response.clone().text());
   assert.match(await response.text(), /userId/);
@@ -109,13 +106,14 @@ before(async () => {
   jwksServer = await serveJwks([
     { ...(await exportJWK(trusted.publicKey)), kid: KID, alg: 'RS256', use: 'sig' },
   ]);
+  stack = await startLocalStack({ remoteApi: false });
   claimsApi = await startApi({
     OIDC_ISSUER: ISSUER,
     OIDC_AUDIENCE: AUDIENCE,
     OIDC_JWKS_URI: `http://127.0.0.1:${(jwksServer.address() as AddressInfo).port}/jwks`,
     KUBECONFIG: kubeconfig,
   });
-  oidc = await startDevOidc();
+  oidc = stack.oidc;
   providerApi = await startApi({
     OIDC_ISSUER: oidc.issuer,
     OIDC_AUDIENCE: oidc.audience,
@@ -127,7 +125,7 @@ before(async () => {
 after(async () => {
   await claimsApi.close();
   await providerApi.close();
-  await oidc.close();
+  await stack.close();
   jwksServer.closeAllConnections();
   jwksServer.close();
 });

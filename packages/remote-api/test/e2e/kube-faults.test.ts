@@ -8,33 +8,24 @@ import assert from 'node:assert/strict';
 import { after, before, beforeEach, test } from 'node:test';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import {
-  type DevOidc,
-  type KubeEmulator,
-  loginForTokens,
-  startDevOidc,
-  startKubeEmulator,
-} from '../../../devstack/src/index.js';
-import { connectClient, type StartedApi, startApi } from '../support/support.js';
+import type { KubeEmulator } from '../../../devstack/src/index.js';
+import { type LocalStack, startLocalStack } from '../../../devstack/src/stack.js';
+import { connectClient } from '../support/support.js';
 
 const CLUSTERS = '/apis/postgresql.cnpg.io/v1/namespaces/default/clusters';
 
-let oidc: DevOidc;
+let stack: LocalStack;
 let kube: KubeEmulator;
-let api: StartedApi;
 let client: Client;
 
 before(async () => {
-  oidc = await startDevOidc({ accessTokenTtlSeconds: 3600 });
-  kube = await startKubeEmulator({ stepDelayMs: 0 });
-  api = await startApi({
-    OIDC_ISSUER: oidc.issuer,
-    OIDC_AUDIENCE: oidc.audience,
-    KUBECONFIG: kube.kubeconfigPath,
-    KUBE_REQUEST_TIMEOUT_SECONDS: '1',
-    KUBE_RETRY_ATTEMPTS: '3',
+  stack = await startLocalStack({
+    oidc: { accessTokenTtlSeconds: 3600 },
+    kube: { stepDelayMs: 0 },
+    remoteApi: { env: { KUBE_REQUEST_TIMEOUT_SECONDS: '1', KUBE_RETRY_ATTEMPTS: '3' } },
   });
-  client = await connectClient(api, (await loginForTokens(oidc, { username: 'admin' })).access_token);
+  kube = stack.kube;
+  client = await connectClient(stack.api, await stack.tokenFor('admin'));
   const created = await call('cluster_create', { name: 'pg-base', storage_size: '1Gi', instances: 1 });
   assert.ok(!created.isError, text(created));
   await kube.settle();
@@ -44,9 +35,7 @@ beforeEach(() => kube.faults.clear());
 
 after(async () => {
   await client.close();
-  await api.close();
-  await kube.close();
-  await oidc.close();
+  await stack.close();
 });
 
 async function call(name: string, args: Record<string, unknown>): Promise<CallToolResult> {

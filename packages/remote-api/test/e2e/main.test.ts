@@ -3,30 +3,26 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import {
-  type DevOidc,
-  type KubeEmulator,
-  loginForTokens,
-  startDevOidc,
-  startKubeEmulator,
-} from '../../../devstack/src/index.js';
+import type { DevOidc, KubeEmulator } from '../../../devstack/src/index.js';
+import { type LocalStack, startLocalStack } from '../../../devstack/src/stack.js';
 import { connectClient } from '../support/support.js';
 
 const main = fileURLToPath(new URL('../../src/main.ts', import.meta.url));
+let stack: LocalStack;
 let oidc: DevOidc;
 let kube: KubeEmulator;
 
+// The remote API runs as its own process here (main.ts), on the stack's provider and emulator.
 before(async () => {
-  oidc = await startDevOidc();
-  kube = await startKubeEmulator({ stepDelayMs: 100 });
+  stack = await startLocalStack({ kube: { stepDelayMs: 100 }, remoteApi: false });
+  ({ oidc, kube } = stack);
 });
 
 const children: ChildProcess[] = [];
 
 after(async () => {
   for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
-  await kube.close();
-  await oidc.close();
+  await stack.close();
 });
 function run(env: Record<string, string>) {
   const child = spawn(process.execPath, ['--import', 'tsx', main], {
@@ -75,7 +71,7 @@ test('SIGTERM: stop accepting, finish the in-flight call, exit 0; audit on stdou
     WAIT_POLL_MS: '100',
   });
   const url = await listeningUrl(proc);
-  const token = (await loginForTokens(oidc, { username: 'alice' })).access_token;
+  const token = await stack.tokenFor('alice');
   const client = await connectClient({ mcpUrl: new URL(`${url}/mcp`) }, token);
   let signalled = false;
   const result = await client.callTool(

@@ -1,53 +1,34 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { CoreV1Api, CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
+import type { CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import {
-  type DevOidc,
-  type KubeEmulator,
-  loginForTokens,
-  startDevOidc,
-  startKubeEmulator,
-} from '../../../devstack/src/index.js';
-import { connectClient, type StartedApi, startApi } from '../support/support.js';
+import type { KubeEmulator } from '../../../devstack/src/index.js';
+import { type LocalStack, startLocalStack } from '../../../devstack/src/stack.js';
+import { connectClient } from '../support/support.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: assertions walk arbitrary Kubernetes objects.
 type Loose = any;
 const NS = 'default';
 const PG = 'pg-shrink';
-let oidc: DevOidc;
+let stack: LocalStack;
 let kube: KubeEmulator;
-let api: StartedApi;
 let alice: Client;
 let bob: Client;
 let custom: CustomObjectsApi;
 let core: CoreV1Api;
 
 before(async () => {
-  oidc = await startDevOidc();
-  kube = await startKubeEmulator({ stepDelayMs: 1 });
-  api = await startApi({
-    OIDC_ISSUER: oidc.issuer,
-    OIDC_AUDIENCE: oidc.audience,
-    KUBECONFIG: kube.kubeconfigPath,
-  });
-  const [a, b] = await Promise.all(['alice', 'bob'].map((username) => loginForTokens(oidc, { username })));
-  [alice, bob] = await Promise.all([
-    connectClient(api, a!.access_token),
-    connectClient(api, b!.access_token),
-  ]);
-  const kc = new KubeConfig();
-  kc.loadFromFile(kube.kubeconfigPath);
-  custom = kc.makeApiClient(CustomObjectsApi);
-  core = kc.makeApiClient(CoreV1Api);
+  stack = await startLocalStack({ kube: { stepDelayMs: 1 } });
+  kube = stack.kube;
+  ({ custom, core } = stack.admin);
+  const [a, b] = await Promise.all(['alice', 'bob'].map((username) => stack.tokenFor(username)));
+  [alice, bob] = await Promise.all([connectClient(stack.api, a!), connectClient(stack.api, b!)]);
 });
 
 after(async () => {
   await Promise.all([alice.close(), bob.close()]);
-  await api.close();
-  await kube.close();
-  await oidc.close();
+  await stack.close();
 });
 
 async function call(client: Client, name: string, args: Record<string, unknown>) {

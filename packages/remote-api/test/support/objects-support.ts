@@ -1,23 +1,15 @@
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import {
-  CoreV1Api,
-  CustomObjectsApi,
-  KubeConfig,
+  type CoreV1Api,
+  type CustomObjectsApi,
   PatchStrategy,
   setHeaderOptions,
 } from '@kubernetes/client-node';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import {
-  type DevOidc,
-  type KubeEmulator,
-  loginForTokens,
-  startDevOidc,
-  startKubeEmulator,
-} from '../../../devstack/src/index.js';
-import { connectClient, type StartedApi, startApi, tempDir } from './support.js';
+import type { DevOidc, KubeEmulator } from '../../../devstack/src/index.js';
+import { type StackApi, startLocalStack } from '../../../devstack/src/stack.js';
+import { connectClient } from './support.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: assertions walk arbitrary Kubernetes objects and tool results.
 export type Loose = any;
@@ -30,7 +22,7 @@ const CNPG = { group: 'postgresql.cnpg.io', version: 'v1' } as const;
 export interface ObjectsEnv {
   oidc: DevOidc;
   kube: KubeEmulator;
-  api: StartedApi;
+  api: StackApi;
   /** alice: write scopes; bob: another non-admin; reader: alice with mcp:read only. */
   alice: Client;
   bob: Client;
@@ -43,47 +35,39 @@ export interface ObjectsEnv {
 
 /** Policy: everyone may use team-a only; ownership enforced. */
 export async function startObjectsEnv(options: { cnpgVersion?: '1.29' | '1.30' } = {}): Promise<ObjectsEnv> {
-  const oidc = await startDevOidc();
-  const kube = await startKubeEmulator({
-    namespaces: [NS, OTHER_NS],
-    stepDelayMs: 1,
-    ...(options.cnpgVersion ? { cnpgVersion: options.cnpgVersion } : {}),
+  const stack = await startLocalStack({
+    kube: {
+      namespaces: [NS, OTHER_NS],
+      stepDelayMs: 1,
+      ...(options.cnpgVersion ? { cnpgVersion: options.cnpgVersion } : {}),
+    },
+    remoteApi: {
+      env: { DEFAULT_NAMESPACE: NS },
+      policy: { namespaces: { everyone: [NS] }, ownership: true },
+    },
   });
-  const policyFile = join(tempDir(), 'policy.json');
-  writeFileSync(policyFile, JSON.stringify({ namespaces: { everyone: [NS] }, ownership: true }));
-  const api = await startApi({
-    OIDC_ISSUER: oidc.issuer,
-    OIDC_AUDIENCE: oidc.audience,
-    KUBECONFIG: kube.kubeconfigPath,
-    DEFAULT_NAMESPACE: NS,
-    POLICY_FILE: policyFile,
-  });
-  const [aliceTokens, bobTokens, readerTokens] = await Promise.all([
-    loginForTokens(oidc, { username: 'alice' }),
-    loginForTokens(oidc, { username: 'bob' }),
-    loginForTokens(oidc, { username: 'alice', scope: 'openid profile email mcp:read' }),
+  const [aliceToken, bobToken, readerToken] = await Promise.all([
+    stack.tokenFor('alice'),
+    stack.tokenFor('bob'),
+    stack.tokenFor('alice', 'openid profile email mcp:read'),
   ]);
   const [alice, bob, reader] = await Promise.all([
-    connectClient(api, aliceTokens.access_token),
-    connectClient(api, bobTokens.access_token),
-    connectClient(api, readerTokens.access_token),
+    connectClient(stack.api, aliceToken),
+    connectClient(stack.api, bobToken),
+    connectClient(stack.api, readerToken),
   ]);
-  const kc = new KubeConfig();
-  kc.loadFromFile(kube.kubeconfigPath);
   return {
-    oidc,
-    kube,
-    api,
+    oidc: stack.oidc,
+    kube: stack.kube,
+    api: stack.api,
     alice,
     bob,
     reader,
-    custom: kc.makeApiClient(CustomObjectsApi),
-    core: kc.makeApiClient(CoreV1Api),
+    custom: stack.admin.custom,
+    core: stack.admin.core,
     async close() {
       await Promise.all([alice.close(), bob.close(), reader.close()]);
-      await api.close();
-      await kube.close();
-      await oidc.close();
+      await stack.close();
     },
   };
 }

@@ -3,22 +3,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { loadConfig } from '../../src/config.js';
-import type { LineSink } from '../../src/log.js';
-import { type RunningRemoteApi, startRemoteApi } from '../../src/server.js';
-
-/** Collects lines written by the logger or the audit log. */
-export class MemorySink implements LineSink {
-  readonly lines: string[] = [];
-  write(line: string): void {
-    this.lines.push(line);
-  }
-  async close(): Promise<void> {}
-  records<T = Record<string, unknown>>(): T[] {
-    return this.lines.map((line) => JSON.parse(line) as T);
-  }
-}
-
 export function tempDir(): string {
   return mkdtempSync(join(tmpdir(), 'remote-api-test-'));
 }
@@ -40,26 +24,6 @@ export function unreachableKubeconfig(): string {
     }),
   );
   return path;
-}
-
-export interface StartedApi extends RunningRemoteApi {
-  logs: MemorySink;
-  audit: MemorySink;
-  mcpUrl: URL;
-}
-
-export async function startApi(env: Record<string, string>): Promise<StartedApi> {
-  const logs = new MemorySink();
-  const audit = new MemorySink();
-  const config = loadConfig({
-    HOST: '127.0.0.1',
-    PORT: '0',
-    LOG_LEVEL: 'debug',
-    WAIT_POLL_MS: '100',
-    ...env,
-  });
-  const api = await startRemoteApi(config, { logSink: logs, auditSink: audit });
-  return { ...api, logs, audit, mcpUrl: new URL(`${api.url}/mcp`) };
 }
 
 export async function connectClient(api: { mcpUrl: URL }, token: string): Promise<Client> {
