@@ -17,6 +17,7 @@ import type { Logger } from './log.js';
 import type { Metrics } from './metrics.js';
 import { type Access, type Policy, PolicyDenied } from './policy.js';
 import { registerPromptsAndResources } from './prompts-resources.js';
+import type { QuotaLedger } from './quota/ledger.js';
 import { ToolFailure } from './tools/context.js';
 import { type CallEnvironment, type CallTrace, executeTool } from './tools/framework/execute.js';
 import { auditReference } from './tools/framework/references.js';
@@ -54,6 +55,8 @@ export interface McpDeps {
   config: RemoteApiConfig;
   policy: Policy;
   kube: Kube;
+  /** Counts quotas in the Kubernetes API, atomically across calls and replicas. */
+  quotaLedger: QuotaLedger;
   log: Logger;
   audit: AuditLog;
   metrics: Metrics;
@@ -145,6 +148,7 @@ export function createMcpServer(deps: McpDeps, caller: Caller): Server {
       policy: deps.policy,
       config: deps.config,
       apis: deps.kube.apisFor(caller.identity),
+      quota: deps.quotaLedger,
       log: deps.log,
       signal,
       progress: async (progress, total, message) => {

@@ -25,6 +25,7 @@ import { describeKubeError, translateKubeError } from './kube/errors.js';
 import type { Logger } from './log.js';
 import type { Access, Policy } from './policy.js';
 import { PolicyDenied } from './policy.js';
+import type { QuotaLedger } from './quota/ledger.js';
 import { ToolFailure, type ToolOutcome } from './tools/context.js';
 import { type CallEnvironment, executeTool } from './tools/framework/execute.js';
 import { implementations } from './tools/registry.js';
@@ -36,6 +37,7 @@ export interface PromptResourceDeps {
   config: RemoteApiConfig;
   policy: Policy;
   kube: Kube;
+  quotaLedger: QuotaLedger;
   log: Logger;
   audit: AuditLog;
 }
@@ -79,6 +81,7 @@ export function registerPromptsAndResources(
       policy: deps.policy,
       config: deps.config,
       apis: deps.kube.apisFor(caller.identity),
+      quota: deps.quotaLedger,
       log: deps.log,
       signal,
       progress: async () => {},

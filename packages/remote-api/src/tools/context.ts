@@ -5,6 +5,7 @@ import type { Identity } from '../identity.js';
 import type { KubeApis } from '../kube/client.js';
 import type { Logger } from '../log.js';
 import type { Access, Policy } from '../policy.js';
+import type { QuotaLedger } from '../quota/ledger.js';
 import type { KubeReads } from './framework/kube-reads.js';
 import type { Observed, References } from './framework/references.js';
 import type { Writer } from './framework/writer.js';
@@ -18,6 +19,8 @@ export interface ToolContext {
   /** Reads only; every write goes through `write`. */
   kube: KubeReads;
   log: Logger;
+  /** The quota ledger: reserve before creating what a quota counts (quota/cluster-quota.ts). */
+  quota: QuotaLedger;
   /** The call's namespace (the argument or the server default), already checked against the policy. */
   namespace: string;
   /** The tool's declared references as read and checked before it ran, by key. */

@@ -3,6 +3,7 @@ import type { Identity } from '../../identity.js';
 import type { KubeApis } from '../../kube/client.js';
 import type { Logger } from '../../log.js';
 import { type Access, type Policy, requireNamespace, requireWritable } from '../../policy.js';
+import type { QuotaLedger } from '../../quota/ledger.js';
 import type { ToolImplementation, ToolOutcome } from '../context.js';
 import type { ResolvedReference } from './references.js';
 import { resolveReferences } from './resolve.js';
@@ -16,6 +17,7 @@ export interface CallEnvironment {
   config: RemoteApiConfig;
   log: Logger;
   apis: KubeApis;
+  quota: QuotaLedger;
   signal: AbortSignal;
   progress(progress: number, total: number | undefined, message: string): Promise<void>;
 }
@@ -46,6 +48,7 @@ export async function executeTool(
     config: env.config,
     log: env.log,
     namespace,
+    quota: env.quota,
     signal: env.signal,
     progress: env.progress,
   };

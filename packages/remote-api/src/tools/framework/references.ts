@@ -1,4 +1,5 @@
 import type { Kind, KubeObject } from './kinds.js';
+import type { KubeReads } from './kube-reads.js';
 
 /**
  * Why a tool touches an object, which decides the checks applied to it before any write:
@@ -13,14 +14,16 @@ export type Intent = 'create' | 'change' | 'use' | 'read';
 /**
  * One object a tool declares. `name` returns undefined when the reference does not apply to this
  * call (an optional argument left out); it may look at the objects declared before it, in
- * declaration order, so a restore can name the Cluster its Backup came from.
+ * declaration order, so a restore can name the Cluster its Backup came from, and read (never
+ * write) what else decides it: the guided shrink finds the instance to recreate from the sizes
+ * of the cluster's volumes.
  */
 export interface ReferenceSpec<Args> {
   kind: Kind;
   intent: Intent;
   /** What the object is to this call, for messages and the audit line ("the backup to restore"). */
   role: string;
-  name(args: Args, seen: Observed): string | undefined;
+  name(args: Args, seen: Observed, kube: KubeReads): string | undefined | Promise<string | undefined>;
   /** Absence is not an error (the source cluster of a backup may be gone). */
   optional?: boolean;
   /** Where the object is missing, what the person can do ("backup_list shows what exists"). */

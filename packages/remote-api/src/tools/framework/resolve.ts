@@ -62,7 +62,7 @@ export async function resolveReferences<Args>(
 ): Promise<ResolvedCall> {
   const observed: Record<string, KubeObject | undefined> = {};
   for (const [key, spec] of Object.entries(declared)) {
-    const name = spec.name(args, observed);
+    const name = await spec.name(args, observed, call.apis);
     if (name === undefined) {
       observed[key] = undefined;
       continue;
