@@ -22,15 +22,19 @@ interface Binding {
 }
 
 /**
- * email and name are OIDC profile claims, which Auth0 allows in access tokens without a namespace
- * (unlike e.g. groups); the remote API reads them under these plain names. Only tokens for our
- * API get them.
+ * email, email_verified and name are OIDC profile claims, which Auth0 allows in access tokens
+ * without a namespace (unlike e.g. groups); the remote API reads them under these plain names. Only
+ * tokens for our API get them. email_verified travels with the email: the policy may name people
+ * by email only when it is true.
  */
 export function actionCode(audience: string): string {
-  return `// Managed by cnpg-mcp setup-auth0: adds the person's email and name to access tokens for the cnpg-mcp API.
+  return `// Managed by cnpg-mcp setup-auth0: adds the person's email (and whether Auth0 verified it) and name to access tokens for the cnpg-mcp API.
 exports.onExecutePostLogin = async (event, api) => {
   if (event.resource_server?.identifier !== ${JSON.stringify(audience)}) return;
-  if (event.user.email) api.accessToken.setCustomClaim('email', event.user.email);
+  if (event.user.email) {
+    api.accessToken.setCustomClaim('email', event.user.email);
+    api.accessToken.setCustomClaim('email_verified', event.user.email_verified === true);
+  }
   if (event.user.name) api.accessToken.setCustomClaim('name', event.user.name);
 };
 `;
