@@ -72,7 +72,7 @@ const cpuQuantity = z
 const memoryQuantity = z
   .string()
   .max(16)
-  .regex(/^[1-9][0-9]*(Ki|Mi|Gi|Ti|K|M|G|T)?$/);
+  .regex(/^[1-9][0-9]*(Ki|Mi|Gi|Ti|k|M|G|T)?$/);
 
 export const resourcesField = z
   .strictObject({

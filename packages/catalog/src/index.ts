@@ -7,6 +7,7 @@ export { toolListForMcp, toolListing } from './list.js';
 export { toolModulePath } from './module-path.js';
 export * from './outputs.js';
 export * from './prompts.js';
+export { parseQuantity } from './quantity.js';
 export * from './resources.js';
 export { backupSummary, scheduledBackupSummary } from './tools/backups/shared.js';
 export { databaseSummary } from './tools/databases/shared.js';

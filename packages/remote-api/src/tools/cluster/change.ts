@@ -4,9 +4,9 @@ import {
   clusterScale,
   clusterSetParameters,
   clusterStorageGrow,
+  parseQuantity,
 } from '@cnpg-mcp/catalog';
 import { CNPG } from '../../kube/client.js';
-import { quantityBytes } from '../../quantity.js';
 import { implement, ToolFailure } from '../context.js';
 import { imageChoice, refuseManagedParameters } from './create.js';
 import { imageForMajor, majorFromImage } from './model.js';
@@ -39,8 +39,8 @@ export const clusterScaleTool = implement(clusterScale, async (args, ctx) => {
 export const clusterStorageGrowTool = implement(clusterStorageGrow, async (args, ctx) => {
   const { namespace, cluster } = await clusterForChange(ctx, args);
   const previous = cluster.spec?.storage?.size ?? '';
-  const before = quantityBytes(previous) ?? 0;
-  const after = quantityBytes(args.storage_size) ?? 0;
+  const before = parseQuantity(previous) ?? 0;
+  const after = parseQuantity(args.storage_size) ?? 0;
   if (after < before) {
     throw new ToolFailure(
       'invalid_input',
@@ -51,7 +51,7 @@ export const clusterStorageGrowTool = implement(clusterStorageGrow, async (args,
   if (
     args.wal_storage_size &&
     previousWal &&
-    (quantityBytes(args.wal_storage_size) ?? 0) < (quantityBytes(previousWal) ?? 0)
+    (parseQuantity(args.wal_storage_size) ?? 0) < (parseQuantity(previousWal) ?? 0)
   ) {
     throw new ToolFailure(
       'invalid_input',

@@ -1,8 +1,8 @@
+import { parseQuantity } from '@cnpg-mcp/catalog';
 import { OWNER_LABEL } from '../../identity.js';
 import { CNPG } from '../../kube/client.js';
 import { translateKubeError } from '../../kube/errors.js';
 import { PolicyDenied } from '../../policy.js';
-import { quantityBytes } from '../../quantity.js';
 import type { LegacyToolContext } from '../context.js';
 import { CLUSTERS } from './model.js';
 
@@ -25,8 +25,8 @@ export function checkStorageQuota(
 ): void {
   const max = ctx.access.quotas.storagePerCluster;
   if (max === undefined) return;
-  const total = instances * ((quantityBytes(size) ?? 0) + (walSize ? (quantityBytes(walSize) ?? 0) : 0));
-  if (total > (quantityBytes(max) ?? 0)) {
+  const total = instances * ((parseQuantity(size) ?? 0) + (walSize ? (parseQuantity(walSize) ?? 0) : 0));
+  if (total > (parseQuantity(max) ?? 0)) {
     throw new PolicyDenied(
       'quota.storagePerCluster',
       `${instances} × (${size}${walSize ? ` + ${walSize} WAL` : ''}) exceeds your storage quota of ${max} per cluster`,

@@ -1,8 +1,7 @@
-import { clusterStorageShrink, clusterStorageShrinkStatus } from '@cnpg-mcp/catalog';
+import { clusterStorageShrink, clusterStorageShrinkStatus, parseQuantity } from '@cnpg-mcp/catalog';
 import type { V1PersistentVolumeClaim } from '@kubernetes/client-node';
 import { translateKubeError } from '../../kube/errors.js';
 import { requireNamespace } from '../../policy.js';
-import { quantityBytes } from '../../quantity.js';
 import { implement, type LegacyToolContext, ToolFailure } from '../context.js';
 import { type ClusterObject, PHASE_HEALTHY } from './model.js';
 import { clusterForChange, getCluster, mutation, patchCluster, requireConfirmation } from './ops.js';
@@ -59,7 +58,7 @@ async function dataVolumes(
       return {
         instance,
         size,
-        atTarget: target !== undefined && (quantityBytes(size) ?? Number.POSITIVE_INFINITY) <= target,
+        atTarget: target !== undefined && (parseQuantity(size) ?? Number.POSITIVE_INFINITY) <= target,
         primary: instance === cluster.status?.currentPrimary,
       };
     })
@@ -69,7 +68,7 @@ async function dataVolumes(
 async function planFor(ctx: LegacyToolContext, namespace: string, cluster: ClusterObject): Promise<Plan> {
   const annotations = cluster.metadata.annotations ?? {};
   const targetSize = annotations[TARGET] ?? '';
-  const target = targetSize ? quantityBytes(targetSize) : undefined;
+  const target = targetSize ? parseQuantity(targetSize) : undefined;
   const volumes = await dataVolumes(ctx, namespace, cluster, target);
   const originalInstances = Number(annotations[ORIGINAL_INSTANCES] ?? 0);
   const base = { inProgress: targetSize !== '', targetSize, originalInstances, volumes, subject: '' };
@@ -165,7 +164,7 @@ export const clusterStorageShrinkTool = implement(clusterStorageShrink, async (a
   switch (plan.step) {
     case 'start': {
       const current = cluster.spec?.storage?.size ?? '';
-      if ((quantityBytes(args.storage_size) ?? 0) >= (quantityBytes(current) ?? 0)) {
+      if ((parseQuantity(args.storage_size) ?? 0) >= (parseQuantity(current) ?? 0)) {
         throw new ToolFailure(
           'invalid_input',
           `storage_size: ${args.storage_size} is not smaller than the current ${current}; use cluster_storage_grow`,

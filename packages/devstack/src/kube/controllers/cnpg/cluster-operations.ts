@@ -2,10 +2,11 @@
  * Operations on running instances: switchover, parameter changes, restarts and rolling updates,
  * volume growth.
  */
+
+import { parseQuantity } from '@cnpg-mcp/catalog';
 import { RESTART_PARAMETERS } from '../../admission/postgres-parameters.js';
 import { asRecord, type KubeObject } from '../../types.js';
 import { rfc3339Micro } from '../../util/clock.js';
-import { parseQuantity } from '../../util/quantity.js';
 import {
   type ClusterContext,
   isReady,
