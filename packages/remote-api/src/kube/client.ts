@@ -9,7 +9,7 @@ import {
   setHeaderOptions,
   VersionApi,
 } from '@kubernetes/client-node';
-import type { Identity } from '../identity.js';
+import { type Identity, verifiedEmail } from '../identity.js';
 import { DEFAULT_RESILIENCE, type ResiliencePolicy, resilient } from './resilience.js';
 
 export const CNPG = { group: 'postgresql.cnpg.io', version: 'v1' } as const;
@@ -66,6 +66,15 @@ export function impersonatedGroups(identity: Identity): string[] {
   return identity.groups.filter((group) => !group.startsWith('system:'));
 }
 
+/**
+ * The Impersonate-User value. In `email` mode only a verified email is used: an unverified one
+ * is whatever the account typed, and would let it borrow RBAC bound to someone else's address.
+ * Without a verified email the user id is sent, which no email-named binding can match.
+ */
+export function impersonatedUser(identity: Identity, mode: Exclude<ImpersonationMode, 'off'>): string {
+  return (mode === 'email' && verifiedEmail(identity)) || identity.userId;
+}
+
 export class Kube {
   private readonly custom: CustomObjectsApi;
   private readonly core: CoreV1Api;
@@ -82,13 +91,16 @@ export class Kube {
   }
 
   apisFor(identity: Identity): KubeApis {
-    const user = this.impersonation === 'email' ? identity.email || identity.userId : identity.userId;
-    const groups = impersonatedGroups(identity);
     const options =
       this.impersonation === 'off'
         ? undefined
         : {
-            middleware: [impersonationMiddleware(user, groups)],
+            middleware: [
+              impersonationMiddleware(
+                impersonatedUser(identity, this.impersonation),
+                impersonatedGroups(identity),
+              ),
+            ],
             middlewareMergeStrategy: 'append' as const,
           };
     return {

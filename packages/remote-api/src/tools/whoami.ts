@@ -1,5 +1,5 @@
 import { whoami } from '@cnpg-mcp/catalog';
-import { impersonatedGroups } from '../kube/client.js';
+import { impersonatedGroups, impersonatedUser } from '../kube/client.js';
 import { implement } from './context.js';
 
 export const whoamiTool = implement(whoami, async (_args, ctx) => {
@@ -30,7 +30,7 @@ export const whoamiTool = implement(whoami, async (_args, ctx) => {
     impersonation:
       config.impersonation === 'off'
         ? 'off'
-        : `Impersonate-User ${config.impersonation === 'email' ? identity.email || identity.userId : identity.userId}${groups.length ? `, groups ${groups.join(', ')}` : ''}`,
+        : `Impersonate-User ${impersonatedUser(identity, config.impersonation)}${groups.length ? `, groups ${groups.join(', ')}` : ''}`,
   };
   const who = identity.email || identity.preferredUsername || identity.sub;
   const text = [

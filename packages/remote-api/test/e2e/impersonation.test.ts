@@ -28,6 +28,15 @@ before(async () => {
               namespaces: [NS],
             },
           ],
+          // RBAC bound to the admin's email address: only a token with that address verified may use it.
+          'admin@example.com': [
+            {
+              verbs: ['get', 'list', 'create'],
+              apiGroups: ['postgresql.cnpg.io'],
+              resources: ['clusters'],
+              namespaces: [NS],
+            },
+          ],
         },
         groups: {
           readers: [
@@ -130,4 +139,33 @@ test('groups from the token that name Kubernetes system groups are never imperso
       (error: unknown) => translateKubeError(error),
     );
   assert.equal(denied?.kind, 'forbidden', 'a token claiming system:masters gains nothing');
+});
+
+test('IMPERSONATION=email uses only a verified email: an account claiming the admin address gets no RBAC of the admin', async () => {
+  const mallory = await connectClient(api, await stack.tokenFor('mallory'));
+  const who = (await mallory.callTool({ name: 'whoami', arguments: {} })).structuredContent as {
+    email: string;
+    userId: string;
+    impersonation: string;
+  };
+  assert.equal(who.email, 'admin@example.com');
+  assert.equal(who.impersonation, `Impersonate-User ${who.userId}, groups developers`);
+  const create = await mallory.callTool({
+    name: 'cluster_create',
+    arguments: { name: 'pg-borrowed', storage_size: '1Gi' },
+  });
+  assert.equal(create.isError, true);
+  assert.match(
+    (create.content as { text: string }[])[0]!.text,
+    new RegExp(`User "${who.userId}" cannot create`),
+  );
+  const clusters = (await stack.admin.custom.listNamespacedCustomObject({ ...CNPG })) as {
+    items: { metadata: { name: string } }[];
+  };
+  assert.deepEqual(
+    clusters.items.map((c) => c.metadata.name).filter((name) => name === 'pg-borrowed'),
+    [],
+    'nothing was created with the RBAC bound to admin@example.com',
+  );
+  await mallory.close();
 });
