@@ -1,7 +1,7 @@
 import type { Identity } from '../../identity.js';
 import type { KubeApis } from '../../kube/client.js';
 import { translateKubeError } from '../../kube/errors.js';
-import { type Access, requireOwnership } from '../../policy.js';
+import { type Access, requireOwnership, requireReadable } from '../../policy.js';
 import { ToolFailure } from '../context.js';
 import { type CustomKind, isCoreKind, KINDS, type Kind, type KubeObject } from './kinds.js';
 import { describeReference, type Observed, type References, type ResolvedReference } from './references.js';
@@ -51,8 +51,8 @@ export interface ResolvedCall {
 /**
  * Reads every declared reference (recording each in `references` as it goes, so a refusal's audit
  * line still names it) in declaration order and applies the checks its intent calls
- * for, before the tool runs: existence (unless optional), and ownership for what the call
- * changes or uses. A `create` reference is not read: Kubernetes itself refuses a duplicate.
+ * for, before the tool runs: existence (unless optional), ownership for what the call changes or
+ * uses, and the policy's reads rule for what it only reads. A `create` reference is not read: Kubernetes itself refuses a duplicate.
  */
 export async function resolveReferences<Args>(
   declared: References<Args>,
@@ -89,8 +89,10 @@ export async function resolveReferences<Args>(
       exists: object !== undefined,
       ...(object?.metadata.uid ? { uid: object.metadata.uid } : {}),
     });
+    const what = `${spec.role} (${describeReference(where)})`;
+    if (object && spec.intent === 'read') requireReadable(call.access, call.identity, object, what);
     if (object && (spec.intent === 'change' || spec.intent === 'use') && spec.ownership !== 'policy') {
-      requireOwnership(call.access, call.identity, object, `${spec.role} (${describeReference(where)})`);
+      requireOwnership(call.access, call.identity, object, what);
     }
   }
   return { references, observed };
