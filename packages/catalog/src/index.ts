@@ -1,5 +1,5 @@
 export { catalog, findTool, objectTools } from './catalog.js';
-export { cronProblem } from './cron.js';
+export { type CronSchedule, cronProblem, parseCron } from './cron.js';
 export { renderToolsMarkdown } from './docs.js';
 export * from './fields.js';
 export { serverInstructions } from './instructions.js';

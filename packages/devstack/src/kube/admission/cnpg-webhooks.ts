@@ -1,9 +1,8 @@
 /** CNPG's admission webhooks (defaulting and validation) for the rules a management tool can hit. */
 
-import { parseQuantity } from '@cnpg-mcp/catalog';
+import { parseCron, parseQuantity } from '@cnpg-mcp/catalog';
 import { type FieldError, fieldErrors } from '../api/errors.js';
 import { asRecord, isPlainObject, type KubeObject } from '../types.js';
-import { parseCron } from '../util/cron.js';
 import { isDns1035Label } from './names.js';
 import { validatePostgresParameters } from './postgres-parameters.js';
 import type { AdmissionContext, Webhook, WebhookResult } from './types.js';

@@ -1,7 +1,7 @@
 /** ScheduledBackups create Backups on their cron schedule, read from the emulator's clock. */
+import { parseCron } from '@cnpg-mcp/catalog';
 import { asRecord, type KubeObject } from '../../types.js';
 import { type Clock, rfc3339 } from '../../util/clock.js';
-import { parseCron } from '../../util/cron.js';
 import type { ControllerClient } from '../client.js';
 import type { EventRecorder } from '../events.js';
 import { ownerRef } from './cluster-objects.js';
