@@ -7,8 +7,8 @@ import { execFile } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { DEV_USERS, startDevOidc, startKubeEmulator } from '@cnpg-mcp/devstack';
-import { loadConfig, startRemoteApi } from '@cnpg-mcp/remote-api';
+import { DEV_USERS } from '@cnpg-mcp/devstack';
+import { startLocalStack } from '@cnpg-mcp/devstack/stack';
 
 const root = new URL('..', import.meta.url).pathname.replace(/\/$/, '');
 const stateDir = process.env.CNPG_MCP_DEV_STATE_DIR || join(root, '.devstack');
@@ -30,47 +30,37 @@ async function main(): Promise<void> {
     join(root, 'packages', 'stdio-server', 'scripts', 'bundle.mjs'),
   ]);
 
-  const stops: Array<() => Promise<void>> = [];
-  const stopAll = async () => {
-    for (const stop of stops.reverse()) await stop().catch(() => {});
-  };
-  try {
-    const oidc = await startDevOidc({ port: port('DEVSTACK_OIDC_PORT', 9400) });
-    stops.push(() => oidc.close());
-    const kube = await startKubeEmulator({
-      kubeconfigPath: join(stateDir, 'kubeconfig'),
-      onControllerError: () => {},
-    });
-    stops.push(() => kube.close());
-    const api = await startRemoteApi(
-      loadConfig({
-        HOST: '127.0.0.1',
+  const stack = await startLocalStack({
+    oidc: { port: port('DEVSTACK_OIDC_PORT', 9400) },
+    kube: { kubeconfigPath: join(stateDir, 'kubeconfig'), onControllerError: () => {} },
+    remoteApi: {
+      // Logs to stderr, audit records to a file, as a deployed remote API would.
+      lines: 'settings',
+      env: {
         PORT: String(port('CNPG_MCP_DEV_REMOTE_PORT', 9402)),
-        OIDC_ISSUER: oidc.issuer,
-        OIDC_AUDIENCE: oidc.audience,
-        KUBECONFIG: kube.kubeconfigPath,
         LOG_LEVEL: 'warn',
         AUDIT_LOG: join(stateDir, 'audit.log'),
         SHUTDOWN_TIMEOUT_SECONDS: '2',
-      }),
-    );
-    stops.push(() => api.close());
+      },
+    },
+  });
+  const { oidc, kube, api } = stack;
 
-    const settings = {
-      CNPG_MCP_ISSUER: oidc.issuer,
-      CNPG_MCP_CLIENT_ID: oidc.clientId,
-      CNPG_MCP_AUDIENCE: oidc.audience,
-      CNPG_MCP_REMOTE_URL: `${api.url}/mcp`,
-      // Throwaway test users: a file in your config dir keeps this working without a keychain.
-      CNPG_MCP_TOKEN_STORE: 'file',
-    };
-    const entry = {
-      mcpServers: { 'cnpg-dev': { command: process.execPath, args: [cliPath], env: settings } },
-    };
-    const inspectorEnv = Object.entries(settings)
-      .map(([name, value]) => `-e ${name}=${value}`)
-      .join(' ');
-    process.stdout.write(`
+  const settings = {
+    CNPG_MCP_ISSUER: oidc.issuer,
+    CNPG_MCP_CLIENT_ID: oidc.clientId,
+    CNPG_MCP_AUDIENCE: oidc.audience,
+    CNPG_MCP_REMOTE_URL: `${api.url}/mcp`,
+    // Throwaway test users: a file in your config dir keeps this working without a keychain.
+    CNPG_MCP_TOKEN_STORE: 'file',
+  };
+  const entry = {
+    mcpServers: { 'cnpg-dev': { command: process.execPath, args: [cliPath], env: settings } },
+  };
+  const inspectorEnv = Object.entries(settings)
+    .map(([name, value]) => `-e ${name}=${value}`)
+    .join(' ');
+  process.stdout.write(`
 cnpg-mcp dev stack is running (Ctrl-C stops it).
 
   OpenID provider   ${oidc.issuer}   (client ${oidc.clientId}, audience ${oidc.audience})
@@ -91,22 +81,18 @@ Or merge it automatically:
 MCP Inspector web UI (needs Node 22.7+):
   npx @modelcontextprotocol/inspector ${inspectorEnv} node ${cliPath}
 Log in from a terminal:  ${Object.entries(settings)
-      .map(([name, value]) => `${name}=${value}`)
-      .join(' ')} node ${cliPath} login
+    .map(([name, value]) => `${name}=${value}`)
+    .join(' ')} node ${cliPath} login
 
 Test users (the first tool call opens the provider's login page):
 ${DEV_USERS.map((user) => `  ${user.username.padEnd(6)} / ${user.password.padEnd(15)} groups: ${user.groups.join(', ')}`).join('\n')}
 
 Try: "Create a PostgreSQL cluster called orders with 3 instances and wait until it is ready."
 `);
-  } catch (error) {
-    await stopAll();
-    throw error;
-  }
 
   const shutdown = (signal: string) => {
     process.stdout.write(`\n${signal}: stopping the dev stack…\n`);
-    void stopAll().then(() => process.exit(0));
+    void stack.close().then(() => process.exit(0));
   };
   process.once('SIGINT', () => shutdown('SIGINT'));
   process.once('SIGTERM', () => shutdown('SIGTERM'));

@@ -3,13 +3,8 @@ import { mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  type DevOidc,
-  type KubeEmulator,
-  loginForTokens,
-  startDevOidc,
-  startKubeEmulator,
-} from '../../packages/devstack/src/index.js';
+import type { DevOidc, KubeEmulator } from '../../packages/devstack/src/index.js';
+import { startLocalStack } from '../../packages/devstack/src/stack.js';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
 export const REMOTE_API_MAIN = join(ROOT, 'packages/remote-api/dist/main.js');
@@ -89,13 +84,20 @@ export interface Stack {
   close(): Promise<void>;
 }
 
-/** Provider and emulator in this process, with a logged-in user's access token. */
+/**
+ * Provider and emulator in this process, with a logged-in user's access token. The remote API is
+ * measured as its own process (spawnRemoteApi), so the stack starts none.
+ */
 export async function startStack(
   options: { clusters?: number; accessTokenTtlSeconds?: number } = {},
 ): Promise<Stack> {
-  const oidc = await startDevOidc({ accessTokenTtlSeconds: options.accessTokenTtlSeconds ?? 3600 });
-  const kube = await startKubeEmulator({ stepDelayMs: 0 });
-  const { access_token, refresh_token } = await loginForTokens(oidc, { username: 'admin' });
+  const stack = await startLocalStack({
+    oidc: { accessTokenTtlSeconds: options.accessTokenTtlSeconds ?? 3600 },
+    kube: { stepDelayMs: 0 },
+    remoteApi: false,
+  });
+  const { oidc, kube } = stack;
+  const { access_token, refresh_token } = await stack.tokensFor('admin');
   if (!refresh_token) throw new Error('the login returned no refresh token');
   for (let i = 0; i < (options.clusters ?? 0); i += 1) {
     await fetch(`${kube.url}/apis/postgresql.cnpg.io/v1/namespaces/default/clusters`, {
@@ -115,9 +117,6 @@ export async function startStack(
     kube,
     accessToken: access_token,
     refreshToken: refresh_token,
-    close: async () => {
-      await kube.close();
-      await oidc.close();
-    },
+    close: () => stack.close(),
   };
 }

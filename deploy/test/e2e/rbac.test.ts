@@ -21,16 +21,8 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { catalog } from '../../../packages/catalog/src/index.js';
-import {
-  type DevOidc,
-  type KubeEmulator,
-  loginForTokens,
-  renderKubeconfig,
-  startDevOidc,
-  startKubeEmulator,
-} from '../../../packages/devstack/src/index.js';
-import { loadConfig } from '../../../packages/remote-api/src/config.js';
-import { type RunningRemoteApi, startRemoteApi } from '../../../packages/remote-api/src/server.js';
+import { type KubeEmulator, renderKubeconfig } from '../../../packages/devstack/src/index.js';
+import { type LocalStack, type StackApi, startLocalStack } from '../../../packages/devstack/src/stack.js';
 import {
   grantedTriples,
   type KubeRequest,
@@ -48,46 +40,47 @@ const OUTSIDE = 'elsewhere';
 type Structured = Record<string, unknown>;
 type ToolResult = CallToolResult & { structuredContent?: Structured };
 
-const quiet = { write() {}, async close() {} };
 const textOf = (r: ToolResult) => r.content.map((c) => (c.type === 'text' ? c.text : '')).join('\n');
 
 interface Started {
-  api: RunningRemoteApi;
+  api: StackApi;
   client: Client;
 }
 
+/** The remote API with the overlay's ConfigMap settings, as the given Kubernetes identity. */
 async function startApiAs(
-  oidc: DevOidc,
+  stack: LocalStack,
   kubeconfigPath: string,
   env: Record<string, string>,
   username: string,
 ): Promise<Started> {
-  const config = loadConfig({
-    ...env,
-    OIDC_ISSUER: oidc.issuer,
-    OIDC_AUDIENCE: oidc.audience,
-    KUBECONFIG: kubeconfigPath,
-    // The policy the ConfigMap ships (mounted at /etc/cnpg-mcp in the pod).
-    POLICY_FILE: join(kustomizeDir, 'base/policy.json'),
-    HOST: '127.0.0.1',
-    PORT: '0',
-    WAIT_POLL_MS: '50',
+  const api = await stack.startApi({
+    env: {
+      ...env,
+      OIDC_ISSUER: stack.issuer,
+      OIDC_AUDIENCE: stack.audience,
+      KUBECONFIG: kubeconfigPath,
+      // The policy the ConfigMap ships (mounted at /etc/cnpg-mcp in the pod).
+      POLICY_FILE: join(kustomizeDir, 'base/policy.json'),
+      HOST: '127.0.0.1',
+      PORT: '0',
+      WAIT_POLL_MS: '50',
+    },
   });
-  const api = await startRemoteApi(config, { logSink: quiet, auditSink: quiet });
-  const tokens = await loginForTokens(oidc, { username });
+  const token = await stack.tokenFor(username);
   const client = new Client({ name: 'deploy-rbac-test', version: '1.0.0' });
   await client.connect(
-    new StreamableHTTPClientTransport(new URL(`${api.url}/mcp`), {
-      requestInit: { headers: { Authorization: `Bearer ${tokens.access_token}` } },
+    new StreamableHTTPClientTransport(api.mcpUrl, {
+      requestInit: { headers: { Authorization: `Bearer ${token}` } },
     }),
   );
   return { api, client };
 }
 
-/** The local provider, the emulator with the rendered RBAC, and a recording proxy in front of it. */
+/** The local stack with the rendered RBAC in the emulator, and a recording proxy in front of it. */
 async function startWorld(objects: K8sObject[], namespaces: string[]) {
-  const oidc = await startDevOidc();
-  const kube = await startKubeEmulator({ namespaces, stepDelayMs: 1 });
+  const stack = await startLocalStack({ kube: { namespaces, stepDelayMs: 1 }, remoteApi: false });
+  const { kube } = stack;
   kube.setRbac(rbacPolicyFrom(objects));
   const proxy = await startRecordingProxy(kube.url);
   const saKubeconfig = join(mkdtempSync(join(tmpdir(), 'cnpg-rbac-')), 'kubeconfig');
@@ -96,14 +89,13 @@ async function startWorld(objects: K8sObject[], namespaces: string[]) {
     renderKubeconfig({ server: proxy.url, token: kube.addUser(serviceAccountUser(SA)) }),
   );
   return {
-    oidc,
+    stack,
     kube,
     proxy,
     saKubeconfig,
     async close() {
       await proxy.close();
-      await kube.close();
-      await oidc.close();
+      await stack.close();
     },
   };
 }
@@ -113,7 +105,7 @@ describe('the namespaced overlay RBAC, run for real against the emulator', () =>
   const env = configFor(objects);
   const namespace = env.DEFAULT_NAMESPACE!;
   const role = only(objects, 'Role', 'cnpg-mcp');
-  let oidc: DevOidc;
+  let stack: LocalStack;
   let kube: KubeEmulator;
   let proxy: Awaited<ReturnType<typeof startRecordingProxy>>;
   let saKubeconfig: string;
@@ -125,11 +117,9 @@ describe('the namespaced overlay RBAC, run for real against the emulator', () =>
 
   before(async () => {
     world = await startWorld(objects, [namespace, OUTSIDE]);
-    ({ oidc, kube, proxy, saKubeconfig } = world);
-    started = await startApiAs(oidc, saKubeconfig, env, 'admin');
-    const kc = new KubeConfig();
-    kc.loadFromFile(kube.kubeconfigPath);
-    admin = { custom: kc.makeApiClient(CustomObjectsApi), core: kc.makeApiClient(CoreV1Api) };
+    ({ stack, kube, proxy, saKubeconfig } = world);
+    started = await startApiAs(stack, saKubeconfig, env, 'admin');
+    admin = stack.admin;
   });
 
   after(async () => {
@@ -319,7 +309,7 @@ describe('the namespaced overlay RBAC, run for real against the emulator', () =>
     assert.equal(await status(core.listNamespace()), 403);
 
     // Widening the remote API's own configuration does not widen what Kubernetes lets it do.
-    const widened = await startApiAs(oidc, saKubeconfig, { ...env, ALLOWED_NAMESPACES: '*' }, 'admin');
+    const widened = await startApiAs(stack, saKubeconfig, { ...env, ALLOWED_NAMESPACES: '*' }, 'admin');
     try {
       const result = (await widened.client.callTool({
         name: 'cluster_list',
@@ -368,7 +358,7 @@ describe('the impersonation overlay: Kubernetes RBAC decides per person', () => 
   });
   const env = configFor(objects);
   const namespace = env.DEFAULT_NAMESPACE!;
-  let oidc: DevOidc;
+  let stack: LocalStack;
   let kube: KubeEmulator;
   let proxy: Awaited<ReturnType<typeof startRecordingProxy>>;
   let saKubeconfig: string;
@@ -377,12 +367,12 @@ describe('the impersonation overlay: Kubernetes RBAC decides per person', () => 
 
   before(async () => {
     world = await startWorld(objects, [namespace]);
-    ({ oidc, kube, proxy, saKubeconfig } = world);
+    ({ stack, kube, proxy, saKubeconfig } = world);
   });
   after(async () => world?.close());
 
   test('a person in the bound group works through the tools; every request is made as that person', async () => {
-    const alice = await startApiAs(oidc, saKubeconfig, env, 'alice');
+    const alice = await startApiAs(stack, saKubeconfig, env, 'alice');
     try {
       const call = async (name: string, args: Record<string, unknown> = {}) => {
         const result = (await alice.client.callTool({ name, arguments: args })) as ToolResult;
@@ -412,7 +402,7 @@ describe('the impersonation overlay: Kubernetes RBAC decides per person', () => 
   });
 
   test('a person outside the bound group is refused by Kubernetes, even a cnpg-mcp admin', async () => {
-    const admin = await startApiAs(oidc, saKubeconfig, env, 'admin');
+    const admin = await startApiAs(stack, saKubeconfig, env, 'admin');
     try {
       // admin's token carries the group cnpg-admins, which the service account may not impersonate.
       const result = (await admin.client.callTool({ name: 'cluster_list', arguments: {} })) as ToolResult;
@@ -452,7 +442,7 @@ describe('the cluster-wide overlay: one ClusterRole, every namespace', () => {
   after(async () => world?.close());
 
   test('clusters are listed cluster-wide and created in any namespace; other resources stay refused', async () => {
-    const started = await startApiAs(world.oidc, world.saKubeconfig, env, 'admin');
+    const started = await startApiAs(world.stack, world.saKubeconfig, env, 'admin');
     try {
       const call = async (name: string, args: Record<string, unknown>) => {
         const result = (await started.client.callTool({ name, arguments: args })) as ToolResult;

@@ -9,10 +9,9 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { loginForTokens } from '@cnpg-mcp/devstack';
-import { loadConfig, startRemoteApi } from '@cnpg-mcp/remote-api';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { builtCli, connectOverStdio, privateHome, sidecarPid, sidecarSockets } from '../support/helpers.js';
-import { Lines, type Stack, startStack } from '../support/stack.js';
+import { type Stack, startStack } from '../support/stack.js';
 
 function textOf(result: unknown): string {
   const content = (result as { content?: Array<{ text?: string }> }).content ?? [];
@@ -83,18 +82,7 @@ test('remote API restarted mid-call: the call fails clearly, the write happened 
   const pending = slowCreate(client, 'pg-restart');
   await sleep(1500);
   await stack.api.close();
-  const restarted = await startRemoteApi(
-    loadConfig({
-      HOST: '127.0.0.1',
-      PORT: port,
-      OIDC_ISSUER: stack.oidc.issuer,
-      OIDC_AUDIENCE: stack.oidc.audience,
-      KUBECONFIG: stack.kube.kubeconfigPath,
-      LOG_LEVEL: 'warn',
-    }),
-    { logSink: new Lines(), auditSink: new Lines() },
-  );
-  t.after(() => restarted.close());
+  await stack.startApi({ env: { PORT: port, LOG_LEVEL: 'warn' } });
 
   // A graceful shutdown drains the call when it can; when it cannot, the call says its outcome
   // is unknown. Either way the write landed exactly once.
