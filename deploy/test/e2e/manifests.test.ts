@@ -33,6 +33,11 @@ const matches = (selector: Record<string, string> | undefined, labels: Record<st
   Object.keys(selector ?? {}).length > 0 &&
   Object.entries(selector ?? {}).every(([k, v]) => labels?.[k] === v);
 
+/** The remote API's own bookkeeping (the quota ledger) in its own namespace, in every overlay. */
+const LEDGER = 'cnpg-mcp-quota-ledger';
+const toolBindings = (objects: K8sObject[]) =>
+  find(objects, 'RoleBinding').filter((b) => b.metadata.name !== LEDGER);
+
 const rulesOf = (objects: K8sObject[]) =>
   objects
     .filter((o) => RBAC_KINDS.includes(o.kind))
@@ -152,6 +157,29 @@ for (const [name, objects] of rendered) {
       }
     });
 
+    test('the quota ledger: get, create and update of ConfigMaps in the remote’s own namespace, nothing more', () => {
+      const namespace = deployment.metadata?.namespace;
+      const role = only(objects, 'Role', LEDGER);
+      assert.equal(role.metadata.namespace, namespace);
+      assert.deepEqual(role.rules, [
+        { apiGroups: [''], resources: ['configmaps'], verbs: ['get', 'create', 'update'] },
+      ]);
+      const binding = only(objects, 'RoleBinding', LEDGER);
+      assert.equal(binding.metadata.namespace, namespace);
+      assert.deepEqual(binding.roleRef, {
+        apiGroup: 'rbac.authorization.k8s.io',
+        kind: 'Role',
+        name: LEDGER,
+      });
+      assert.deepEqual(binding.subjects, [
+        { kind: 'ServiceAccount', name: deployment.spec?.template.spec?.serviceAccountName, namespace },
+      ]);
+      // The ledger's namespace defaults to the pod's own (POD_NAMESPACE from the downward API).
+      const podNamespace = container.env?.find((e) => e.name === 'POD_NAMESPACE');
+      assert.equal(podNamespace?.valueFrom?.fieldRef?.fieldPath, 'metadata.namespace');
+      assert.equal(configFor(objects).QUOTA_NAMESPACE, undefined);
+    });
+
     test(`impersonation rights ${name === 'impersonation' ? 'are present, and only them for the service account' : 'are absent'}`, () => {
       const impersonating = rulesOf(objects).filter(({ rule }) => rule.verbs.includes('impersonate'));
       const env = configFor(objects);
@@ -175,10 +203,7 @@ for (const [name, objects] of rendered) {
       assert.deepEqual(impersonating[1]?.rule.resourceNames, boundGroups);
       // The service account is bound to the impersonator role only; people get the tool rights.
       const saBindings = objects.filter((o) => o.subjects?.some((s) => s.kind === 'ServiceAccount'));
-      assert.deepEqual(
-        saBindings.map((b) => b.roleRef?.name),
-        ['cnpg-mcp-impersonator'],
-      );
+      assert.deepEqual(saBindings.map((b) => b.roleRef?.name).sort(), ['cnpg-mcp-impersonator', LEDGER]);
     });
   });
 }
@@ -194,7 +219,7 @@ describe('RBAC variants', () => {
   test('namespaced (default): a Role and RoleBinding in each allowed namespace, nothing cluster-wide', () => {
     assert.deepEqual(find(namespaced, 'ClusterRole'), []);
     assert.deepEqual(find(namespaced, 'ClusterRoleBinding'), []);
-    const bound = find(namespaced, 'RoleBinding')
+    const bound = toolBindings(namespaced)
       .map((b) => b.metadata.namespace)
       .sort();
     const allowed = configFor(namespaced).ALLOWED_NAMESPACES?.split(',').sort();
@@ -205,7 +230,10 @@ describe('RBAC variants', () => {
 
   test('cluster-wide: a ClusterRole with the same rules as the Role, and ALLOWED_NAMESPACES=*', () => {
     const objects = rendered.get('cluster-wide')!;
-    assert.deepEqual(find(objects, 'Role'), []);
+    assert.deepEqual(
+      find(objects, 'Role').map((r) => r.metadata.name),
+      [LEDGER],
+    );
     assert.deepEqual(toolRules(only(objects, 'ClusterRole', 'cnpg-mcp')), toolRules(role));
     assert.equal(only(objects, 'ClusterRoleBinding', 'cnpg-mcp').roleRef?.name, 'cnpg-mcp');
     assert.equal(configFor(objects).ALLOWED_NAMESPACES, '*');
@@ -292,7 +320,7 @@ test('the overlay docs/deploy.md describes renders: own image, settings, a secon
   assert.equal(config.OIDC_ISSUER, 'https://tenant.eu.auth0.com/');
   assert.doesNotThrow(() => loadConfig(config));
   assert.deepEqual(
-    find(objects, 'RoleBinding')
+    toolBindings(objects)
       .map((b) => b.metadata.namespace)
       .sort(),
     config.ALLOWED_NAMESPACES?.split(',').sort(),
