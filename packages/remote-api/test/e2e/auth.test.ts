@@ -47,7 +47,7 @@ describe('token checks with tokens from a real login', () => {
     const result = await client.callTool({ name: 'whoami', arguments: {} });
     const who = result.structuredContent as { email: string; userId: string; scopes: string[] };
     assert.equal(who.email, 'alice@example.com');
-    assert.match(who.userId, /^alice-[0-9a-f]{10}$/);
+    assert.match(who.userId, /^devstack-alice-[0-9a-f]{12}$/);
     assert.ok(who.scopes.includes('mcp:write'));
     await client.close();
   });

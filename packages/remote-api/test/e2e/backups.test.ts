@@ -56,7 +56,7 @@ describe('on-demand backups', () => {
     const backup = await getCr(env, 'backups', 'pg-bk-first');
     assert.deepEqual(backup?.spec.pluginConfiguration, { name: PLUGIN });
     assert.equal(backup?.metadata.labels['cnpg.io/cluster'], 'pg-bk');
-    assert.match(backup?.metadata.labels['cnpg-mcp.io/created-by'], /^alice-/);
+    assert.match(backup?.metadata.labels['cnpg-mcp.io/created-by'], /^devstack-alice-[0-9a-f]{12}$/);
   });
 
   test('a volume-snapshot backup with a generated name, then backup_wait, list and get', async () => {
@@ -177,7 +177,7 @@ describe('scheduled backups', () => {
     const sb = await getCr(env, 'scheduledbackups', 'nightly');
     assert.equal(sb?.spec.method, 'plugin');
     assert.equal(sb?.spec.backupOwnerReference, 'self');
-    assert.match(sb?.metadata.labels['cnpg-mcp.io/created-by'], /^alice-/);
+    assert.match(sb?.metadata.labels['cnpg-mcp.io/created-by'], /^devstack-alice-[0-9a-f]{12}$/);
     await ok(env.alice, 'scheduled_backup_suspend', { name: 'nightly', dry_run: true });
     assert.notEqual((await getCr(env, 'scheduledbackups', 'nightly'))?.spec.suspend, true);
     const suspended = await ok(env.alice, 'scheduled_backup_suspend', { name: 'nightly' });
@@ -214,7 +214,7 @@ describe('restore', () => {
     assert.equal(origin.plugin.name, PLUGIN);
     assert.deepEqual(origin.plugin.parameters, { barmanObjectName: 'store', serverName: 'pg-bk' });
     assert.equal(cluster?.spec.storage.size, '1Gi');
-    assert.match(cluster?.metadata.labels['cnpg-mcp.io/created-by'], /^alice-/);
+    assert.match(cluster?.metadata.labels['cnpg-mcp.io/created-by'], /^devstack-alice-[0-9a-f]{12}$/);
   });
 
   test('backup_restore with wait reports progress until the new cluster is healthy', async () => {

@@ -32,9 +32,9 @@ before(async () => {
     remoteApi: {
       env: { DEFAULT_NAMESPACE: NS },
       policy: {
-        adminGroups: ['cnpg-admins'],
+        admins: { groups: ['cnpg-admins'] },
         namespaces: { everyone: [NS] },
-        ownership: true,
+        ownership: { enforced: true },
         quotas: { clustersPerUser: 2, instancesPerCluster: 5, storagePerCluster: '20Gi' },
       },
     },
@@ -301,7 +301,7 @@ describe('reading clusters', () => {
     assert.equal(mine.instances, 3);
     assert.equal(mine.phase, 'Cluster in healthy state');
     assert.match(mine.primary, /^pg-alice-\d$/);
-    assert.match(mine.owner, /^alice-/);
+    assert.match(mine.owner, /^devstack-alice-[0-9a-f]{12}$/);
     assert.match(mine.image, /17\.5/);
     const all = await ok(alice, 'cluster_list', { all_namespaces: true });
     assert.deepEqual(all.namespaces, [NS]);
@@ -559,7 +559,7 @@ describe('mutating cluster tools: refusals, dry run, success', () => {
         { ...withConfirm(c.args), name: 'nope', ...(c.confirm === PG ? { confirm: 'nope' } : {}) },
         /not found/,
       );
-      await fails(bob, c.tool, withConfirm(c.args), /Denied by policy \(rule ownership\).*created by alice-/);
+      await fails(bob, c.tool, withConfirm(c.args), /Denied by policy \(rule ownership\).*created by devstack-alice-/);
       await fails(
         alice,
         c.tool,

@@ -15,7 +15,7 @@ let aliceToken: string;
 let adminToken: string;
 
 async function apiWithPolicy(policy: Record<string, unknown>): Promise<StackApi> {
-  const api = await stack.startApi({ policy: { adminGroups: ['cnpg-admins'], ...policy } });
+  const api = await stack.startApi({ policy: { admins: { groups: ['cnpg-admins'] }, ...policy } });
   apis.push(api);
   return api;
 }

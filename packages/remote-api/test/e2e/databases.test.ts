@@ -45,7 +45,7 @@ test('database_create declares a Database with owner, locale, extensions and sch
   assert.equal(db?.spec.icuLocale, 'en-US');
   assert.equal(db?.spec.databaseReclaimPolicy, 'delete');
   assert.deepEqual(db?.spec.extensions, [{ name: 'pg_stat_statements', ensure: 'present' }]);
-  assert.match(db?.metadata.labels['cnpg-mcp.io/created-by'], /^alice-/);
+  assert.match(db?.metadata.labels['cnpg-mcp.io/created-by'], /^devstack-alice-[0-9a-f]{12}$/);
   assert.equal(db?.metadata.labels['cnpg.io/cluster'], 'pg-db');
 });
 

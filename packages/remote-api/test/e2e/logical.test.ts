@@ -47,7 +47,7 @@ test('publication_create for listed tables and schemas; publication_list shows i
     { table: { schema: 'public', name: 'orders', columns: ['id', 'total'] } },
     { tablesInSchema: 'sales' },
   ]);
-  assert.match(pub?.metadata.labels['cnpg-mcp.io/created-by'], /^alice-/);
+  assert.match(pub?.metadata.labels['cnpg-mcp.io/created-by'], /^devstack-alice-[0-9a-f]{12}$/);
   await env.kube.settle();
   const list = await ok(env.alice, 'publication_list', { cluster: 'pg-src' });
   assert.equal(list.publications[0].target, 'public.orders, schema sales');

@@ -36,7 +36,7 @@ test('pooler_create writes a labelled Pooler with type, instances, pool mode and
   assert.equal(pooler?.spec.instances, 2);
   assert.equal(pooler?.spec.pgbouncer.poolMode, 'transaction');
   assert.deepEqual(pooler?.spec.pgbouncer.parameters, { max_client_conn: '500', default_pool_size: '20' });
-  assert.match(pooler?.metadata.labels['cnpg-mcp.io/created-by'], /^alice-/);
+  assert.match(pooler?.metadata.labels['cnpg-mcp.io/created-by'], /^devstack-alice-[0-9a-f]{12}$/);
 });
 
 test('pooler_get and pooler_list show the status the operator reports', async () => {

@@ -49,7 +49,7 @@ describe('roles through DatabaseRole (CloudNativePG 1.30+ discovered)', () => {
     assert.equal(role?.spec.connectionLimit, 10);
     assert.deepEqual(role?.spec.inRoles, ['pg_read_all_data']);
     assert.deepEqual(role?.spec.passwordSecret, { name: 'pg-roles-reporting-password' });
-    assert.match(role?.metadata.labels['cnpg-mcp.io/created-by'], /^alice-/);
+    assert.match(role?.metadata.labels['cnpg-mcp.io/created-by'], /^devstack-alice-[0-9a-f]{12}$/);
     assert.equal(role?.metadata.labels['app.kubernetes.io/managed-by'], 'cnpg-mcp');
     assert.equal(role?.metadata.annotations['cnpg-mcp.io/created-by-email'], 'alice@example.com');
     const secret = await env.core.readNamespacedSecret({
@@ -58,7 +58,7 @@ describe('roles through DatabaseRole (CloudNativePG 1.30+ discovered)', () => {
     });
     assert.equal(secret.type, 'kubernetes.io/basic-auth');
     assert.equal(secret.metadata?.labels?.['cnpg.io/reload'], 'true');
-    assert.match(secret.metadata?.labels?.['cnpg-mcp.io/created-by'] ?? '', /^alice-/);
+    assert.match(secret.metadata?.labels?.['cnpg-mcp.io/created-by'] ?? '', /^devstack-alice-[0-9a-f]{12}$/);
     const data = await secretData(env, 'pg-roles-reporting-password');
     assert.equal(data?.username, 'reporting');
     assert.equal(data?.password.length, 40);

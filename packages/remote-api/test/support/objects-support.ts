@@ -43,7 +43,7 @@ export async function startObjectsEnv(options: { cnpgVersion?: '1.29' | '1.30' }
     },
     remoteApi: {
       env: { DEFAULT_NAMESPACE: NS },
-      policy: { namespaces: { everyone: [NS] }, ownership: true },
+      policy: { namespaces: { everyone: [NS] }, ownership: { enforced: true } },
     },
   });
   const [aliceToken, bobToken, readerToken] = await Promise.all([

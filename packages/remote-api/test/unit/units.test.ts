@@ -1,59 +1,11 @@
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { bearerChallenge } from '../../src/auth/challenge.js';
 import { bearerFromHeader, scopesOf } from '../../src/auth/verify.js';
 import { ConfigError, loadConfig } from '../../src/config.js';
-import { identityFromClaims, kubernetesUserId } from '../../src/identity.js';
 import { redact } from '../../src/log.js';
 import { truncate } from '../../src/mcp.js';
 import { createMetrics } from '../../src/metrics.js';
-import { accessFor, loadPolicy, namespaceAllowed } from '../../src/policy.js';
-import { tempDir } from '../support/support.js';
-
-/** The documented test vectors of the Kubernetes-safe user id (docs/remote-api.md). */
-const USER_ID_VECTORS: [issuer: string, name: string, userId: string][] = [
-  ['https://tenant.eu.auth0.com/', 'alice', 'alice-34ed603c80'],
-  ['https://tenant.eu.auth0.com', 'alice', 'alice-34ed603c80'],
-  ['http://127.0.0.1:8080', 'alice', 'alice-476475a0b6'],
-  ['https://tenant.eu.auth0.com/', 'Alice.Smith@Example.com', 'alice-smith-4055a1dd44'],
-  ['https://tenant.eu.auth0.com/', 'alice-smith', 'alice-smith-75841d4d43'],
-  [
-    'https://tenant.eu.auth0.com/',
-    'auth0|64f0c2a1b2c3d4e5f6a7b8c9',
-    'auth0-64f0c2a1b2c3d4e5f6a7b8c9-d2a894b6cc',
-  ],
-  ['https://login.example.org/realms/x', 'Zoë Müller', 'zoe-muller-f51716264d'],
-  ['https://tenant.eu.auth0.com/', '_____', 'user-72b8e8b8f2'],
-  ['https://tenant.eu.auth0.com/', 'a'.repeat(80), `${'a'.repeat(52)}-a9fe1affab`],
-];
-
-describe('Kubernetes-safe user id', () => {
-  test('matches the documented vectors and is always a valid label value', () => {
-    for (const [issuer, name, expected] of USER_ID_VECTORS) {
-      const id = kubernetesUserId(issuer, name);
-      assert.equal(id, expected, `${issuer} ${name}`);
-      assert.ok(id.length <= 63);
-      assert.match(id, /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/);
-    }
-  });
-
-  test('identity prefers preferred_username, then email, then sub', () => {
-    const base = { iss: 'https://i/', sub: 'auth0|1' };
-    assert.equal(
-      identityFromClaims({ ...base, preferred_username: 'al', email: 'a@b' }, [], 'groups').userId,
-      kubernetesUserId('https://i/', 'al'),
-    );
-    assert.equal(
-      identityFromClaims({ ...base, email: 'a@b' }, [], 'groups').userId,
-      kubernetesUserId('https://i/', 'a@b'),
-    );
-    assert.equal(identityFromClaims(base, [], 'groups').userId, kubernetesUserId('https://i/', 'auth0|1'));
-    const custom = identityFromClaims({ ...base, 'https://x/groups': ['g1', 2] }, [], 'https://x/groups');
-    assert.deepEqual(custom.groups, ['g1']);
-  });
-});
 
 describe('configuration', () => {
   const minimal = { OIDC_ISSUER: 'https://tenant.auth0.com/', OIDC_AUDIENCE: 'https://api' };
@@ -86,64 +38,6 @@ describe('configuration', () => {
     }
   });
 });
-
-describe('policy', () => {
-  const identity = (groups: string[], name = 'alice') =>
-    identityFromClaims(
-      { iss: 'https://i', sub: name, email: `${name}@example.com`, groups },
-      ['mcp:read', 'mcp:write'],
-      'groups',
-    );
-
-  test('namespaces come from everyone, the user and the groups, capped by ALLOWED_NAMESPACES', () => {
-    const policy = loadPolicyText({
-      adminGroups: ['ops'],
-      namespaces: {
-        everyone: ['sandbox'],
-        users: { 'alice@example.com': ['alice'] },
-        groups: { dev: ['dev', 'qa'] },
-      },
-    });
-    assert.deepEqual(accessFor(policy, identity(['dev']), ['*'], true, 'mcp:write').namespaces, [
-      'alice',
-      'dev',
-      'qa',
-      'sandbox',
-    ]);
-    assert.deepEqual(accessFor(policy, identity([], 'bob'), ['*'], true, 'mcp:write').namespaces, [
-      'sandbox',
-    ]);
-    assert.deepEqual(accessFor(policy, identity(['dev']), ['dev', 'prod'], true, 'mcp:write').namespaces, [
-      'dev',
-    ]);
-    const admin = accessFor(policy, identity(['ops']), ['dev', 'prod'], true, 'mcp:write');
-    assert.equal(admin.admin, true);
-    assert.equal(admin.ownershipEnforced, false);
-    assert.deepEqual(admin.namespaces, ['dev', 'prod']);
-    assert.ok(namespaceAllowed(accessFor(policy, identity(['ops']), ['*'], true, 'mcp:write'), 'anything'));
-  });
-
-  test('read-only comes from the policy or from a token without the write scope', () => {
-    const readOnly = accessFor(loadPolicyText({ readOnly: true }), identity([]), ['*'], true, 'mcp:write');
-    assert.equal(readOnly.readOnlyReason, 'the server policy is read-only');
-    const noScope = accessFor(loadPolicyText({}), identity([]), ['*'], false, 'mcp:write');
-    assert.equal(noScope.readOnlyReason, 'the token lacks the mcp:write scope');
-  });
-
-  test('a bad policy file names the field', () => {
-    assert.throws(
-      () => loadPolicyText({ quotas: { storagePerCluster: 'lots' } }),
-      /quotas\.storagePerCluster: expected a storage quantity/,
-    );
-    assert.throws(() => loadPolicyText({ adminGroup: ['x'] }), /adminGroup/);
-  });
-});
-
-function loadPolicyText(policy: unknown) {
-  const file = join(tempDir(), 'policy.json');
-  writeFileSync(file, JSON.stringify(policy));
-  return loadPolicy(file);
-}
 
 describe('bearer tokens, challenges, redaction, metrics', () => {
   test('bearer header parsing', () => {
