@@ -15,6 +15,9 @@ export const MCP_PATH = '/mcp';
  */
 export const ERROR_HEADER = 'cnpg-mcp-error';
 
+/** Request header on /mcp: how a login this call causes should be done (`auto`, `browser`, `device`). */
+export const LOGIN_MODE_HEADER = 'cnpg-mcp-login-mode';
+
 // ---------------------------------------------------------------------------------------------
 // Error codes (in the style of jose's `ERR_JWT_EXPIRED`): one per thing that can go wrong, with
 // the HTTP status the sidecar answers it with.
@@ -54,7 +57,7 @@ export const ERROR_STATUS = {
   /** Loopback TCP listener: the Host header does not name it. */
   ERR_BAD_HOST: 421,
   /** Loopback TCP listener: the per-install secret is missing or wrong. */
-  ERR_BAD_SECRET: 403,
+  ERR_BAD_SECRET: 401,
   ERR_INTERNAL: 500,
 } as const satisfies Record<string, number>;
 
@@ -88,33 +91,41 @@ export type LoginUser = z.infer<typeof loginUserSchema>;
 export const storeKindSchema = z.enum(['keychain', 'file', 'env']);
 export type StoreKind = z.infer<typeof storeKindSchema>;
 
-/**
- * Where a login stands, as the person must act on it. `browser` and `device` are a login that
- * runs (its `id` is what to wait for); `logged_in` and `failed` are final.
- */
+/** A browser login that runs: open `url`; its `id` is what to wait for. */
+export const browserLoginSchema = z.object({
+  state: z.literal('browser'),
+  id: z.string(),
+  /** The provider's authorization URL to open. */
+  url: z.string(),
+  /** The loopback callback; a person whose browser runs elsewhere pastes the final URL back. */
+  redirectUri: z.string(),
+  expiresAt: z.string(),
+});
+
+/** A device login that runs: open `verificationUri` and enter `userCode`. */
+export const deviceLoginSchema = z.object({
+  state: z.literal('device'),
+  id: z.string(),
+  verificationUri: z.string(),
+  verificationUriComplete: z.string().optional(),
+  userCode: z.string(),
+  expiresAt: z.string(),
+});
+
+export const pendingLoginAnswerSchema = z.discriminatedUnion('state', [
+  browserLoginSchema,
+  deviceLoginSchema,
+]);
+export type PendingLoginAnswer = z.infer<typeof pendingLoginAnswerSchema>;
+
+/** Where a login stands, as the person must act on it: running (`browser`, `device`) or ended. */
 export const loginAnswerSchema = z.discriminatedUnion('state', [
   z.object({ state: z.literal('logged_in'), user: loginUserSchema.optional() }),
-  z.object({
-    state: z.literal('browser'),
-    id: z.string(),
-    /** The provider's authorization URL to open. */
-    url: z.string(),
-    /** The loopback callback; a person whose browser runs elsewhere pastes the final URL back. */
-    redirectUri: z.string(),
-    expiresAt: z.string(),
-  }),
-  z.object({
-    state: z.literal('device'),
-    id: z.string(),
-    verificationUri: z.string(),
-    verificationUriComplete: z.string().optional(),
-    userCode: z.string(),
-    expiresAt: z.string(),
-  }),
+  browserLoginSchema,
+  deviceLoginSchema,
   z.object({ state: z.literal('failed'), code: errorCodeSchema, message: z.string() }),
 ]);
 export type LoginAnswer = z.infer<typeof loginAnswerSchema>;
-export type PendingLoginAnswer = Extract<LoginAnswer, { state: 'browser' | 'device' }>;
 
 // ---------------------------------------------------------------------------------------------
 // Error answers: `{ code, message }`, plus what a few codes carry.
@@ -202,6 +213,15 @@ export const healthResponseSchema = z.object({
 });
 export type HealthResponse = z.infer<typeof healthResponseSchema>;
 
+export const statusQuerySchema = z.strictObject({
+  /** With a login whose user is unknown (a refresh-token file), fetch a token to learn who it is. */
+  identify: z
+    .enum(['true', 'false'])
+    .optional()
+    .transform((value) => value === 'true'),
+});
+export type StatusQuery = z.input<typeof statusQuerySchema>;
+
 export const statusResponseSchema = z.object({
   loggedIn: z.boolean(),
   user: loginUserSchema.optional(),
@@ -212,7 +232,7 @@ export const statusResponseSchema = z.object({
   remoteUrl: z.string(),
   issuer: z.string(),
   /** The login that runs now, if any. */
-  login: loginAnswerSchema.optional(),
+  login: pendingLoginAnswerSchema.optional(),
   pid: z.number().int(),
   tcpPort: z.number().int().optional(),
 });
@@ -249,9 +269,9 @@ const noBody = z.strictObject({});
 /** Every control route. A login answer is `failed` rather than an HTTP error when the login itself failed. */
 export const ROUTES = {
   'GET /health': { request: noBody, response: healthResponseSchema },
-  'GET /status': { request: noBody, response: statusResponseSchema },
+  'GET /status': { request: statusQuerySchema, response: statusResponseSchema },
   /** Starts a login, or joins the one running. */
-  'POST /login': { request: loginRequestSchema, response: loginAnswerSchema },
+  'POST /login': { request: loginRequestSchema, response: pendingLoginAnswerSchema },
   /** Waits until the login ends (`logged_in` / `failed`) or the timeout passes (the login, still running). */
   'GET /login/wait': { request: waitQuerySchema, response: loginAnswerSchema },
   /** Completes the running browser login from the redirect URL the browser could not load. */

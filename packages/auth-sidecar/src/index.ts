@@ -10,6 +10,7 @@ export {
   type HealthResponse,
   isSidecarError,
   type KeychainProblem,
+  LOGIN_MODE_HEADER,
   type LoginAnswer,
   type LoginMode,
   type LoginRequiredReason,
@@ -26,37 +27,31 @@ export {
   SIDECAR_BASE_URL,
   SidecarError,
   type SidecarProfile,
+  type SidecarStatus,
   type StoreKind,
   type TokenResponse,
 } from './api.js';
 export { openBrowser } from './client/browser.js';
-export {
-  SidecarApiError,
-  SidecarClient,
-  type SidecarStatus,
-} from './client/client.js';
+export { SidecarClient, type WaitForLoginOptions } from './client/client.js';
 export {
   daemonCommand,
   type EnsuredSidecar,
   type EnsureSidecarOptions,
   ensureSidecar,
+  ONE_SHOT_IDLE_SECONDS,
 } from './client/ensure.js';
 export {
-  describeLoginStart,
+  describeLogin,
+  type FollowLoginOptions,
+  followLogin,
   type InteractiveLoginOptions,
   interactiveLogin,
   storeNotice,
-} from './client/interactive-login.js';
+} from './client/wait-for-login.js';
 export { createDispatcher } from './daemon/http-client.js';
 export { SidecarAlreadyRunningError } from './daemon/listeners.js';
 export { CallbackPortBusyError } from './daemon/oidc/callback-listener.js';
-export {
-  defaultHasDisplay,
-  LoginCoordinator,
-  LoginError,
-  type LoginOutcome,
-  type LoginStart,
-} from './daemon/oidc/login.js';
+export { defaultHasDisplay, type FinalLoginAnswer, LoginCoordinator } from './daemon/oidc/login.js';
 export { discoverProvider, resourceParameters } from './daemon/oidc/provider.js';
 export { type RunningSidecar, type SidecarOptions, startSidecar } from './daemon/server.js';
 export { EnvTokenStore } from './daemon/store/env-store.js';
@@ -70,14 +65,8 @@ export {
 export { selectTokenStore } from './daemon/store/select-store.js';
 export type { StoredLogin, TokenStore } from './daemon/store/types.js';
 export { readOrCreateTcpSecret, tcpSecretPath } from './daemon/tcp-secret.js';
-export {
-  type AccessToken,
-  LoginRequiredError,
-  type LogoutResult,
-  TokenManager,
-  type TokenStatus,
-} from './daemon/token-manager.js';
-export { sidecarLogPath, sidecarSocketPath } from './locations.js';
+export { type AccessToken, loginRequired, TokenManager, type TokenStatus } from './daemon/token-manager.js';
+export { sidecarLogPath, sidecarProfile, sidecarSocketPath } from './locations.js';
 export { acquireLock, type LockHandle, type LockOptions, withLock } from './lock.js';
 export { defaultCacheDir, defaultConfigDir, defaultRuntimeDir, type Env, ensurePrivateDir } from './paths.js';
 export { createLogger, type Logger, redactHeaders, redactText } from './redact.js';
@@ -85,11 +74,15 @@ export {
   DEFAULT_SCOPES,
   envName,
   flagName,
+  givenSetting,
   type LoadSettingsOptions,
   loadSettings,
+  type ResolvedSettings,
+  resolveSettings,
   SETTING_NAMES,
   SETTINGS,
   type SettingName,
+  type SettingSource,
   type Settings,
   SettingsError,
   type SettingValue,

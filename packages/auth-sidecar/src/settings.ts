@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { defaultConfigDir, defaultRuntimeDir, type Env } from './paths.js';
 
 export const DEFAULT_SCOPES = 'openid profile email offline_access mcp:read mcp:write';
@@ -191,9 +191,26 @@ export interface LoadSettingsOptions {
   env?: Env;
   /** Config file path; default CNPG_MCP_CONFIG or <configDir>/config.json (missing file is fine). */
   configFile?: string;
+  /**
+   * Values learnt from the remote API's metadata, below the config file and above the defaults:
+   * `discovered` just now at `from` (a URL), or `cached` in `from` (a file) by an earlier discovery.
+   */
+  discovered?: {
+    values: Partial<Record<SettingName, SettingValue>>;
+    source: 'discovered' | 'cached';
+    from: string;
+  };
 }
 
-type Source = 'flag' | 'env' | 'config file' | 'default';
+export type SettingSource = 'flag' | 'env' | 'config file' | 'discovered' | 'cached' | 'default';
+
+/** Settings with where each value came from, in words (`flag --issuer`, `env CNPG_MCP_ISSUER`, …). */
+export interface ResolvedSettings {
+  settings: Settings;
+  sources: Record<SettingName, { source: SettingSource; detail: string }>;
+}
+
+type Source = SettingSource;
 
 function coerce(kind: Kind, value: unknown): unknown {
   if (typeof value !== 'string') return value;
@@ -206,11 +223,28 @@ function coerce(kind: Kind, value: unknown): unknown {
   return value;
 }
 
-function describeSource(name: SettingName, source: Source, configFile: string): string {
+function describeSource(name: SettingName, source: Source, configFile: string, from = ''): string {
   if (source === 'flag') return `flag ${flagName(name)}`;
   if (source === 'env') return `env ${envName(name)}`;
   if (source === 'config file') return `"${name}" in ${configFile}`;
+  if (source === 'discovered') return `discovered at ${from}`;
+  if (source === 'cached') return `cached in ${from}`;
   return 'default';
+}
+
+function configFilePath(
+  options: LoadSettingsOptions,
+  env: Env,
+): { path: string; explicit: boolean; configDir: string } {
+  const flags = options.flags ?? {};
+  const configDirRaw = flags.configDir ?? env[envName('configDir')];
+  const configDir = typeof configDirRaw === 'string' && configDirRaw ? configDirRaw : defaultConfigDir(env);
+  const explicitFile = options.configFile ?? env.CNPG_MCP_CONFIG;
+  return {
+    path: explicitFile ?? join(configDir, 'config.json'),
+    explicit: explicitFile !== undefined,
+    configDir,
+  };
 }
 
 function readConfigFile(path: string, explicit: boolean): Record<string, unknown> {
@@ -247,17 +281,41 @@ function readConfigFile(path: string, explicit: boolean): Record<string, unknown
 }
 
 /**
- * Resolves settings: flags, then CNPG_MCP_* environment, then the JSON config file, then defaults.
- * Every problem is reported with the setting's name, where the value came from and what was expected.
+ * One setting as given by flag, environment or config file, before validation; undefined when it
+ * is not given or the config file cannot be read (loadSettings reports that).
+ */
+export function givenSetting(name: SettingName, options: LoadSettingsOptions = {}): SettingValue {
+  const env = options.env ?? process.env;
+  const { path, explicit } = configFilePath(options, env);
+  let fileValues: Record<string, unknown> = {};
+  try {
+    fileValues = readConfigFile(path, explicit);
+  } catch {
+    // reported when the settings are loaded
+  }
+  const candidates = [options.flags?.[name], env[envName(name)], fileValues[name]];
+  const found = candidates.find((value) => value !== undefined && value !== '');
+  return typeof found === 'string' || typeof found === 'number' || typeof found === 'boolean'
+    ? found
+    : undefined;
+}
+
+/**
+ * Resolves settings: flags, then CNPG_MCP_* environment, then the JSON config file, then what was
+ * discovered from the remote API, then defaults. Every problem is reported with the setting's
+ * name, where the value came from and what was expected.
  */
 export function loadSettings(options: LoadSettingsOptions = {}): Settings {
+  return resolveSettings(options).settings;
+}
+
+/** loadSettings, also saying where each value came from (for `cnpg-mcp doctor`). */
+export function resolveSettings(options: LoadSettingsOptions = {}): ResolvedSettings {
   const env = options.env ?? process.env;
   const flags = options.flags ?? {};
-  const configDirRaw = flags.configDir ?? env[envName('configDir')];
-  const configDir = typeof configDirRaw === 'string' && configDirRaw ? configDirRaw : defaultConfigDir(env);
-  const explicitFile = options.configFile ?? env.CNPG_MCP_CONFIG;
-  const configFile = explicitFile ?? join(configDir, 'config.json');
-  const fileValues = readConfigFile(configFile, explicitFile !== undefined);
+  const { path: configFile, explicit, configDir } = configFilePath(options, env);
+  const fileValues = readConfigFile(configFile, explicit);
+  const discovered = options.discovered;
 
   const merged: Record<string, unknown> = {};
   const sources: Partial<Record<SettingName, Source>> = {};
@@ -267,6 +325,7 @@ export function loadSettings(options: LoadSettingsOptions = {}): Settings {
       ['flag', flags[name]],
       ['env', env[envName(name)]],
       ['config file', fileValues[name]],
+      [discovered?.source ?? 'discovered', discovered?.values[name]],
     ];
     const found = candidates.find(([, value]) => value !== undefined && value !== '');
     if (!found) continue;
@@ -284,7 +343,15 @@ export function loadSettings(options: LoadSettingsOptions = {}): Settings {
   }
 
   const result = settingsSchema.safeParse(merged);
-  if (result.success) return result.data;
+  if (result.success) {
+    const described = Object.fromEntries(
+      SETTING_NAMES.map((name) => {
+        const source = sources[name] ?? 'default';
+        return [name, { source, detail: describeSource(name, source, configFile, discovered?.from) }];
+      }),
+    ) as ResolvedSettings['sources'];
+    return { settings: result.data, sources: described };
+  }
 
   const problems = result.error.issues.map((issue) => {
     const name = String(issue.path[0] ?? 'settings') as SettingName;
@@ -299,7 +366,7 @@ export function loadSettings(options: LoadSettingsOptions = {}): Settings {
           `(flag ${flagName(name)}, env ${envName(name)}, or "${name}" in ${configFile})`,
       };
     }
-    const where = source ? describeSource(name, source, configFile) : 'settings';
+    const where = source ? describeSource(name, source, configFile, discovered?.from) : 'settings';
     const expected = issue.code === 'custom' ? issue.message : `expected ${info?.expected ?? issue.message}`;
     return {
       setting: name,

@@ -1,2 +1,2 @@
-/** Version of the sidecar protocol and code; part of the socket name (see sidecar/locations.ts). */
-export const SIDECAR_VERSION = '0.1.0';
+/** Version of the sidecar protocol and code; part of the socket name (see locations.ts). */
+export const SIDECAR_VERSION = '0.2.0';

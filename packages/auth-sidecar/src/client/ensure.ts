@@ -3,20 +3,33 @@ import { existsSync } from 'node:fs';
 import { open, readFile, stat, truncate } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { sidecarLogPath, sidecarSocketPath, sidecarSpawnLockPath } from '../locations.js';
+import type { HealthResponse, SidecarProfile } from '../api.js';
+import {
+  SIDECAR_SETTINGS_ENV,
+  SIDECAR_START_IDLE_ENV,
+  sidecarLogPath,
+  sidecarProfile,
+  sidecarSocketPath,
+  sidecarSpawnLockPath,
+} from '../locations.js';
 import { withLock } from '../lock.js';
 import { type Env, ensurePrivateDir } from '../paths.js';
 import { redactText } from '../redact.js';
 import type { Settings } from '../settings.js';
 import { SidecarClient } from './client.js';
 
-/** Environment variable through which ensureSidecar hands the resolved settings to the daemon. */
-export const SIDECAR_SETTINGS_ENV = 'CNPG_MCP_SIDECAR_SETTINGS';
+/** How long a sidecar started by a one-shot command waits for a forwarded call before it exits. */
+export const ONE_SHOT_IDLE_SECONDS = 10;
 
 export interface EnsureSidecarOptions {
   env?: Env;
   /** How long to wait for a spawned sidecar to answer (default 15 s). */
   startTimeoutMs?: number;
+  /**
+   * For one-shot commands (status, token, logout, doctor): a sidecar started now exits
+   * ONE_SHOT_IDLE_SECONDS after the command unless a forwarded call comes meanwhile.
+   */
+  oneShot?: boolean;
 }
 
 export interface EnsuredSidecar {
@@ -37,7 +50,7 @@ export function daemonCommand(): string[] {
   return ['--import', import.meta.resolve('tsx'), fileURLToPath(new URL('../daemon.ts', import.meta.url))];
 }
 
-async function health(socketPath: string): Promise<{ pid: number } | undefined> {
+async function health(socketPath: string): Promise<HealthResponse | undefined> {
   if (process.platform !== 'win32' && !existsSync(socketPath)) return undefined;
   const client = new SidecarClient(socketPath);
   try {
@@ -47,6 +60,26 @@ async function health(socketPath: string): Promise<{ pid: number } | undefined> 
   } finally {
     await client.close();
   }
+}
+
+/**
+ * The sidecar on the socket must serve what these settings expect (identity, remote, token store);
+ * one that does not (started by hand with other settings) is refused rather than silently used.
+ */
+function checkProfile(found: HealthResponse, expected: SidecarProfile, socketPath: string): EnsuredSidecar {
+  const differing = (Object.keys(expected) as Array<keyof SidecarProfile>).filter(
+    (key) => found.profile[key] !== expected[key],
+  );
+  if (differing.length > 0) {
+    const details = differing
+      .map((key) => `${key}: it has ${found.profile[key] ?? '(none)'}, expected ${expected[key] ?? '(none)'}`)
+      .join('; ');
+    throw new Error(
+      `The auth sidecar on ${socketPath} (pid ${found.pid}) was started with other settings (${details}). ` +
+        `Stop it (kill ${found.pid}) and try again.`,
+    );
+  }
+  return { socketPath, pid: found.pid, started: false };
 }
 
 async function logTail(path: string): Promise<string> {
@@ -63,18 +96,20 @@ export async function ensureSidecar(
   settings: Settings,
   options: EnsureSidecarOptions = {},
 ): Promise<EnsuredSidecar> {
-  const socketPath = sidecarSocketPath(settings);
+  const env = options.env ?? process.env;
+  const socketPath = sidecarSocketPath(settings, env);
+  const expected = sidecarProfile(settings, env);
   const running = await health(socketPath);
-  if (running) return { socketPath, pid: running.pid, started: false };
+  if (running) return checkProfile(running, expected, socketPath);
 
   await ensurePrivateDir(settings.runtimeDir);
   return withLock(
-    sidecarSpawnLockPath(settings),
+    sidecarSpawnLockPath(settings, env),
     async () => {
       const again = await health(socketPath);
-      if (again) return { socketPath, pid: again.pid, started: false };
+      if (again) return checkProfile(again, expected, socketPath);
 
-      const logPath = sidecarLogPath(settings);
+      const logPath = sidecarLogPath(settings, env);
       const size = await stat(logPath).then(
         (s) => s.size,
         () => 0,
@@ -88,7 +123,11 @@ export async function ensureSidecar(
         // Not the caller's directory: a long-lived process should not pin it (or a mount) busy.
         cwd: settings.runtimeDir,
         stdio: ['ignore', logFile.fd, logFile.fd],
-        env: { ...(options.env ?? process.env), [SIDECAR_SETTINGS_ENV]: JSON.stringify(settings) },
+        env: {
+          ...env,
+          [SIDECAR_SETTINGS_ENV]: JSON.stringify(settings),
+          ...(options.oneShot ? { [SIDECAR_START_IDLE_ENV]: String(ONE_SHOT_IDLE_SECONDS) } : {}),
+        },
         windowsHide: true,
       });
       await logFile.close();
@@ -101,7 +140,7 @@ export async function ensureSidecar(
       const deadline = Date.now() + (options.startTimeoutMs ?? 15_000);
       while (Date.now() < deadline) {
         const answer = await health(socketPath);
-        if (answer) return { socketPath, pid: answer.pid, started: true };
+        if (answer) return { ...checkProfile(answer, expected, socketPath), started: true };
         if (exitCode !== undefined) {
           throw new Error(
             `The auth sidecar exited (code ${exitCode}) while starting. Log ${logPath}:\n${await logTail(logPath)}`,

@@ -1,9 +1,19 @@
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import { pipeline } from 'node:stream/promises';
 import { type Dispatcher, request } from 'undici';
+import {
+  ERROR_HEADER,
+  isSidecarError,
+  LOGIN_MODE_HEADER,
+  type LoginMode,
+  loginModeSchema,
+  MCP_PATH,
+  SidecarError,
+} from '../api.js';
 import type { Logger } from '../redact.js';
-import { sendJson } from './json.js';
-import { type AccessToken, LoginRequiredError, type TokenManager } from './token-manager.js';
+import { readBody } from './json.js';
+import type { LoginCoordinator } from './oidc/login.js';
+import type { AccessToken, TokenManager } from './token-manager.js';
 
 const HOP_BY_HOP = new Set([
   'connection',
@@ -19,7 +29,14 @@ const HOP_BY_HOP = new Set([
 ]);
 
 /** Request headers never forwarded: hop-by-hop ones, plus the ones the sidecar sets itself. */
-const NOT_FORWARDED = new Set(['host', 'authorization', 'content-length', 'expect', 'x-cnpg-mcp-secret']);
+const NOT_FORWARDED = new Set([
+  'host',
+  'authorization',
+  'content-length',
+  'expect',
+  'x-cnpg-mcp-secret',
+  LOGIN_MODE_HEADER,
+]);
 
 function connectionTokens(headers: Readonly<Record<string, unknown>>): Set<string> {
   const value = headers.connection;
@@ -51,41 +68,46 @@ export function forwardableResponseHeaders(
   const out: Record<string, string | string[]> = {};
   for (const [name, value] of Object.entries(headers)) {
     const lower = name.toLowerCase();
-    if (value === undefined || HOP_BY_HOP.has(lower) || listed.has(lower)) continue;
+    if (value === undefined || HOP_BY_HOP.has(lower) || listed.has(lower) || lower === ERROR_HEADER) continue;
     out[lower] = value;
   }
   return out;
-}
-
-export class BodyTooLargeError extends Error {}
-
-async function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > limit) throw new BodyTooLargeError(`request body larger than ${limit} bytes`);
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks);
 }
 
 export interface ForwardContext {
   remoteUrl: URL;
   dispatcher: Dispatcher;
   tokens: TokenManager;
+  logins: LoginCoordinator;
   log: Logger;
   maxBodyBytes?: number;
+  /** How long the remote may take to start answering once a call was sent (default 50 s). */
+  answerTimeoutMs?: number;
 }
 
-function loginRequired(res: ServerResponse, error: LoginRequiredError): void {
-  sendJson(res, 401, { error: 'login_required', reason: error.reason, message: error.message });
+/** Below the usual 60 s MCP client timeout, so the person learns the remote is silent, not that "a request timed out". */
+const DEFAULT_ANSWER_TIMEOUT_MS = 50_000;
+
+/** How the caller wants a login it causes to be done: the request header LOGIN_MODE_HEADER, else auto. */
+function requestedLoginMode(req: IncomingMessage): LoginMode {
+  const parsed = loginModeSchema.safeParse(req.headers[LOGIN_MODE_HEADER]);
+  return parsed.success ? parsed.data : 'auto';
+}
+
+/** Why the remote refused the token, from its RFC 6750 challenge or body; never the token itself. */
+async function remoteRejection(response: Dispatcher.ResponseData): Promise<string> {
+  const challenge = response.headers['www-authenticate'];
+  const text = await response.body.text().catch(() => '');
+  const description = /error_description="([^"]*)"/.exec(String(challenge ?? ''))?.[1];
+  return (description ?? text.trim().slice(0, 300)) || 'no reason given';
 }
 
 /**
  * Forwards one /mcp request to the remote: Bearer added, hop-by-hop headers dropped, the request
  * body buffered so that a 401 can be retried once after one refresh, the response streamed back
- * chunk by chunk (SSE included) without buffering.
+ * chunk by chunk (SSE included) without buffering. A call that needs a login gets the login the
+ * sidecar started or joined for it (ERR_LOGIN_REQUIRED, never sent to the remote); a redirect from
+ * the remote is refused, never followed.
  */
 export async function forwardMcp(
   req: IncomingMessage,
@@ -95,19 +117,12 @@ export async function forwardMcp(
   const method = req.method ?? 'GET';
   if (!['GET', 'POST', 'DELETE'].includes(method)) {
     res.setHeader('allow', 'GET, POST, DELETE');
-    sendJson(res, 405, { error: 'method_not_allowed', message: `${method} is not supported on /mcp` });
-    return;
+    throw new SidecarError({
+      code: 'ERR_METHOD_NOT_ALLOWED',
+      message: `${method} is not supported on ${MCP_PATH}`,
+    });
   }
-  let body: Buffer | undefined;
-  try {
-    body = method === 'GET' ? undefined : await readBody(req, ctx.maxBodyBytes ?? 16 * 1024 * 1024);
-  } catch (error) {
-    if (error instanceof BodyTooLargeError) {
-      sendJson(res, 413, { error: 'body_too_large', message: error.message });
-      return;
-    }
-    throw error;
-  }
+  const body = method === 'GET' ? undefined : await readBody(req, ctx.maxBodyBytes ?? 16 * 1024 * 1024);
   const target = new URL(ctx.remoteUrl);
   const incoming = new URL(req.url ?? '/', 'http://sidecar');
   if (incoming.search) target.search = incoming.search;
@@ -116,54 +131,57 @@ export async function forwardMcp(
   res.on('close', () => {
     if (!res.writableFinished) abort.abort();
   });
+  const origin = ctx.remoteUrl.origin;
 
-  const send = (token: AccessToken) =>
-    request(target, {
-      dispatcher: ctx.dispatcher,
-      method: method as Dispatcher.HttpMethod,
-      headers: { ...headers, authorization: `Bearer ${token.token}` },
-      body,
-      signal: abort.signal,
-    });
-
-  const sendOrReport = async (token: AccessToken): Promise<Dispatcher.ResponseData | undefined> => {
+  const send = async (token: AccessToken): Promise<Dispatcher.ResponseData | undefined> => {
     try {
-      return await send(token);
+      return await request(target, {
+        dispatcher: ctx.dispatcher,
+        method: method as Dispatcher.HttpMethod,
+        headers: { ...headers, authorization: `Bearer ${token.token}` },
+        body,
+        signal: abort.signal,
+        headersTimeout: ctx.answerTimeoutMs ?? DEFAULT_ANSWER_TIMEOUT_MS,
+      });
     } catch (error) {
       if (abort.signal.aborted) return undefined;
-      const reason = (error as Error).message;
-      if (requestMayHaveArrived(error)) {
-        const message =
-          `The connection to the remote API ${ctx.remoteUrl.origin} was cut while the call ran (${reason}), ` +
-          'so it may or may not have completed there. Check the current state before running a change again.';
-        ctx.log(message);
-        sendJson(res, 502, { error: 'remote_connection_lost', message });
-        return undefined;
-      }
-      const message = `Could not reach the remote API ${ctx.remoteUrl.origin}: ${reason}`;
-      ctx.log(message);
-      sendJson(res, 502, { error: 'remote_unreachable', message });
-      return undefined;
+      throw remoteFailure(error, origin, ctx.answerTimeoutMs ?? DEFAULT_ANSWER_TIMEOUT_MS);
     }
   };
 
-  // Token problems other than "login required" (keychain unusable, provider down) propagate to the
-  // API's error handler; only connection failures to the remote are reported here.
-  let response: Dispatcher.ResponseData | undefined;
-  try {
-    let token = await ctx.tokens.accessToken();
-    response = await sendOrReport(token);
+  /**
+   * No usable login (`error`): the login the sidecar starts or joins for this call is what the
+   * caller gets, unless another caller's login completed a moment ago (then its token).
+   */
+  const afterLogin = async (error: unknown): Promise<AccessToken> => {
+    if (!isSidecarError(error, 'ERR_LOGIN_REQUIRED')) throw error;
+    const login = await ctx.logins.forCall(requestedLoginMode(req));
+    if (login.state === 'logged_in') return ctx.tokens.accessToken();
+    throw new SidecarError({ ...error.body, login });
+  };
+
+  let token = await ctx.tokens.accessToken().catch(afterLogin);
+  let response = await send(token);
+  if (response?.statusCode === 401) {
+    await response.body.dump();
+    ctx.log(`remote answered 401; retrying once with a refreshed token (${method} ${target.pathname})`);
+    token = await ctx.tokens.refreshAfterRejection(token.token).catch(afterLogin);
+    response = await send(token);
     if (response?.statusCode === 401) {
-      await response.body.dump();
-      token = await ctx.tokens.refreshAfterRejection(token.token);
-      ctx.log(`remote answered 401; retrying once with a refreshed token (${method} ${target.pathname})`);
-      response = await sendOrReport(token);
+      const reason = await remoteRejection(response);
+      throw new SidecarError({
+        code: 'ERR_LOGIN_REQUIRED',
+        reason: 'rejected_by_remote',
+        message: `The remote API ${origin} rejected the login (${reason}).`,
+        login: await ctx.logins.forCall(requestedLoginMode(req), { rejectedByRemote: true }),
+      });
     }
-  } catch (error) {
-    if (error instanceof LoginRequiredError) return loginRequired(res, error);
-    throw error;
   }
   if (!response) return;
+  if (response.statusCode >= 300 && response.statusCode < 400) {
+    await response.body.dump();
+    throw redirectRefused(response, origin);
+  }
   res.writeHead(response.statusCode, forwardableResponseHeaders(response.headers));
   res.flushHeaders();
   try {
@@ -175,15 +193,49 @@ export async function forwardMcp(
   }
 }
 
+function redirectRefused(response: Dispatcher.ResponseData, origin: string): SidecarError {
+  const header = response.headers.location;
+  const location = Array.isArray(header) ? header[0] : header;
+  return new SidecarError({
+    code: 'ERR_REDIRECT_REFUSED',
+    status: response.statusCode,
+    ...(location === undefined ? {} : { location }),
+    message:
+      `The remote API ${origin} answered with a redirect (HTTP ${response.statusCode}` +
+      `${location === undefined ? ', no Location' : ` to ${location}`}); cnpg-mcp never follows redirects. ` +
+      'Check the remote URL setting (remoteUrl): it must be the MCP endpoint itself. The call may or may not have run.',
+  });
+}
+
 /**
  * A connection reset or closed after the request went out may have delivered it, so the call's
  * outcome is unknown; a connection that could not be opened (refused, DNS, TLS) carried nothing.
  */
-function requestMayHaveArrived(error: unknown): boolean {
+function remoteFailure(error: unknown, origin: string, answerTimeoutMs: number): SidecarError {
   const { code, cause } = error as { code?: unknown; cause?: { code?: unknown } };
   const found = code ?? cause?.code;
-  return (
-    (error as Error).message === 'terminated' ||
+  const reason = (error as Error).message;
+  if (found === 'UND_ERR_HEADERS_TIMEOUT') {
+    return new SidecarError({
+      code: 'ERR_REMOTE_TIMEOUT',
+      message:
+        `The remote API ${origin} did not answer within ${Math.round(answerTimeoutMs / 1000)} s, so the call ` +
+        'may or may not have completed there. Check the current state before running a change again.',
+    });
+  }
+  if (
+    reason === 'terminated' ||
     (typeof found === 'string' && ['UND_ERR_SOCKET', 'UND_ERR_CLOSED', 'ECONNRESET', 'EPIPE'].includes(found))
-  );
+  ) {
+    return new SidecarError({
+      code: 'ERR_REMOTE_CONNECTION_LOST',
+      message:
+        `The connection to the remote API ${origin} was cut while the call ran (${reason}), ` +
+        'so it may or may not have completed there. Check the current state before running a change again.',
+    });
+  }
+  return new SidecarError({
+    code: 'ERR_REMOTE_UNREACHABLE',
+    message: `Could not reach the remote API ${origin}: ${reason}${cause instanceof Error ? ` (${cause.message})` : ''}`,
+  });
 }

@@ -1,4 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { z } from 'zod';
+import { ERROR_HEADER, ERROR_STATUS, type ErrorBody, SidecarError } from '../api.js';
 
 export function sendJson(res: ServerResponse, status: number, value: unknown): void {
   const text = JSON.stringify(value);
@@ -10,27 +12,50 @@ export function sendJson(res: ServerResponse, status: number, value: unknown): v
   res.end(text);
 }
 
-/** Bad input from the API caller (answered with 400 invalid_request). */
-export class InvalidRequestError extends Error {}
+/** An error answer of the sidecar itself: the code's status, the body, and the marker header. */
+export function sendError(res: ServerResponse, body: ErrorBody): void {
+  res.setHeader(ERROR_HEADER, body.code);
+  sendJson(res, ERROR_STATUS[body.code], body);
+}
 
-export async function readJson(req: IncomingMessage, limit = 64 * 1024): Promise<Record<string, unknown>> {
+export function invalidRequest(message: string): SidecarError {
+  return new SidecarError({ code: 'ERR_INVALID_REQUEST', message });
+}
+
+/** `value` checked against `schema`; a mismatch names each field and what was expected. */
+export function parseWith<S extends z.ZodType>(schema: S, value: unknown, what: string): z.infer<S> {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((issue) => {
+    const field = issue.path.length ? issue.path.join('.') : what;
+    return `${field}: ${issue.message}`;
+  });
+  throw invalidRequest(`${what}: ${problems.join('; ')}`);
+}
+
+export async function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
     size += (chunk as Buffer).length;
-    if (size > limit) throw new InvalidRequestError(`request body larger than ${limit} bytes`);
+    if (size > limit) {
+      throw new SidecarError({
+        code: 'ERR_BODY_TOO_LARGE',
+        message: `request body larger than ${limit} bytes`,
+      });
+    }
     chunks.push(chunk as Buffer);
   }
-  const text = Buffer.concat(chunks).toString('utf8').trim();
+  return Buffer.concat(chunks);
+}
+
+/** The JSON body of a control request (an empty body is `{}`). */
+export async function readJson(req: IncomingMessage, limit = 64 * 1024): Promise<unknown> {
+  const text = (await readBody(req, limit)).toString('utf8').trim();
   if (!text) return {};
-  let value: unknown;
   try {
-    value = JSON.parse(text);
+    return JSON.parse(text);
   } catch (error) {
-    throw new InvalidRequestError(`request body: expected JSON (${(error as Error).message})`);
+    throw invalidRequest(`request body: expected JSON (${(error as Error).message})`);
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new InvalidRequestError('request body: expected a JSON object');
-  }
-  return value as Record<string, unknown>;
 }

@@ -1,7 +1,7 @@
 import { chmod, unlink } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { type AddressInfo, connect } from 'node:net';
-import { sendJson } from './json.js';
+import { sendError } from './json.js';
 import { secretsEqual } from './tcp-secret.js';
 
 export class SidecarAlreadyRunningError extends Error {
@@ -54,8 +54,8 @@ export async function listenOnLoopbackTcp(port: number, secret: string, handle: 
   const server = createServer((req, res) => {
     const actualPort = (server.address() as AddressInfo).port;
     if (![`127.0.0.1:${actualPort}`, `localhost:${actualPort}`].includes(req.headers.host ?? '')) {
-      sendJson(res, 421, {
-        error: 'bad_host',
+      sendError(res, {
+        code: 'ERR_BAD_HOST',
         message: 'Host header must be 127.0.0.1:PORT or localhost:PORT',
       });
       return;
@@ -66,8 +66,8 @@ export async function listenOnLoopbackTcp(port: number, secret: string, handle: 
       /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? '')?.[1] ??
       '';
     if (!secretsEqual(presented.trim(), secret)) {
-      sendJson(res, 401, {
-        error: 'bad_secret',
+      sendError(res, {
+        code: 'ERR_BAD_SECRET',
         message: 'present the per-install secret (see tcpSecretPath)',
       });
       return;

@@ -2,24 +2,31 @@ import { unlink } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type * as oidc from 'openid-client';
-import type { LoginMode } from '../api.js';
-import { sidecarSocketPath } from '../locations.js';
+import type { z } from 'zod';
+import {
+  type HealthResponse,
+  MCP_PATH,
+  ROUTES,
+  type RouteKey,
+  type RouteResponse,
+  SidecarError,
+} from '../api.js';
+import { sidecarProfile, sidecarSocketPath } from '../locations.js';
 import { type Env, ensurePrivateDir } from '../paths.js';
 import { createLogger, type Logger } from '../redact.js';
 import type { Settings } from '../settings.js';
 import { SIDECAR_VERSION } from '../version.js';
+import { errorBody } from './errors.js';
 import { forwardMcp } from './forward.js';
 import { createDispatcher } from './http-client.js';
-import { InvalidRequestError, readJson, sendJson } from './json.js';
+import { invalidRequest, parseWith, readJson, sendError, sendJson } from './json.js';
 import { listenOnLoopbackTcp, listenOnSocket } from './listeners.js';
-import { CallbackPortBusyError } from './oidc/callback-listener.js';
-import { LoginCoordinator, LoginError } from './oidc/login.js';
-import { describeOidcError, discoverProvider } from './oidc/provider.js';
-import { KeychainUnavailableError } from './store/keychain-store.js';
+import { LoginCoordinator } from './oidc/login.js';
+import { discoverProvider } from './oidc/provider.js';
 import { selectTokenStore } from './store/select-store.js';
 import type { TokenStore } from './store/types.js';
 import { readOrCreateTcpSecret } from './tcp-secret.js';
-import { LoginRequiredError, TokenManager } from './token-manager.js';
+import { TokenManager } from './token-manager.js';
 
 export interface SidecarOptions {
   settings: Settings;
@@ -29,8 +36,13 @@ export interface SidecarOptions {
   store?: TokenStore;
   /** Decides 'auto' login mode; default DISPLAY / WAYLAND_DISPLAY. */
   hasDisplay?: () => boolean;
-  /** Called after idleExitSeconds without requests; default closes the sidecar. */
+  /** Called after the idle time without requests; default closes the sidecar. */
   onIdle?: () => void;
+  /**
+   * Idle time until the first forwarded call (default settings.idleExitSeconds): a sidecar started
+   * for a one-shot command (status, token, logout) does not linger for the full idle time.
+   */
+  startIdleSeconds?: number;
   socketPath?: string;
 }
 
@@ -43,29 +55,24 @@ export interface RunningSidecar {
   close(): Promise<void>;
 }
 
-function parseTimeoutMs(value: string | null): number {
-  if (value === null) return 30_000;
-  if (!/^\d+$/.test(value) || Number(value) > 600_000) {
-    throw new LoginError('invalid_timeout', 'timeoutMs: expected an integer number of milliseconds 0-600000');
-  }
-  return Number(value);
-}
+/**
+ * Request targets in origin form made of plain lower-case segments, with an optional plain query.
+ * Anything else (`..`, percent-encoding, `//`, backslashes, absolute-form `http://…`) is refused
+ * before routing, so no spelling of a path can turn a forwarded call into a control request or
+ * the other way round.
+ */
+const CANONICAL_TARGET = /^(\/[a-z]+)+(\?[A-Za-z0-9_.~=&-]*)?$/;
 
-function parseMode(value: unknown): LoginMode {
-  if (value === undefined) return 'auto';
-  if (value === 'browser' || value === 'device' || value === 'auto') return value;
-  throw new LoginError(
-    'invalid_mode',
-    `mode: expected "browser", "device" or "auto"; got ${JSON.stringify(value)}`,
-  );
-}
+type Handlers = {
+  [K in RouteKey]: (input: z.output<(typeof ROUTES)[K]['request']>) => Promise<RouteResponse<K>>;
+};
 
 /** Starts the sidecar's HTTP API on its Unix socket (and the optional loopback TCP port). */
 export async function startSidecar(options: SidecarOptions): Promise<RunningSidecar> {
   const { settings } = options;
   const env = options.env ?? process.env;
   const log = options.log ?? createLogger();
-  const socketPath = options.socketPath ?? sidecarSocketPath(settings);
+  const socketPath = options.socketPath ?? sidecarSocketPath(settings, env);
   const dispatcher = createDispatcher(env);
   const store = options.store ?? selectTokenStore(settings, { env, announce: log });
   let discovered: Promise<oidc.Configuration> | undefined;
@@ -79,61 +86,71 @@ export async function startSidecar(options: SidecarOptions): Promise<RunningSide
   const tokens = new TokenManager({ settings, store, provider, log });
   const logins = new LoginCoordinator({ settings, provider, tokens, log, hasDisplay: options.hasDisplay });
   const remoteUrl = new URL(settings.remoteUrl);
+  const health: HealthResponse = {
+    ok: true,
+    pid: process.pid,
+    version: SIDECAR_VERSION,
+    profile: sidecarProfile(settings, env),
+  };
   let inFlight = 0;
   let lastActivity = Date.now();
+  let forwardedAny = false;
   let tcpPort: number | undefined;
 
+  const handlers: Handlers = {
+    'GET /health': async () => health,
+    'GET /status': async ({ identify }) => {
+      let status = await tokens.status();
+      // A login kept without its user (a refresh-token file) learns who it is from one token.
+      if (identify && status.loggedIn && !status.user) {
+        await tokens.accessToken().catch(() => undefined);
+        status = await tokens.status();
+      }
+      return {
+        ...status,
+        store: store.kind,
+        storeLocation: store.location,
+        remoteUrl: settings.remoteUrl,
+        issuer: settings.issuer,
+        ...(logins.running ? { login: logins.running } : {}),
+        pid: process.pid,
+        ...(tcpPort === undefined ? {} : { tcpPort }),
+      };
+    },
+    'POST /login': async ({ mode }) => logins.start(mode),
+    'GET /login/wait': async ({ login, timeoutMs }) => logins.wait(login, timeoutMs),
+    'POST /login/paste': async ({ url }) => logins.completeFromPastedUrl(url),
+    'POST /logout': async () => {
+      logins.cancel('logged out');
+      return tokens.logout();
+    },
+    'GET /token': async () => {
+      const token = await tokens.accessToken();
+      return { access_token: token.token, expires_at: new Date(token.expiresAt).toISOString() };
+    },
+  };
+
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? '/', 'http://sidecar');
-    const method = req.method ?? 'GET';
-    const key = `${method} ${url.pathname}`;
-    if (url.pathname === '/mcp') return forwardMcp(req, res, { remoteUrl, dispatcher, tokens, log });
-    switch (key) {
-      case 'GET /health':
-        return sendJson(res, 200, { ok: true, pid: process.pid, version: SIDECAR_VERSION });
-      case 'GET /status': {
-        const status = await tokens.status();
-        return sendJson(res, 200, {
-          ...status,
-          store: store.kind,
-          storeLocation: store.location,
-          remoteUrl: settings.remoteUrl,
-          issuer: settings.issuer,
-          loginInProgress: logins.active,
-          pid: process.pid,
-          tcpPort,
-        });
-      }
-      case 'POST /login': {
-        const body = await readJson(req);
-        return sendJson(
-          res,
-          200,
-          await logins.start(parseMode(body.mode), { unlessLoggedIn: body.unlessLoggedIn === true }),
-        );
-      }
-      case 'GET /login/wait':
-        return sendJson(res, 200, await logins.wait(parseTimeoutMs(url.searchParams.get('timeoutMs'))));
-      case 'POST /login/paste': {
-        const body = await readJson(req);
-        if (typeof body.url !== 'string')
-          throw new LoginError('invalid_redirect_url', 'url: expected a string');
-        return sendJson(res, 200, await logins.completeFromPastedUrl(body.url));
-      }
-      case 'POST /logout': {
-        logins.cancel('logged out');
-        return sendJson(res, 200, await tokens.logout());
-      }
-      case 'GET /token': {
-        const token = await tokens.accessToken();
-        return sendJson(res, 200, {
-          access_token: token.token,
-          expires_at: new Date(token.expiresAt).toISOString(),
-        });
-      }
-      default:
-        return sendJson(res, 404, { error: 'not_found', message: `${key} is not part of the sidecar API` });
+    const target = req.url ?? '';
+    if (!CANONICAL_TARGET.test(target)) {
+      throw invalidRequest(
+        `request target ${JSON.stringify(target.slice(0, 200))} is not a plain path (expected e.g. /status or ${MCP_PATH})`,
+      );
     }
+    const [path = '', query = ''] = target.split('?', 2);
+    if (path === MCP_PATH) {
+      forwardedAny = true;
+      return forwardMcp(req, res, { remoteUrl, dispatcher, tokens, logins, log });
+    }
+    const key = `${req.method ?? 'GET'} ${path}`;
+    if (!Object.hasOwn(handlers, key)) {
+      throw new SidecarError({ code: 'ERR_NOT_FOUND', message: `${key} is not part of the sidecar API` });
+    }
+    const routeKey = key as RouteKey;
+    const raw = req.method === 'GET' ? Object.fromEntries(new URLSearchParams(query)) : await readJson(req);
+    const input = parseWith(ROUTES[routeKey].request, raw, req.method === 'GET' ? 'query' : 'body');
+    const handler = handlers[routeKey] as (input: unknown) => Promise<unknown>;
+    sendJson(res, 200, await handler(input));
   }
 
   function handle(req: IncomingMessage, res: ServerResponse): void {
@@ -148,21 +165,10 @@ export async function startSidecar(options: SidecarOptions): Promise<RunningSide
         res.destroy();
         return;
       }
-      if (error instanceof LoginRequiredError) {
-        sendJson(res, 401, { error: 'login_required', reason: error.reason, message: error.message });
-      } else if (error instanceof KeychainUnavailableError) {
-        sendJson(res, 503, { error: 'keychain_unavailable', problem: error.problem, message: error.message });
-      } else if (error instanceof CallbackPortBusyError) {
-        sendJson(res, 409, { error: 'callback_port_busy', message: error.message });
-      } else if (error instanceof LoginError) {
-        sendJson(res, 400, { error: error.code, message: error.message });
-      } else if (error instanceof InvalidRequestError) {
-        sendJson(res, 400, { error: 'invalid_request', message: error.message });
-      } else {
-        const message = describeOidcError(error);
-        log(`${req.method} ${req.url} failed: ${message}`);
-        sendJson(res, 500, { error: 'sidecar_error', message });
-      }
+      const body = errorBody(error);
+      if (body.code === 'ERR_INTERNAL') log(`${req.method} ${req.url} failed: ${body.message}`);
+      else if (path(req) === MCP_PATH) log(`${req.method} ${MCP_PATH}: ${body.code}: ${body.message}`);
+      sendError(res, body);
     });
   }
 
@@ -198,19 +204,23 @@ export async function startSidecar(options: SidecarOptions): Promise<RunningSide
     if (process.platform !== 'win32') await unlink(socketPath).catch(() => {});
   };
 
-  const idleMs = settings.idleExitSeconds * 1000;
-  const idleTimer = setInterval(
-    () => {
-      if (idleMs === 0 || inFlight > 0 || logins.active) return;
-      if (Date.now() - lastActivity < idleMs) return;
-      log(`idle for ${settings.idleExitSeconds} s; exiting`);
-      if (options.onIdle) options.onIdle();
-      else void close();
-    },
-    Math.max(200, Math.min(idleMs / 4, 30_000)),
-  );
+  const idleSeconds = () =>
+    forwardedAny ? settings.idleExitSeconds : (options.startIdleSeconds ?? settings.idleExitSeconds);
+  const checkEveryMs = Math.max(200, Math.min((idleSeconds() * 1000) / 4, 30_000));
+  const idleTimer = setInterval(() => {
+    const idleMs = idleSeconds() * 1000;
+    if (idleMs === 0 || inFlight > 0 || logins.active) return;
+    if (Date.now() - lastActivity < idleMs) return;
+    log(`idle for ${idleSeconds()} s; exiting`);
+    if (options.onIdle) options.onIdle();
+    else void close();
+  }, checkEveryMs);
   idleTimer.unref();
 
   log(`listening on ${socketPath}${tcpPort ? ` and 127.0.0.1:${tcpPort}` : ''}; store: ${store.location}`);
   return { socketPath, tcpPort, tokens, logins, close };
+}
+
+function path(req: IncomingMessage): string {
+  return (req.url ?? '').split('?', 1)[0] ?? '';
 }

@@ -1,11 +1,18 @@
 import { join } from 'node:path';
 import * as oidc from 'openid-client';
+import {
+  isSidecarError,
+  type LoginRequiredReason,
+  type LoginUser,
+  type LogoutResponse,
+  SidecarError,
+} from '../api.js';
 import { withLock } from '../lock.js';
 import { ensurePrivateDir, shortHash } from '../paths.js';
 import type { Logger } from '../redact.js';
 import type { Settings } from '../settings.js';
 import { describeOidcError, isInvalidGrant, resourceParameters } from './oidc/provider.js';
-import type { LoginUser, StoredLogin, TokenStore } from './store/types.js';
+import type { StoredLogin, TokenStore } from './store/types.js';
 
 export type Tokens = oidc.TokenEndpointResponse & oidc.TokenEndpointResponseHelpers;
 
@@ -17,17 +24,9 @@ export interface AccessToken {
   obtainedAt: number;
 }
 
-export type LoginRequiredReason = 'not_logged_in' | 'invalid_grant';
-
 /** No usable login: the caller must ask the person to log in (never done silently). */
-export class LoginRequiredError extends Error {
-  constructor(
-    readonly reason: LoginRequiredReason,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'LoginRequiredError';
-  }
+export function loginRequired(reason: LoginRequiredReason, message: string): SidecarError {
+  return new SidecarError({ code: 'ERR_LOGIN_REQUIRED', reason, message });
 }
 
 export interface TokenManagerOptions {
@@ -45,20 +44,33 @@ export interface TokenStatus {
   storeError?: string;
 }
 
-export interface LogoutResult {
-  revoked: boolean;
-  hadLogin: boolean;
-  revocationError?: string;
-}
-
-function userFrom(tokens: Tokens): LoginUser | undefined {
-  const claims = tokens.claims();
-  if (!claims) return undefined;
+function userFromClaims(claims: Record<string, unknown> | undefined): LoginUser | undefined {
+  if (typeof claims?.sub !== 'string') return undefined;
   return {
     sub: claims.sub,
     email: typeof claims.email === 'string' ? claims.email : undefined,
     name: typeof claims.name === 'string' ? claims.name : undefined,
   };
+}
+
+/** The payload of a JWT, unverified: only ever used to show who is logged in. */
+function unverifiedJwtClaims(token: string): Record<string, unknown> | undefined {
+  const payload = token.split('.')[1];
+  if (token.split('.').length !== 3 || !payload) return undefined;
+  try {
+    const claims: unknown = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
+    return typeof claims === 'object' && claims !== null ? (claims as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Who logged in: the ID token's claims, else (a refresh answered without an ID token) the access
+ * token's, for display only; the remote API is what verifies who someone is.
+ */
+function userFrom(tokens: Tokens): LoginUser | undefined {
+  return userFromClaims(tokens.claims()) ?? userFromClaims(unverifiedJwtClaims(tokens.access_token));
 }
 
 /**
@@ -111,7 +123,7 @@ export class TokenManager {
     return now < token.expiresAt - margin;
   }
 
-  /** A valid access token, refreshed ahead of expiry when needed. Throws LoginRequiredError. */
+  /** A valid access token, refreshed ahead of expiry when needed. Throws ERR_LOGIN_REQUIRED. */
   async accessToken(): Promise<AccessToken> {
     const current = this.current;
     if (current && this.isFresh(current, Date.now())) return current;
@@ -119,7 +131,7 @@ export class TokenManager {
       return await this.refresh();
     } catch (error) {
       // A transient failure (network, provider down) while the old token still works is not fatal.
-      if (!(error instanceof LoginRequiredError) && current && Date.now() < current.expiresAt) {
+      if (!isSidecarError(error, 'ERR_LOGIN_REQUIRED') && current && Date.now() < current.expiresAt) {
         this.log(
           `refresh failed, using the current access token until it expires: ${describeOidcError(error)}`,
         );
@@ -152,7 +164,7 @@ export class TokenManager {
     return withLock(this.lockPath, async () => {
       // The store first: without a login the answer is "log in", whatever the network does.
       const stored = this.unsaved ?? (await this.store.load());
-      if (!stored) throw new LoginRequiredError('not_logged_in', this.loginRequiredMessage());
+      if (!stored) throw loginRequired('not_logged_in', this.loginRequiredMessage());
       const config = await this.provider();
       const started = Date.now();
       let tokens: Tokens;
@@ -164,12 +176,15 @@ export class TokenManager {
           this.unsaved = undefined;
           await this.store.clear();
           this.log(`refresh token rejected (invalid_grant); cleared it from the ${this.store.kind} store`);
-          throw new LoginRequiredError(
+          throw loginRequired(
             'invalid_grant',
             `The stored login was rejected by the provider (invalid_grant: expired, revoked or reused). ${this.loginRequiredMessage()}`,
           );
         }
-        throw new Error(`Token refresh at ${this.settings.issuer} failed: ${describeOidcError(error)}`);
+        throw new SidecarError({
+          code: 'ERR_PROVIDER_FAILED',
+          message: `Token refresh at ${this.settings.issuer} failed: ${describeOidcError(error)}`,
+        });
       }
       await this.persist({
         refreshToken: tokens.refresh_token ?? stored.refreshToken,
@@ -244,7 +259,7 @@ export class TokenManager {
   }
 
   /** Revokes the refresh token at the provider (RFC 7009), then deletes it from the store. */
-  async logout(): Promise<LogoutResult> {
+  async logout(): Promise<LogoutResponse> {
     await ensurePrivateDir(this.settings.runtimeDir);
     return withLock(this.lockPath, async () => {
       const stored = this.unsaved ?? (await this.store.load());

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { startDevOidc } from '@cnpg-mcp/devstack';
 import { chromium } from 'playwright-core';
 import { interactiveLogin, SidecarClient, startSidecar } from '../../src/index.js';
-import { scratchDir, startRemote, testSettings } from '../support/helpers.js';
+import { expectLogin, scratchDir, startRemote, testSettings } from '../support/helpers.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
@@ -55,8 +55,7 @@ test('a person logs in with a real headless Chromium; the page says success only
   assert.match((await page.textContent('body')) ?? '', /logged in as admin@example\.com/);
   assert.equal((await client.status()).loggedIn, true, 'the token was stored before the page said so');
 
-  const outcome = await login;
-  assert.equal(outcome.loggedIn, true);
+  const outcome = expectLogin(await login, 'logged_in');
   assert.match(written.join(''), /your login is stored in a FILE \(CNPG_MCP_TOKEN_STORE=file\)/);
   assert.equal(outcome.user?.name, 'Ada Admin');
 });

@@ -16,6 +16,7 @@ import {
   sidecarSocketPath,
 } from '../../src/index.js';
 import {
+  forwardError,
   loginThroughSidecar,
   scratchDir,
   startRemote,
@@ -196,11 +197,10 @@ test('NODE_EXTRA_CA_CERTS given to the sidecar process is trusted for an https r
   t.after(() => stopSidecar(withoutCa.pid));
   const other = new SidecarClient(withoutCa.socketPath);
   t.after(() => other.close());
-  const refused = await other.fetch('http://x/mcp', { method: 'POST', body: '{}' });
+  const refused = await forwardError(other);
   assert.equal(refused.status, 502);
-  const body = (await refused.json()) as { error: string; message: string };
-  assert.equal(body.error, 'remote_unreachable');
-  assert.match(body.message, /certificate/i);
+  assert.equal(refused.code, 'ERR_REMOTE_UNREACHABLE');
+  assert.match(refused.message, /certificate/i);
 });
 
 test('SIGTERM stops the sidecar promptly even while an SSE stream is open', async (t) => {

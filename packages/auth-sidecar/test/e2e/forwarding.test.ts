@@ -4,10 +4,11 @@ import { createServer as createHttpServer, request as httpRequest } from 'node:h
 import { connect as netConnect } from 'node:net';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { type DevOidc, discoverDevClient, startDevOidc } from '@cnpg-mcp/devstack';
+import { type DevOidc, discoverDevClient, loginAsPerson, startDevOidc } from '@cnpg-mcp/devstack';
 import * as oidcClient from 'openid-client';
 import {
   FileTokenStore,
+  isSidecarError,
   type Settings,
   SidecarClient,
   startSidecar,
@@ -15,6 +16,9 @@ import {
 } from '../../src/index.js';
 import {
   captureLog,
+  credentials,
+  expectLogin,
+  forwardError,
   loginThroughSidecar,
   scratchDir,
   startRemote,
@@ -99,10 +103,14 @@ test('a 401 from the remote triggers exactly one refresh and one retry', async (
   );
   assert.equal(remote.seen[0]?.headers['content-type'], remote.seen[1]?.headers['content-type']);
 
-  // Rejected again after the refresh: passed back to the client, no second refresh or retry.
+  // Rejected again after the refresh: the login is rejected (a login is offered), no second refresh or retry.
   remote.rejectNext(2);
-  const second = await post(client, 2);
+  const second = await forwardError(client);
   assert.equal(second.status, 401);
+  assert.ok(isSidecarError(second, 'ERR_LOGIN_REQUIRED'));
+  assert.equal(second.body.reason, 'rejected_by_remote');
+  assert.match(second.message, /rejected the login \(.*rejected on demand/);
+  assert.equal(expectLogin(second.body.login, 'browser').state, 'browser');
   assert.equal(refreshes(oidc) - before, 2);
   assert.equal(remote.seen.length, 4);
 
@@ -188,14 +196,32 @@ test('hop-by-hop headers are dropped and the client cannot choose the Authorizat
   assert.equal(seen.sub, 'devstack|alice', 'the remote verified the real token');
 });
 
-test('without a login /mcp answers 401 login_required and nothing reaches the remote', async (t) => {
+test('without a login /mcp answers ERR_LOGIN_REQUIRED with the one login it started; nothing reaches the remote', async (t) => {
   const { remote, client } = await setup(t);
-  const response = await client.fetch('http://x/mcp', { method: 'POST', body: '{}' });
-  assert.equal(response.status, 401);
-  const body = (await response.json()) as { error: string; message: string };
-  assert.equal(body.error, 'login_required');
-  assert.match(body.message, /cnpg-mcp login/);
+  const [first, second] = await Promise.all([forwardError(client), forwardError(client)]);
+  for (const error of [first, second]) {
+    assert.ok(isSidecarError(error, 'ERR_LOGIN_REQUIRED'));
+    assert.equal(error.status, 401);
+    assert.equal(error.body.reason, 'not_logged_in');
+    assert.match(error.message, /cnpg-mcp login/);
+  }
+  const login = expectLogin(
+    isSidecarError(first, 'ERR_LOGIN_REQUIRED') ? first.body.login : undefined,
+    'browser',
+  );
+  assert.deepEqual(
+    isSidecarError(second, 'ERR_LOGIN_REQUIRED') ? second.body.login : undefined,
+    login,
+    'two calls share one login',
+  );
   assert.equal(remote.seen.length, 0);
+
+  // The person logs in; the waiting caller learns it from one wait, and its call then goes through.
+  const waiting = client.waitForLogin(login, { timeoutMs: 10_000 });
+  const page = await loginAsPerson(login.url, credentials('alice'));
+  assert.equal(page.status, 200);
+  assert.equal((await waiting).state, 'logged_in');
+  assert.equal((await post(client, 1)).sub, 'devstack|alice');
 });
 
 test('HTTPS_PROXY/HTTP_PROXY route outbound calls through the proxy; NO_PROXY bypasses it', async (t) => {

@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { startDevOidc } from '@cnpg-mcp/devstack';
 import {
   ensureSidecar,
+  isSidecarError,
   KEYCHAIN_SERVICE,
   KeychainTokenStore,
   type KeychainUnavailableError,
@@ -16,7 +17,13 @@ import {
   startSidecar,
   storeNotice,
 } from '../../src/index.js';
-import { loginThroughSidecar, scratchDir, startRemote, testSettings } from '../support/helpers.js';
+import {
+  forwardError,
+  loginThroughSidecar,
+  scratchDir,
+  startRemote,
+  testSettings,
+} from '../support/helpers.js';
 
 function requireKeyring(): void {
   if (!process.env.DBUS_SESSION_BUS_ADDRESS) {
@@ -258,9 +265,8 @@ test('a sidecar started without a D-Bus session reports the keychain problem to 
   assert.equal(status.loggedIn, false);
   assert.match(status.storeError ?? '', /no D-Bus session bus/);
   assert.match(storeNotice(status) ?? '', /token store cannot be used: .*CNPG_MCP_TOKEN_STORE=file/);
-  const response = await client.fetch('http://x/mcp', { method: 'POST', body: '{}' });
-  assert.equal(response.status, 503);
-  const body = (await response.json()) as { error: string; problem: string; message: string };
-  assert.equal(body.error, 'keychain_unavailable');
-  assert.equal(body.problem, 'no-dbus');
+  const error = await forwardError(client);
+  assert.equal(error.status, 503);
+  assert.ok(isSidecarError(error, 'ERR_KEYCHAIN_UNAVAILABLE'));
+  assert.equal(error.body.problem, 'no-dbus');
 });

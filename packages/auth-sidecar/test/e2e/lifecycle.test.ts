@@ -5,12 +5,13 @@ import { createServer } from 'node:net';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
+  isSidecarError,
   SidecarAlreadyRunningError,
   SidecarClient,
   sidecarSocketPath,
   startSidecar,
 } from '../../src/index.js';
-import { scratchDir, testSettings } from '../support/helpers.js';
+import { expectLogin, forwardError, scratchDir, testSettings } from '../support/helpers.js';
 
 const provider = { issuer: 'http://127.0.0.1:9', clientId: 'c', audience: 'https://api.example.com' };
 
@@ -57,14 +58,16 @@ test('a busy TCP port names the setting; the socket is released again', async (t
   await retry.close();
 });
 
-test('without a login the answer is login_required even when the provider is unreachable', async (t) => {
+test('without a login the answer is ERR_LOGIN_REQUIRED even when the provider is unreachable', async (t) => {
   const settings = testSettings(scratchDir(t), provider, 'http://127.0.0.1:9/mcp');
   const sidecar = await startSidecar({ settings, log: () => {}, env: {} });
   t.after(() => sidecar.close());
   const client = new SidecarClient(sidecar.socketPath);
   t.after(() => client.close());
-  const response = await client.fetch('http://x/mcp', { method: 'POST', body: '{}' });
-  assert.equal(response.status, 401);
-  assert.equal(((await response.json()) as { error: string }).error, 'login_required');
+  const error = await forwardError(client);
+  assert.ok(isSidecarError(error, 'ERR_LOGIN_REQUIRED'));
+  const login = expectLogin(error.body.login, 'failed');
+  assert.equal(login.code, 'ERR_PROVIDER_FAILED', 'the login it tried to start says why it could not');
+  assert.match(login.message, /OpenID discovery at http:\/\/127\.0\.0\.1:9 failed/);
   await assert.rejects(client.login('browser'), /OpenID discovery at http:\/\/127\.0\.0\.1:9 failed/);
 });

@@ -3,18 +3,22 @@ import { createServer as createHttpServer } from 'node:http';
 import { type AddressInfo, createServer } from 'node:net';
 import { test } from 'node:test';
 import { approveDeviceCode, loginAsPerson, startDevOidc } from '@cnpg-mcp/devstack';
+import { Agent, fetch as undiciFetch } from 'undici';
 import {
   createDispatcher,
   discoverProvider,
-  type SidecarApiError,
   SidecarClient,
+  type SidecarError,
   startSidecar,
 } from '../../src/index.js';
 import {
   captureLog,
   credentials,
+  expectLogin,
   loginThroughSidecar,
   scratchDir,
+  startBrowserLogin,
+  startDeviceLogin,
   startRemote,
   testSettings,
 } from '../support/helpers.js';
@@ -39,8 +43,8 @@ test('a person logs in with the browser flow; the remote sees their identity', a
   const before = await client.status();
   assert.equal(before.loggedIn, false);
 
-  const start = await client.login('browser');
-  const authorizationUrl = new URL(start.authorizationUrl ?? '');
+  const start = await startBrowserLogin(client);
+  const authorizationUrl = new URL(start.url);
   assert.equal(authorizationUrl.searchParams.get('code_challenge_method'), 'S256');
   assert.ok(authorizationUrl.searchParams.get('state'));
   assert.ok(authorizationUrl.searchParams.get('nonce'));
@@ -49,18 +53,14 @@ test('a person logs in with the browser flow; the remote sees their identity', a
     authorizationUrl.searchParams.get('redirect_uri') ?? '',
     /^http:\/\/127\.0\.0\.1:\d+\/callback$/,
   );
-  assert.equal(
-    (await client.login('browser')).authorizationUrl,
-    start.authorizationUrl,
-    'a second caller joins',
-  );
+  assert.deepEqual(await client.login('browser'), start, 'a second caller joins');
+  assert.deepEqual((await client.status()).login, start, 'status shows the running login');
 
-  const page = await loginAsPerson(start.authorizationUrl ?? '', credentials('alice'));
+  const page = await loginAsPerson(start.url, credentials('alice'));
   assert.equal(page.status, 200);
   assert.match(page.body, /logged in as alice@example\.com/);
   assert.ok(new URL(page.callbackUrl).searchParams.get('iss'), 'the provider sends RFC 9207 iss');
-  const outcome = await client.waitForLogin(5000);
-  assert.equal(outcome.loggedIn, true);
+  const outcome = expectLogin(await client.waitForLogin(start, { timeoutMs: 5000 }), 'logged_in');
   assert.equal(outcome.user?.email, 'alice@example.com');
 
   const status = await client.status();
@@ -82,16 +82,15 @@ test('a person logs in with the browser flow; the remote sees their identity', a
   assert.ok(!lines.join('\n').includes(token.access_token), 'the access token never reaches the log');
   assert.equal(remote.seen.length, 1);
 
-  const late = await client.login('browser', { unlessLoggedIn: true });
-  assert.equal(late.alreadyLoggedIn, true, 'a caller arriving after the login finished starts none');
-  assert.equal(late.authorizationUrl, undefined);
-  assert.equal((await client.status()).loginInProgress, false);
+  const late = await client.waitForLogin(start, { timeoutMs: 5000 });
+  assert.equal(late.state, 'logged_in', 'a waiter arriving after the login finished learns how it ended');
+  assert.equal((await client.status()).login, undefined);
 });
 
 test('a callback whose state does not match is rejected without a code exchange', async (t) => {
   const { oidc, client } = await setup(t);
-  const start = await client.login('browser');
-  const page = await loginAsPerson(start.authorizationUrl ?? '', credentials('alice'), {
+  const start = await startBrowserLogin(client);
+  const page = await loginAsPerson(start.url, credentials('alice'), {
     followCallback: false,
   });
   const forged = new URL(page.callbackUrl);
@@ -105,7 +104,7 @@ test('a callback whose state does not match is rejected without a code exchange'
   // The genuine callback still completes the login in progress.
   const genuine = await fetch(page.callbackUrl);
   assert.equal(genuine.status, 200);
-  assert.equal((await client.waitForLogin(5000)).loggedIn, true);
+  assert.equal((await client.waitForLogin(start, { timeoutMs: 5000 })).state, 'logged_in');
 });
 
 test('a busy callback port gives an error naming the port and the setting', async (t) => {
@@ -114,26 +113,24 @@ test('a busy callback port gives an error naming the port and the setting', asyn
   t.after(() => new Promise<void>((resolve) => blocker.close(() => resolve())));
   const port = (blocker.address() as import('node:net').AddressInfo).port;
   const { client } = await setup(t, { callbackPort: port });
-  await assert.rejects(client.login('browser'), (error: SidecarApiError) => {
+  await assert.rejects(client.login('browser'), (error: SidecarError) => {
     assert.equal(error.status, 409);
-    assert.equal(error.code, 'callback_port_busy');
+    assert.equal(error.code, 'ERR_CALLBACK_PORT_BUSY');
     assert.match(error.message, new RegExp(`Port ${port} on 127\\.0\\.0\\.1 is already in use`));
     assert.match(error.message, /callbackPort/);
     assert.match(error.message, /CNPG_MCP_CALLBACK_PORT/);
     return true;
   });
-  assert.equal((await client.status()).loginInProgress, false);
+  assert.equal((await client.status()).login, undefined);
 });
 
 test('device flow: the person approves the code elsewhere', async (t) => {
   const { oidc, client } = await setup(t);
-  const start = await client.login('device');
-  assert.equal(start.mode, 'device');
+  const start = await startDeviceLogin(client);
   assert.ok(start.userCode);
   assert.ok(start.verificationUri);
-  await approveDeviceCode(start.verificationUri ?? '', start.userCode ?? '', credentials('bob'));
-  const outcome = await client.waitForLogin(20_000);
-  assert.equal(outcome.loggedIn, true);
+  await approveDeviceCode(start.verificationUri, start.userCode, credentials('bob'));
+  const outcome = expectLogin(await client.waitForLogin(start, { timeoutMs: 20_000 }), 'logged_in');
   assert.equal(outcome.user?.email, 'bob@example.com');
   assert.ok((oidc.tokenEndpointCalls()['urn:ietf:params:oauth:grant-type:device_code'] ?? 0) >= 1);
   const response = await client.fetch('http://x/mcp', { method: 'POST', body: '{}' });
@@ -149,23 +146,21 @@ test('auto mode picks the device flow where no display exists', async (t) => {
   t.after(() => sidecar.close());
   const client = new SidecarClient(sidecar.socketPath);
   t.after(() => client.close());
-  assert.equal((await client.login('auto')).mode, 'device');
+  assert.equal((await client.login('auto')).state, 'device');
 });
 
 test('paste fallback: the redirect URL from a browser on another machine completes the login', async (t) => {
   const { client } = await setup(t);
-  const start = await client.login('browser');
+  const start = await startBrowserLogin(client);
   // The browser could not reach 127.0.0.1 (it runs elsewhere): the person copies the URL instead.
-  const page = await loginAsPerson(start.authorizationUrl ?? '', credentials('alice'), {
+  const page = await loginAsPerson(start.url, credentials('alice'), {
     followCallback: false,
   });
   const wrong = new URL(page.callbackUrl);
   wrong.searchParams.set('state', 'other');
-  const rejected = await client.pasteRedirectUrl(wrong.href);
-  assert.equal(rejected.loggedIn, false);
-  assert.match(rejected.error ?? '', /state mismatch/);
-  const outcome = await client.pasteRedirectUrl(page.callbackUrl);
-  assert.equal(outcome.loggedIn, true);
+  const rejected = expectLogin(await client.pasteRedirectUrl(wrong.href), 'failed');
+  assert.match(rejected.message, /state mismatch/);
+  const outcome = expectLogin(await client.pasteRedirectUrl(page.callbackUrl), 'logged_in');
   assert.equal(outcome.user?.sub, 'devstack|alice');
   await assert.rejects(client.pasteRedirectUrl('not a url'), /no browser login is waiting|redirect URL/i);
 });
@@ -189,17 +184,17 @@ test('logout revokes the refresh token at the provider, then deletes it', async 
     oidcClient.refreshTokenGrant(config, stored.refreshToken, { audience: oidc.audience }),
     (error: { error?: string }) => error.error === 'invalid_grant',
   );
-  await assert.rejects(client.token(), (error: SidecarApiError) => error.code === 'login_required');
+  await assert.rejects(client.token(), (error: SidecarError) => error.code === 'ERR_LOGIN_REQUIRED');
 });
 
 test('a login that nobody completes times out and frees the port', async (t) => {
   const { client } = await setup(t, { loginTimeoutSeconds: 1 });
-  const start = await client.login('browser');
-  const outcome = await client.waitForLogin(5000);
-  assert.equal(outcome.loggedIn, false);
-  assert.match(outcome.error ?? '', /timed out after 1 s/);
-  assert.equal((await client.status()).loginInProgress, false);
-  const port = Number(new URL(start.redirectUri ?? '').port);
+  const start = await startBrowserLogin(client);
+  const outcome = expectLogin(await client.waitForLogin(start, { timeoutMs: 5000 }), 'failed');
+  assert.equal(outcome.code, 'ERR_LOGIN_TIMEOUT');
+  assert.match(outcome.message, /before it expired \(after 1 s\)/);
+  assert.equal((await client.status()).login, undefined);
+  const port = Number(new URL(start.redirectUri).port);
   const probe = createServer();
   await new Promise<void>((resolve, reject) => {
     probe.once('error', reject);
@@ -222,12 +217,12 @@ test('RFC 8707 resource instead of audience is sent on authorize, token and refr
   t.after(() => sidecar.close());
   const client = new SidecarClient(sidecar.socketPath);
   t.after(() => client.close());
-  const start = await client.login('browser');
-  const url = new URL(start.authorizationUrl ?? '');
+  const start = await startBrowserLogin(client);
+  const url = new URL(start.url);
   assert.equal(url.searchParams.get('resource'), oidc.audience);
   assert.equal(url.searchParams.get('audience'), null);
-  await loginAsPerson(start.authorizationUrl ?? '', credentials('alice'));
-  assert.equal((await client.waitForLogin(5000)).loggedIn, true);
+  await loginAsPerson(start.url, credentials('alice'));
+  assert.equal((await client.waitForLogin(start, { timeoutMs: 5000 })).state, 'logged_in');
   remote.rejectNext(1); // forces a refresh: the refreshed token must still carry the API audience
   const response = await client.fetch('http://x/mcp', { method: 'POST', body: '{}' });
   assert.equal(response.status, 200);
@@ -236,8 +231,8 @@ test('RFC 8707 resource instead of audience is sent on authorize, token and refr
 
 test('a callback with a different RFC 9207 iss is refused before any code exchange', async (t) => {
   const { oidc, client } = await setup(t);
-  const start = await client.login('browser');
-  const page = await loginAsPerson(start.authorizationUrl ?? '', credentials('alice'), {
+  const start = await startBrowserLogin(client);
+  const page = await loginAsPerson(start.url, credentials('alice'), {
     followCallback: false,
   });
   const mixedUp = new URL(page.callbackUrl);
@@ -246,8 +241,8 @@ test('a callback with a different RFC 9207 iss is refused before any code exchan
   const response = await fetch(mixedUp);
   assert.equal(response.status, 400);
   assert.match(await response.text(), /iss/);
-  const outcome = await client.waitForLogin(5000);
-  assert.equal(outcome.loggedIn, false);
+  const outcome = expectLogin(await client.waitForLogin(start, { timeoutMs: 5000 }), 'failed');
+  assert.equal(outcome.code, 'ERR_LOGIN_FAILED');
   assert.equal(oidc.tokenEndpointCalls().authorization_code ?? 0, 0);
 });
 
@@ -277,35 +272,47 @@ test('a provider that does not advertise PKCE S256 is refused at discovery', asy
 
 test('bad API input gets a 400 naming the field', async (t) => {
   const { client, sidecar } = await setup(t);
-  await assert.rejects(client.login('sideways' as 'auto'), (error: SidecarApiError) => {
+  await assert.rejects(client.login('sideways' as 'auto'), (error: SidecarError) => {
     assert.equal(error.status, 400);
-    assert.match(error.message, /mode: expected "browser", "device" or "auto"; got "sideways"/);
+    assert.equal(error.code, 'ERR_INVALID_REQUEST');
+    assert.match(error.message, /mode: Invalid option: expected one of "auto"\|"browser"\|"device"/);
     return true;
   });
-  await assert.rejects(client.waitForLogin(Number.NaN), /timeoutMs/);
   const raw = async (method: string, path: string, body?: string) => {
-    const response = await client.fetch(`http://x${path}`, { method, body });
-    return { status: response.status, body: (await response.json()) as { error: string; message: string } };
+    const response = await undiciFetch(`http://x${path}`, {
+      method,
+      body,
+      dispatcher: new Agent({ connect: { socketPath: sidecar.socketPath } }),
+    });
+    return {
+      status: response.status,
+      marker: response.headers.get('cnpg-mcp-error'),
+      body: (await response.json()) as { code: string; message: string },
+    };
   };
+  const badWait = await raw('GET', '/login/wait?timeoutMs=soon');
+  assert.equal(badWait.status, 400);
+  assert.match(badWait.body.message, /timeoutMs: Invalid input: expected number/);
   const badJson = await raw('POST', '/login', '{ nope');
   assert.equal(badJson.status, 400);
-  assert.equal(badJson.body.error, 'invalid_request');
+  assert.equal(badJson.body.code, 'ERR_INVALID_REQUEST');
+  assert.equal(badJson.marker, 'ERR_INVALID_REQUEST', 'the sidecar marks its own error answers');
   assert.match(badJson.body.message, /expected JSON/);
   const missingUrl = await raw('POST', '/login/paste', '{}');
-  assert.match(missingUrl.body.message, /url: expected a string/);
+  assert.match(missingUrl.body.message, /url: Invalid input: expected string/);
   assert.equal((await raw('GET', '/nothing')).status, 404);
   assert.equal((await raw('PUT', '/mcp', '{}')).status, 405);
-  assert.ok(sidecar.socketPath);
 });
 
 test('asking for the device flow while a browser login waits replaces it', async (t) => {
   const { client } = await setup(t);
-  const browser = await client.login('browser');
-  assert.equal((await client.login('auto')).authorizationUrl, browser.authorizationUrl, 'auto joins');
-  const device = await client.login('device');
-  assert.equal(device.mode, 'device');
-  const callback = await fetch(browser.redirectUri ?? '').catch(() => undefined);
+  const browser = await startBrowserLogin(client);
+  assert.deepEqual(await client.login('auto'), browser, 'auto joins');
+  const device = await startDeviceLogin(client);
+  const callback = await fetch(browser.redirectUri).catch(() => undefined);
   assert.equal(callback, undefined, 'the browser login stopped listening');
-  await approveDeviceCode(device.verificationUri ?? '', device.userCode ?? '', credentials('alice'));
-  assert.equal((await client.waitForLogin(20_000)).loggedIn, true);
+  const replaced = expectLogin(await client.waitForLogin(browser, { timeoutMs: 1000 }), 'failed');
+  assert.equal(replaced.code, 'ERR_LOGIN_CANCELLED');
+  await approveDeviceCode(device.verificationUri, device.userCode, credentials('alice'));
+  assert.equal((await client.waitForLogin(device, { timeoutMs: 20_000 })).state, 'logged_in');
 });

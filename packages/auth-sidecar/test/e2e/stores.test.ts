@@ -4,8 +4,8 @@ import { chmodSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSyn
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { acquireLock, EnvTokenStore, FileTokenStore } from '../../src/index.js';
 import { keychainValue } from '../../src/daemon/store/keychain-store.js';
+import { acquireLock, EnvTokenStore, FileTokenStore } from '../../src/index.js';
 import { scratchDir } from '../support/helpers.js';
 
 const identity = {

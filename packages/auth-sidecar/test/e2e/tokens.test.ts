@@ -4,9 +4,16 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { discoverDevClient, loginForTokens, startDevOidc } from '@cnpg-mcp/devstack';
 import * as oidcClient from 'openid-client';
-import { FileTokenStore, type SidecarApiError, SidecarClient, startSidecar } from '../../src/index.js';
+import {
+  FileTokenStore,
+  isSidecarError,
+  SidecarClient,
+  type SidecarError,
+  startSidecar,
+} from '../../src/index.js';
 import {
   captureLog,
+  expectLogin,
   loginThroughSidecar,
   scratchDir,
   startRemote,
@@ -66,7 +73,7 @@ test('headless: CNPG_MCP_REFRESH_TOKEN in the environment', async (t) => {
   assert.equal((await client.status()).store, 'env');
 });
 
-test('invalid_grant clears the stored token and reports login required without starting a login', async (t) => {
+test('invalid_grant clears the stored token; the call gets the login the sidecar started for it', async (t) => {
   const { oidc, remote } = await providerAndRemote(t);
   const dir = scratchDir(t);
   const settings = testSettings(dir, oidc, remote.url);
@@ -83,15 +90,20 @@ test('invalid_grant clears the stored token and reports login required without s
   const config = await discoverDevClient(oidc);
   await oidcClient.tokenRevocation(config, stored.refreshToken, { token_type_hint: 'refresh_token' });
   remote.rejectNext(1);
-  const response = await client.fetch('http://x/mcp', { method: 'POST', body: '{}' });
-  assert.equal(response.status, 401);
-  const body = (await response.json()) as { error: string; reason: string; message: string };
-  assert.equal(body.error, 'login_required');
-  assert.equal(body.reason, 'invalid_grant');
-  assert.match(body.message, /invalid_grant.*cnpg-mcp login/);
+  const seenBefore = remote.seen.length;
+  const error = await client.fetch('http://x/mcp', { method: 'POST', body: '{}' }).then(
+    () => assert.fail('expected ERR_LOGIN_REQUIRED'),
+    (e: unknown) => e,
+  );
+  assert.ok(isSidecarError(error, 'ERR_LOGIN_REQUIRED'), String(error));
+  assert.equal(error.status, 401);
+  assert.equal(error.body.reason, 'invalid_grant');
+  assert.match(error.message, /invalid_grant.*cnpg-mcp login/);
+  const login = expectLogin(error.body.login, 'device');
+  assert.equal(remote.seen.length, seenBefore + 1, 'only the rejected attempt reached the remote');
   assert.equal(existsSync(store.location), false, 'the dead refresh token was deleted');
   const status = await client.status();
   assert.equal(status.loggedIn, false);
-  assert.equal(status.loginInProgress, false, 'no login was started on its own');
-  await assert.rejects(client.token(), (error: SidecarApiError) => error.status === 401);
+  assert.deepEqual(status.login, login, 'the login started for the call is the one that runs');
+  await assert.rejects(client.token(), (e: SidecarError) => e.status === 401);
 });

@@ -14,11 +14,13 @@ import { join } from 'node:path';
 import { DEV_USERS, type DevOidc, loginAsPerson } from '@cnpg-mcp/devstack';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import {
-  type LoginOutcome,
+  type LoginAnswer,
   loadSettings,
   type Settings,
   type SettingValue,
+  SIDECAR_BASE_URL,
   type SidecarClient,
+  SidecarError,
 } from '../../src/index.js';
 
 /** A private scratch directory (0700 parent) removed by cleanup(). */
@@ -58,13 +60,48 @@ export function credentials(username = 'alice'): { username: string; password: s
   return { username: user.username, password: user.password };
 }
 
+type BrowserLogin = Extract<LoginAnswer, { state: 'browser' }>;
+type DeviceLogin = Extract<LoginAnswer, { state: 'device' }>;
+
+/** Narrows a login answer to the state a test expects, failing with what it was otherwise. */
+export function expectLogin<S extends LoginAnswer['state']>(
+  answer: LoginAnswer | undefined,
+  state: S,
+): Extract<LoginAnswer, { state: S }> {
+  if (answer?.state !== state)
+    throw new Error(`expected a ${state} login answer, got ${JSON.stringify(answer)}`);
+  return answer as Extract<LoginAnswer, { state: S }>;
+}
+
+export async function startBrowserLogin(client: SidecarClient): Promise<BrowserLogin> {
+  return expectLogin(await client.login('browser'), 'browser');
+}
+
+export async function startDeviceLogin(client: SidecarClient): Promise<DeviceLogin> {
+  return expectLogin(await client.login('device'), 'device');
+}
+
+/** The SidecarError a forwarded call ends with; fails when the call was answered instead. */
+export async function forwardError(
+  client: SidecarClient,
+  init: RequestInit = { method: 'POST', body: '{}' },
+): Promise<SidecarError> {
+  let response: Response;
+  try {
+    response = await client.fetch(`${SIDECAR_BASE_URL}/mcp`, init);
+  } catch (error) {
+    if (error instanceof SidecarError) return error;
+    throw error;
+  }
+  throw new Error(`expected a sidecar error, got HTTP ${response.status}: ${await response.text()}`);
+}
+
 /** Logs in through the sidecar API exactly as a person with a browser would. */
-export async function loginThroughSidecar(client: SidecarClient, username = 'alice'): Promise<LoginOutcome> {
-  const start = await client.login('browser');
-  if (!start.authorizationUrl) throw new Error('no authorization URL');
-  const page = await loginAsPerson(start.authorizationUrl, credentials(username));
+export async function loginThroughSidecar(client: SidecarClient, username = 'alice'): Promise<LoginAnswer> {
+  const start = await startBrowserLogin(client);
+  const page = await loginAsPerson(start.url, credentials(username));
   if (page.status !== 200) throw new Error(`callback page ${page.status}: ${page.body}`);
-  return client.waitForLogin(10_000);
+  return client.waitForLogin(start, { timeoutMs: 10_000 });
 }
 
 export interface SeenRequest {

@@ -2,29 +2,40 @@ import {
   type Env,
   ensureSidecar,
   interactiveLogin,
+  type LoginAnswer,
   type LoginMode,
+  type LoginUser,
   type Settings,
   SidecarClient,
-  type SidecarStatus,
 } from '@cnpg-mcp/auth-sidecar';
-
-export interface Io {
-  out: (text: string) => void;
-  err: (text: string) => void;
-}
+import type { Io } from '../io.js';
 
 async function withSidecar<T>(
   settings: Settings,
   env: Env,
   use: (client: SidecarClient) => Promise<T>,
+  oneShot = true,
 ): Promise<T> {
-  const { socketPath } = await ensureSidecar(settings, { env });
+  const { socketPath } = await ensureSidecar(settings, { env, oneShot });
   const client = new SidecarClient(socketPath);
   try {
     return await use(client);
   } finally {
     await client.close();
   }
+}
+
+/** Who a login belongs to, with what is known: name, email, else the subject. */
+export function describeUser(user: LoginUser | undefined): string | undefined {
+  if (!user) return undefined;
+  return [user.name, user.email ? `<${user.email}>` : undefined, user.email ? undefined : user.sub]
+    .filter(Boolean)
+    .join(' ');
+}
+
+function loggedInLine(login: LoginAnswer): string {
+  const who = login.state === 'logged_in' ? describeUser(login.user) : undefined;
+  return who ? `Logged in as ${who}.\n` : 'Logged in.\n';
 }
 
 /** `cnpg-mcp login [--device|--browser] [--paste URL]`: logs in through the sidecar. */
@@ -34,35 +45,45 @@ export async function loginCommand(
   io: Io,
   options: { mode: LoginMode; paste?: string },
 ): Promise<number> {
-  return withSidecar(settings, env, async (client) => {
-    if (options.paste) {
-      const outcome = await client.pasteRedirectUrl(options.paste);
-      if (!outcome.loggedIn) {
-        io.err(`Login failed: ${outcome.error ?? 'the pasted URL did not complete a login'}\n`);
+  return withSidecar(
+    settings,
+    env,
+    async (client) => {
+      if (options.paste) {
+        const outcome = await client.pasteRedirectUrl(options.paste);
+        if (outcome.state !== 'logged_in') {
+          io.err(
+            `Login failed: ${outcome.state === 'failed' ? outcome.message : 'the pasted URL did not complete a login'}\n`,
+          );
+          return 1;
+        }
+        io.out(loggedInLine(outcome));
+        return 0;
+      }
+      const status = await client.status({ identify: true });
+      if (status.loggedIn) {
+        const who = describeUser(status.user);
+        io.out(
+          `Already logged in${who ? ` as ${who}` : ''}. Run \`cnpg-mcp logout\` first to switch users.\n`,
+        );
+        return 0;
+      }
+      const outcome = await interactiveLogin(client, {
+        mode: options.mode,
+        openBrowser: settings.openBrowser,
+        write: io.err,
+      });
+      if (outcome.state !== 'logged_in') {
+        io.err(
+          `Login did not complete: ${outcome.state === 'failed' ? outcome.message : 'nobody finished it in time'}\n`,
+        );
         return 1;
       }
-      io.out(`Logged in as ${outcome.user?.email ?? outcome.user?.sub ?? 'unknown user'}.\n`);
+      io.out(loggedInLine(outcome));
       return 0;
-    }
-    const status = await client.status();
-    if (status.loggedIn) {
-      io.out(
-        `Already logged in as ${describeUser(status)}. Run \`cnpg-mcp logout\` first to switch users.\n`,
-      );
-      return 0;
-    }
-    const outcome = await interactiveLogin(client, {
-      mode: options.mode,
-      openBrowser: settings.openBrowser,
-      write: io.err,
-    });
-    if (!outcome.loggedIn) {
-      io.err(`Login did not complete: ${outcome.error ?? 'timed out waiting for the browser'}\n`);
-      return 1;
-    }
-    io.out(`Logged in as ${outcome.user?.email ?? outcome.user?.sub ?? 'unknown user'}.\n`);
-    return 0;
-  });
+    },
+    false,
+  );
 }
 
 export async function logoutCommand(settings: Settings, env: Env, io: Io): Promise<number> {
@@ -75,31 +96,28 @@ export async function logoutCommand(settings: Settings, env: Env, io: Io): Promi
     io.out(
       result.revoked
         ? 'Logged out: the refresh token was revoked at the provider and deleted here.\n'
-        : `Logged out here; the provider did not confirm revocation (${result.revocationError ?? 'unknown reason'}).\n`,
+        : `Logged out here; the provider did not confirm revocation (${result.revocationError ?? 'no reason given'}).\n`,
     );
     return 0;
   });
 }
 
-function describeUser(status: SidecarStatus): string {
-  const user = status.user;
-  if (!user) return 'unknown user';
-  return [user.name, user.email ? `<${user.email}>` : undefined, user.email ? undefined : user.sub]
-    .filter(Boolean)
-    .join(' ');
-}
-
 export async function statusCommand(settings: Settings, env: Env, io: Io, json: boolean): Promise<number> {
   return withSidecar(settings, env, async (client) => {
-    const status = await client.status();
+    const status = await client.status({ identify: true });
     if (json) {
       io.out(`${JSON.stringify(status, null, 2)}\n`);
       return status.loggedIn ? 0 : 1;
     }
+    const who = describeUser(status.user);
     const lines = [
-      status.loggedIn ? `Logged in as ${describeUser(status)}` : 'Not logged in (run `cnpg-mcp login`)',
+      status.loggedIn
+        ? who
+          ? `Logged in as ${who}`
+          : 'Logged in (who you are shows after the first call to the remote API)'
+        : 'Not logged in (run `cnpg-mcp login`)',
       ...(status.accessTokenExpiresAt ? [`Access token valid until ${status.accessTokenExpiresAt}`] : []),
-      ...(status.loginInProgress ? ['A login is in progress'] : []),
+      ...(status.login ? ['A login is in progress'] : []),
       ...(status.storeError ? [`Token store problem: ${status.storeError}`] : []),
       `Issuer       ${status.issuer}`,
       `Remote API   ${status.remoteUrl}`,

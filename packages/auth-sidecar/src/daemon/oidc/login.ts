@@ -1,45 +1,27 @@
+import { randomUUID } from 'node:crypto';
 import * as oidc from 'openid-client';
-import type { LoginMode } from '../../api.js';
+import {
+  type ErrorCode,
+  type LoginAnswer,
+  type LoginMode,
+  type PendingLoginAnswer,
+  SidecarError,
+} from '../../api.js';
 import type { Logger } from '../../redact.js';
 import type { Settings } from '../../settings.js';
-import type { LoginUser } from '../store/types.js';
+import { errorBody } from '../errors.js';
+import { invalidRequest } from '../json.js';
 import type { TokenManager } from '../token-manager.js';
 import { type CallbackListener, type CallbackPage, listenForCallback, page } from './callback-listener.js';
 import { describeOidcError, resourceParameters } from './provider.js';
 
-/** What the person needs to act on; returned at once when a login starts (or is joined). */
-export interface LoginStart {
-  mode: 'browser' | 'device';
-  authorizationUrl?: string;
-  redirectUri?: string;
-  verificationUri?: string;
-  verificationUriComplete?: string;
-  userCode?: string;
-  expiresAt: string;
-  /** Set when the start was asked for only if needed and a login already exists: nothing started. */
-  alreadyLoggedIn?: boolean;
-}
-
-export interface LoginOutcome {
-  loggedIn: boolean;
-  user?: LoginUser;
-  error?: string;
-}
-
-export class LoginError extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'LoginError';
-  }
-}
+/** A login that ended: its answer is final. */
+export type FinalLoginAnswer = Extract<LoginAnswer, { state: 'logged_in' | 'failed' }>;
 
 interface PendingLogin {
-  start: LoginStart;
-  done: Promise<LoginOutcome>;
-  finish(outcome: LoginOutcome): void;
+  answer: PendingLoginAnswer;
+  done: Promise<FinalLoginAnswer>;
+  finish(outcome: FinalLoginAnswer): void;
   /** Completes a browser login from the redirect URL (callback listener or pasted). */
   complete?: (callbackUrl: URL) => Promise<CallbackPage>;
 }
@@ -58,15 +40,23 @@ export function defaultHasDisplay(env: NodeJS.ProcessEnv = process.env): boolean
   return Boolean(env.DISPLAY || env.WAYLAND_DISPLAY);
 }
 
+/** How many ended logins are remembered, so a late waiter still learns how the one it waited for ended. */
+const REMEMBERED_OUTCOMES = 16;
+
+function failed(code: ErrorCode, message: string): FinalLoginAnswer {
+  return { state: 'failed', code, message };
+}
+
 /**
  * Runs at most one login at a time (later callers join it): Authorization Code + PKCE S256 with
  * state, nonce and RFC 9207 iss over the 127.0.0.1 callback, a paste-the-redirect-URL fallback for
- * the same flow, or device authorization. Never started implicitly: only on an explicit request.
+ * the same flow, or device authorization. Started on an explicit request, or by a forwarded call
+ * that needs a login (forCall), never at start-up.
  */
 export class LoginCoordinator {
   private pending: PendingLogin | undefined;
-  private starting: Promise<LoginStart> | undefined;
-  private lastOutcome: LoginOutcome | undefined;
+  private starting: Promise<PendingLoginAnswer> | undefined;
+  private readonly ended = new Map<string, FinalLoginAnswer>();
   private readonly settings: Settings;
   private readonly provider: () => Promise<oidc.Configuration>;
   private readonly tokens: TokenManager;
@@ -85,17 +75,19 @@ export class LoginCoordinator {
     return this.pending !== undefined || this.starting !== undefined;
   }
 
+  /** The login that runs now, as the person must act on it. */
+  get running(): PendingLoginAnswer | undefined {
+    return this.pending?.answer;
+  }
+
   /**
    * Starts a login, or joins the one already running (several stdio servers asking at once get
    * the same URL). Asking explicitly for the other mode replaces the running login.
    */
-  start(mode: LoginMode, options: { unlessLoggedIn?: boolean } = {}): Promise<LoginStart> {
-    if (this.pending && (mode === 'auto' || mode === this.pending.start.mode)) {
-      return Promise.resolve(this.pending.start);
+  start(mode: LoginMode): Promise<PendingLoginAnswer> {
+    if (this.pending && (mode === 'auto' || mode === this.pending.answer.state)) {
+      return Promise.resolve(this.pending.answer);
     }
-    // A caller that found no login a moment ago may ask after another caller's login has just
-    // finished: it gets that login instead of a new one nobody will complete.
-    if (options.unlessLoggedIn && !this.pending && !this.starting) return this.startUnlessLoggedIn(mode);
     if (this.pending) this.cancel(`replaced by a ${mode} login`);
     this.starting ??= this.startNew(mode).finally(() => {
       this.starting = undefined;
@@ -103,45 +95,63 @@ export class LoginCoordinator {
     return this.starting;
   }
 
-  private async startUnlessLoggedIn(mode: LoginMode): Promise<LoginStart> {
-    const status = await this.tokens.status();
-    if (status.loggedIn) {
-      return {
-        mode: mode === 'device' ? 'device' : 'browser',
-        expiresAt: new Date().toISOString(),
-        alreadyLoggedIn: true,
-      };
+  /**
+   * For a forwarded call that found no usable login: joins the running login, or answers
+   * `logged_in` when one completed since the call looked (so it is sent at once), or starts one.
+   * With `rejectedByRemote`, the current login does not count (the remote refused its token).
+   * A login that cannot start is answered as `failed` with the reason.
+   */
+  async forCall(mode: LoginMode, options: { rejectedByRemote?: boolean } = {}): Promise<LoginAnswer> {
+    if (this.pending) return this.pending.answer;
+    if (!this.starting && !options.rejectedByRemote) {
+      const status = await this.tokens.status();
+      if (status.loggedIn) return { state: 'logged_in', user: status.user };
     }
-    return this.start(mode);
+    try {
+      return await this.start(mode);
+    } catch (error) {
+      const body = errorBody(error);
+      return failed(body.code, body.message);
+    }
   }
 
-  private async startNew(mode: LoginMode): Promise<LoginStart> {
+  private async startNew(mode: LoginMode): Promise<PendingLoginAnswer> {
     const config = await this.provider();
     const deviceSupported = Boolean(config.serverMetadata().device_authorization_endpoint);
     const chosen = mode === 'auto' ? (!this.hasDisplay() && deviceSupported ? 'device' : 'browser') : mode;
     if (chosen === 'device') {
       if (!deviceSupported) {
-        throw new LoginError(
-          'device_unsupported',
-          `The provider ${this.settings.issuer} offers no device authorization; use the browser login ` +
+        throw new SidecarError({
+          code: 'ERR_DEVICE_UNSUPPORTED',
+          message:
+            `The provider ${this.settings.issuer} offers no device authorization; use the browser login ` +
             '(its URL can be opened on any machine and the final redirect URL pasted back).',
-        );
+        });
       }
       return this.startDevice(config);
     }
     return this.startBrowser(config);
   }
 
-  /** Waits for the running login (or returns at once when none runs). */
-  async wait(timeoutMs: number): Promise<LoginOutcome> {
+  /**
+   * Waits until the login `id` (default: the one running) ends, or `timeoutMs` passes; then answers
+   * how it ended, or the login as it still runs. With no login to wait for, answers at once.
+   */
+  async wait(id: string | undefined, timeoutMs: number): Promise<LoginAnswer> {
     const pending = this.pending;
-    if (!pending) {
+    if (!pending || (id !== undefined && pending.answer.id !== id)) {
+      const ended = id === undefined ? undefined : this.ended.get(id);
+      if (ended) return ended;
       const status = await this.tokens.status();
-      return { ...this.lastOutcome, loggedIn: status.loggedIn, user: status.user ?? this.lastOutcome?.user };
+      if (status.loggedIn) return { state: 'logged_in', user: status.user };
+      return failed(
+        'ERR_LOGIN_NOT_RUNNING',
+        id === undefined ? 'No login is running.' : `The login ${id} is not running (any more).`,
+      );
     }
     let timer: NodeJS.Timeout | undefined;
-    const timedOut = new Promise<LoginOutcome>((resolve) => {
-      timer = setTimeout(() => resolve({ loggedIn: false }), timeoutMs);
+    const timedOut = new Promise<LoginAnswer>((resolve) => {
+      timer = setTimeout(() => resolve(pending.answer), timeoutMs);
     });
     try {
       return await Promise.race([pending.done, timedOut]);
@@ -151,78 +161,92 @@ export class LoginCoordinator {
   }
 
   /** Paste fallback: the URL the browser was redirected to (it may have failed to load). */
-  async completeFromPastedUrl(pasted: string): Promise<LoginOutcome> {
+  async completeFromPastedUrl(pasted: string): Promise<LoginAnswer> {
     const pending = this.pending;
     if (!pending?.complete) {
-      throw new LoginError(
-        'no_browser_login',
-        'No browser login is waiting; start one with POST /login first.',
-      );
+      throw new SidecarError({
+        code: 'ERR_LOGIN_NOT_RUNNING',
+        message: 'No browser login is waiting; start one with `cnpg-mcp login` first.',
+      });
     }
     let url: URL;
     try {
       url = new URL(pasted.trim());
     } catch {
-      throw new LoginError(
-        'invalid_redirect_url',
-        'expected the full redirect URL (http://127.0.0.1:PORT/callback?code=…&state=…)',
+      throw invalidRequest(
+        'url: expected the full redirect URL (http://127.0.0.1:PORT/callback?code=…&state=…)',
       );
     }
     if (!url.searchParams.has('state') || !(url.searchParams.has('code') || url.searchParams.has('error'))) {
-      throw new LoginError('invalid_redirect_url', 'the pasted URL has no code/error and state parameters');
+      throw invalidRequest('url: the pasted URL has no code/error and state parameters');
     }
     const result = await pending.complete(url);
     if (result.status === 400 && this.pending === pending) {
-      return {
-        loggedIn: false,
-        error: 'the pasted URL does not belong to the login in progress (state mismatch)',
-      };
+      return failed(
+        'ERR_LOGIN_FAILED',
+        'the pasted URL does not belong to the login in progress (state mismatch)',
+      );
     }
     return pending.done;
   }
 
   cancel(reason = 'login cancelled'): void {
-    this.pending?.finish({ loggedIn: false, error: reason });
+    this.pending?.finish(failed('ERR_LOGIN_CANCELLED', reason));
   }
 
+  /**
+   * Registers `answer` as the running login until it ends: finished by the flow, by a timeout at
+   * `answer.expiresAt`, or cancelled. `cleanup` closes what the flow holds (listener, polling).
+   */
   private begin(
-    start: LoginStart,
+    answer: PendingLoginAnswer,
     cleanup: () => void | Promise<void>,
-  ): { finish: (o: LoginOutcome) => void; pending: PendingLogin } {
-    let resolveDone!: (outcome: LoginOutcome) => void;
-    const done = new Promise<LoginOutcome>((resolve) => {
+  ): { finish: (outcome: FinalLoginAnswer) => void; pending: PendingLogin } {
+    let resolveDone!: (outcome: FinalLoginAnswer) => void;
+    const done = new Promise<FinalLoginAnswer>((resolve) => {
       resolveDone = resolve;
     });
+    const lifetimeMs = Date.parse(answer.expiresAt) - Date.now();
     const timer = setTimeout(
       () =>
-        finish({ loggedIn: false, error: `login timed out after ${this.settings.loginTimeoutSeconds} s` }),
-      this.settings.loginTimeoutSeconds * 1000,
+        finish(
+          failed(
+            'ERR_LOGIN_TIMEOUT',
+            `nobody finished the login before it expired (after ${Math.round(lifetimeMs / 1000)} s)`,
+          ),
+        ),
+      lifetimeMs,
     );
     timer.unref();
     let finished = false;
-    const finish = (outcome: LoginOutcome) => {
+    const finish = (outcome: FinalLoginAnswer) => {
       if (finished) return;
       finished = true;
       clearTimeout(timer);
       if (this.pending === pending) this.pending = undefined;
-      this.lastOutcome = outcome;
-      this.log(outcome.loggedIn ? 'login completed' : `login failed: ${outcome.error}`);
+      this.ended.set(answer.id, outcome);
+      if (this.ended.size > REMEMBERED_OUTCOMES) this.ended.delete(this.ended.keys().next().value as string);
+      this.log(outcome.state === 'logged_in' ? 'login completed' : `login failed: ${outcome.message}`);
       Promise.resolve(cleanup()).catch(() => {});
       resolveDone(outcome);
     };
-    const pending: PendingLogin = { start, done, finish };
+    const pending: PendingLogin = { answer, done, finish };
     this.pending = pending;
     return { finish, pending };
   }
 
-  private async startBrowser(config: oidc.Configuration): Promise<LoginStart> {
+  private expiresAt(seconds: number): string {
+    return new Date(Date.now() + seconds * 1000).toISOString();
+  }
+
+  private async startBrowser(config: oidc.Configuration): Promise<PendingLoginAnswer> {
     const verifier = oidc.randomPKCECodeVerifier();
     const challenge = await oidc.calculatePKCECodeChallenge(verifier);
     const state = oidc.randomState();
     const nonce = oidc.randomNonce();
     const wantsIdToken = this.settings.scopes.split(' ').includes('openid');
     let exchanging = false;
-    let finishLogin: ((o: LoginOutcome) => void) | undefined;
+    let finishLogin: ((outcome: FinalLoginAnswer) => void) | undefined;
 
     const complete = async (callbackUrl: URL): Promise<CallbackPage> => {
       if (callbackUrl.searchParams.get('state') !== state) {
@@ -242,7 +266,7 @@ export class LoginCoordinator {
       if (providerError) {
         const description = callbackUrl.searchParams.get('error_description');
         const message = `the provider refused the login: ${providerError}${description ? `: ${description}` : ''}`;
-        finish({ loggedIn: false, error: message });
+        finish(failed('ERR_LOGIN_FAILED', message));
         return page(400, 'Login failed', message);
       }
       const currentUrl = new URL(listener.redirectUri);
@@ -261,7 +285,7 @@ export class LoginCoordinator {
           resourceParameters(this.settings),
         );
         const user = await this.tokens.acceptLogin(tokens, obtainedAt);
-        finish({ loggedIn: true, user });
+        finish({ state: 'logged_in', user });
         const who = user?.email ?? user?.name ?? user?.sub;
         return page(
           200,
@@ -270,13 +294,13 @@ export class LoginCoordinator {
         );
       } catch (error) {
         const message = `the code exchange failed: ${describeOidcError(error)}`;
-        finish({ loggedIn: false, error: message });
+        finish(failed('ERR_LOGIN_FAILED', message));
         return page(400, 'Login failed', message);
       }
     };
 
     const listener: CallbackListener = await listenForCallback(this.settings.callbackPort, complete);
-    const authorizationUrl = oidc.buildAuthorizationUrl(config, {
+    const url = oidc.buildAuthorizationUrl(config, {
       redirect_uri: listener.redirectUri,
       response_type: 'code',
       scope: this.settings.scopes,
@@ -286,47 +310,59 @@ export class LoginCoordinator {
       nonce,
       ...resourceParameters(this.settings),
     });
-    const start: LoginStart = {
-      mode: 'browser',
-      authorizationUrl: authorizationUrl.href,
+    const answer: PendingLoginAnswer = {
+      state: 'browser',
+      id: randomUUID(),
+      url: url.href,
       redirectUri: listener.redirectUri,
-      expiresAt: new Date(Date.now() + this.settings.loginTimeoutSeconds * 1000).toISOString(),
+      expiresAt: this.expiresAt(this.settings.loginTimeoutSeconds),
     };
-    const { finish, pending } = this.begin(start, () => listener.close());
+    const { finish, pending } = this.begin(answer, () => listener.close());
     finishLogin = finish;
     pending.complete = complete;
     this.log(`browser login started; callback listening on ${listener.redirectUri}`);
-    return start;
+    return answer;
   }
 
-  private async startDevice(config: oidc.Configuration): Promise<LoginStart> {
+  /**
+   * Device authorization, polled until the person approves. The code is handed out only while
+   * the provider still accepts it: its own expiry bounds the login, and a code the provider
+   * reports expired or denied ends the login at once, so the next call starts a fresh one.
+   */
+  private async startDevice(config: oidc.Configuration): Promise<PendingLoginAnswer> {
     const response = await oidc.initiateDeviceAuthorization(config, {
       scope: this.settings.scopes,
       ...resourceParameters(this.settings),
     });
-    const lifetimeMs = Math.min(response.expires_in, this.settings.loginTimeoutSeconds) * 1000;
     const abort = new AbortController();
-    const start: LoginStart = {
-      mode: 'device',
+    const answer: PendingLoginAnswer = {
+      state: 'device',
+      id: randomUUID(),
       verificationUri: response.verification_uri,
       verificationUriComplete: response.verification_uri_complete,
       userCode: response.user_code,
-      expiresAt: new Date(Date.now() + lifetimeMs).toISOString(),
+      expiresAt: this.expiresAt(Math.min(response.expires_in, this.settings.loginTimeoutSeconds)),
     };
-    const { finish } = this.begin(start, () => abort.abort());
+    const { finish } = this.begin(answer, () => abort.abort());
     oidc
       .pollDeviceAuthorizationGrant(config, response, resourceParameters(this.settings), {
         signal: abort.signal,
       })
       .then(async (tokens) => {
         const user = await this.tokens.acceptLogin(tokens, Date.now());
-        finish({ loggedIn: true, user });
+        finish({ state: 'logged_in', user });
       })
       .catch((error: unknown) => {
         if (abort.signal.aborted) return;
-        finish({ loggedIn: false, error: `device login failed: ${describeOidcError(error)}` });
+        const expired = error instanceof oidc.ResponseBodyError && error.error === 'expired_token';
+        finish(
+          failed(
+            expired ? 'ERR_LOGIN_TIMEOUT' : 'ERR_LOGIN_FAILED',
+            `device login failed: ${describeOidcError(error)}`,
+          ),
+        );
       });
     this.log('device login started');
-    return start;
+    return answer;
   }
 }

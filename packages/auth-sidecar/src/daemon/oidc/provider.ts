@@ -1,5 +1,6 @@
 import * as oidc from 'openid-client';
 import type { Dispatcher } from 'undici';
+import { SidecarError } from '../../api.js';
 import type { Settings } from '../../settings.js';
 import { fetchThrough } from '../http-client.js';
 
@@ -31,13 +32,17 @@ export async function discoverProvider(
       },
     );
   } catch (error) {
-    throw new Error(`OpenID discovery at ${settings.issuer} failed: ${describeOidcError(error)}`);
+    throw new SidecarError({
+      code: 'ERR_PROVIDER_FAILED',
+      message: `OpenID discovery at ${settings.issuer} failed: ${describeOidcError(error)}`,
+    });
   }
   const methods = config.serverMetadata().code_challenge_methods_supported;
   if (!methods?.includes('S256')) {
-    throw new Error(
-      `The provider ${settings.issuer} does not advertise PKCE S256 (code_challenge_methods_supported); refusing to log in`,
-    );
+    throw new SidecarError({
+      code: 'ERR_PROVIDER_FAILED',
+      message: `The provider ${settings.issuer} does not advertise PKCE S256 (code_challenge_methods_supported); refusing to log in`,
+    });
   }
   return config;
 }

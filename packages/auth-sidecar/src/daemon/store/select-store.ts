@@ -1,5 +1,6 @@
 import type { Env } from '../../paths.js';
 import type { Settings } from '../../settings.js';
+import { storeChoice } from '../../store-choice.js';
 import { EnvTokenStore } from './env-store.js';
 import { FileTokenStore } from './file-store.js';
 import { type KeychainStoreOptions, KeychainTokenStore } from './keychain-store.js';
@@ -12,10 +13,7 @@ export interface SelectStoreOptions {
   keychain?: KeychainStoreOptions;
 }
 
-/**
- * Chooses the backend: a refresh token given through CNPG_MCP_REFRESH_TOKEN or refreshTokenFile wins
- * (headless, no keychain); otherwise the file store when tokenStore is 'file'; otherwise the keychain.
- */
+/** The store storeChoice() names for these settings and environment. */
 export function selectTokenStore(settings: Settings, options: SelectStoreOptions = {}): TokenStore {
   const env = options.env ?? process.env;
   const announce = options.announce ?? ((line: string) => process.stderr.write(`${line}\n`));
@@ -25,8 +23,12 @@ export function selectTokenStore(settings: Settings, options: SelectStoreOptions
     audience: settings.audience,
     resource: settings.resource,
   };
-  const envToken = env.CNPG_MCP_REFRESH_TOKEN;
-  if (settings.refreshTokenFile || envToken) return new EnvTokenStore(envToken, settings.refreshTokenFile);
-  if (settings.tokenStore === 'file') return new FileTokenStore(settings.configDir, identity, announce);
-  return new KeychainTokenStore(identity, options.keychain);
+  switch (storeChoice(settings, env).kind) {
+    case 'env':
+      return new EnvTokenStore(env.CNPG_MCP_REFRESH_TOKEN, settings.refreshTokenFile);
+    case 'file':
+      return new FileTokenStore(settings.configDir, identity, announce);
+    case 'keychain':
+      return new KeychainTokenStore(identity, options.keychain);
+  }
 }
