@@ -64,7 +64,7 @@ export class SidecarClient {
         code: 'ERR_REDIRECT_REFUSED',
         status: response.status,
         ...(location === undefined ? {} : { location }),
-        message: `the sidecar answered with a redirect (HTTP ${response.status}); redirects are never followed`,
+        message: `the sidecar answered with a redirect (HTTP ${response.status} to ${location ?? 'nowhere'}); cnpg-mcp never follows redirects`,
       });
     }
     return response;

@@ -124,6 +124,8 @@ export interface TestRemote {
   rejectNext(n: number): void;
   /** Every token seen so far is treated as revoked from now on (401). */
   denyTokensSeenSoFar(): void;
+  /** The next authenticated request is answered with a redirect to `location`. */
+  redirectNext(location: string, status?: number): void;
   /** Sends one SSE event to every open GET /mcp stream. */
   sendEvent(data: string): void;
   openStreams(): number;
@@ -141,6 +143,7 @@ export async function startRemote(
   const seen: SeenRequest[] = [];
   const streams = new Set<ServerResponse>();
   let rejections = 0;
+  let redirect: { location: string; status: number } | undefined;
   const seenJtis = new Set<string>();
   const deniedJtis = new Set<string>();
   const handler = async (req: IncomingMessage, res: ServerResponse) => {
@@ -181,6 +184,11 @@ export async function startRemote(
         { 'www-authenticate': 'Bearer error="invalid_token"' },
       );
     }
+    if (redirect) {
+      const { location, status } = redirect;
+      redirect = undefined;
+      return reply(status, { moved: location }, { location });
+    }
     if (req.method === 'GET') {
       record.status = 200;
       res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
@@ -203,6 +211,9 @@ export async function startRemote(
     },
     denyTokensSeenSoFar: () => {
       for (const jti of seenJtis) deniedJtis.add(jti);
+    },
+    redirectNext: (location, status = 307) => {
+      redirect = { location, status };
     },
     sendEvent: (data) => {
       for (const stream of streams) stream.write(`data: ${data}\n\n`);
