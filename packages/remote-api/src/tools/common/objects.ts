@@ -2,6 +2,7 @@ import { ownerMetadata } from '../../identity.js';
 import { CNPG } from '../../kube/client.js';
 import { translateKubeError } from '../../kube/errors.js';
 import { type LegacyToolContext, ToolFailure } from '../context.js';
+import type { KubeReads } from '../framework/kube-reads.js';
 
 /** A CNPG custom object as the tools read it: metadata plus free-form spec and status. */
 export interface CnpgObject {
@@ -57,7 +58,7 @@ export async function kubeCall<T>(call: () => Promise<T>): Promise<T> {
 }
 
 export async function getObject(
-  ctx: LegacyToolContext,
+  ctx: { kube: KubeReads },
   plural: CnpgPlural,
   namespace: string,
   name: string,
@@ -81,7 +82,7 @@ export async function getObject(
 }
 
 export async function listObjects(
-  ctx: LegacyToolContext,
+  ctx: { kube: KubeReads },
   plural: CnpgPlural,
   namespace: string,
   labelSelector?: string,
