@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { type Identity, identityFromClaims, OWNER_LABEL } from '../../src/identity.js';
@@ -520,5 +520,20 @@ describe('ownership, unlabelled objects and reads', () => {
     );
     const openUnlabelled = access({ reads: 'owned', ownership: { unlabelled: 'everyone' } }, alice);
     requireReadable(openUnlabelled, alice, unlabelled, 'cluster legacy');
+  });
+});
+
+describe('docs/remote-api.md', () => {
+  test('names every restricted setting and role the checks know', () => {
+    const docs = readFileSync(new URL('../../../../docs/remote-api.md', import.meta.url), 'utf8');
+    const names = [
+      ...Object.keys(RESTRICTED_POSTGRES_PARAMETERS),
+      ...Object.keys(RESTRICTED_POOLER_PARAMETERS),
+      ...Object.keys(DANGEROUS_MEMBERSHIPS),
+      ...HARMLESS_PREDEFINED_ROLES,
+      ...Object.keys(DANGEROUS_ROLE_ATTRIBUTES).map((attribute) => `roleAttributes.${attribute}`),
+    ];
+    const missing = names.filter((name) => !docs.includes(`\`${name}\``));
+    assert.deepEqual(missing, []);
   });
 });
