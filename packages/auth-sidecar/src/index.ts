@@ -68,7 +68,14 @@ export { readOrCreateTcpSecret, tcpSecretPath } from './daemon/tcp-secret.js';
 export { type AccessToken, loginRequired, TokenManager, type TokenStatus } from './daemon/token-manager.js';
 export { sidecarLogPath, sidecarProfile, sidecarSocketPath } from './locations.js';
 export { acquireLock, type LockHandle, type LockOptions, withLock } from './lock.js';
-export { defaultCacheDir, defaultConfigDir, defaultRuntimeDir, type Env, ensurePrivateDir } from './paths.js';
+export {
+  defaultCacheDir,
+  defaultConfigDir,
+  defaultRuntimeDir,
+  type Env,
+  ensurePrivateDir,
+  ensurePrivateRuntimeDir,
+} from './paths.js';
 export { createLogger, type Logger, redactHeaders, redactText } from './redact.js';
 export {
   DEFAULT_SCOPES,

@@ -43,19 +43,43 @@ export function defaultRuntimeDir(env: Env, platform: NodeJS.Platform = process.
 
 /**
  * Creates `dir` (and parents) and makes sure it is a directory owned by this user with mode 0700.
- * An existing directory with looser permissions is tightened; one owned by someone else is refused.
+ * One owned by someone else, or that others could write to (they may have planted links in it), is
+ * refused; one that others could only read is tightened.
  */
 export async function ensurePrivateDir(dir: string): Promise<void> {
+  await checkDir(dir, 'tighten-readable');
+}
+
+/**
+ * The runtime directory (socket, log, locks) must be this user's and private already when it
+ * exists: anything else is refused with what to do, never tightened after the fact.
+ */
+export async function ensurePrivateRuntimeDir(dir: string): Promise<void> {
+  await checkDir(dir, 'refuse');
+}
+
+async function checkDir(dir: string, loose: 'tighten-readable' | 'refuse'): Promise<void> {
   await mkdir(dir, { recursive: true, mode: 0o700 });
   if (process.platform === 'win32') return;
   const info = await lstat(dir);
-  if (!info.isDirectory()) throw new Error(`${dir} exists but is not a directory`);
+  if (!info.isDirectory())
+    throw new Error(`${dir} exists but is not a directory (a link?); refusing to use it`);
   if (typeof process.getuid === 'function' && info.uid !== process.getuid()) {
     throw new Error(
       `${dir} is owned by uid ${info.uid}, not by you (uid ${process.getuid()}); refusing to use it`,
     );
   }
-  if ((info.mode & 0o777) !== 0o700) await chmod(dir, 0o700);
+  const mode = info.mode & 0o777;
+  if (mode === 0o700) return;
+  if (loose === 'refuse' || (mode & 0o022) !== 0) {
+    throw new Error(
+      `${dir} has mode ${mode.toString(8).padStart(4, '0')}, not 0700: others ${
+        (mode & 0o022) !== 0 ? 'can write to it' : 'can read it'
+      }, so it is not safe for cnpg-mcp's files; refusing to use it. Check what it contains, then run ` +
+        `\`chmod 700 ${dir}\` (or remove it), or choose another directory.`,
+    );
+  }
+  await chmod(dir, 0o700);
 }
 
 /** Short stable hash used to name per-identity files (locks, sockets, credential files). */

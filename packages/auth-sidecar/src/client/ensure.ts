@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { open, readFile, stat, truncate } from 'node:fs/promises';
+import { constants, existsSync } from 'node:fs';
+import { type FileHandle, open, readFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import type { HealthResponse, SidecarProfile } from '../api.js';
@@ -13,7 +13,7 @@ import {
   sidecarSpawnLockPath,
 } from '../locations.js';
 import { withLock } from '../lock.js';
-import { type Env, ensurePrivateDir } from '../paths.js';
+import { type Env, ensurePrivateRuntimeDir } from '../paths.js';
 import { redactText } from '../redact.js';
 import type { Settings } from '../settings.js';
 import { SidecarClient } from './client.js';
@@ -82,6 +82,39 @@ function checkProfile(found: HealthResponse, expected: SidecarProfile, socketPat
   return { socketPath, pid: found.pid, started: false };
 }
 
+/** The log is cut back to nothing when it grows past this. */
+const MAX_LOG_BYTES = 1024 * 1024;
+
+/**
+ * Opens the sidecar's log for appending without following a link (O_NOFOLLOW), and only if it is a
+ * plain file of this user's with no other names: the log is never written through something planted.
+ */
+async function openLogFile(path: string): Promise<FileHandle> {
+  const flags = constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | (constants.O_NOFOLLOW ?? 0);
+  let handle: FileHandle;
+  try {
+    handle = await open(path, flags, 0o600);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ELOOP') {
+      throw new Error(
+        `The sidecar log ${path} is a symbolic link; refusing to write through it. Remove it and try again.`,
+      );
+    }
+    throw error;
+  }
+  const info = await handle.stat();
+  const ownedByOther = typeof process.getuid === 'function' && info.uid !== process.getuid();
+  if (!info.isFile() || info.nlink > 1 || ownedByOther) {
+    await handle.close();
+    throw new Error(
+      `The sidecar log ${path} is not a plain file of yours with a single name; refusing to write to it. ` +
+        'Remove it and try again.',
+    );
+  }
+  if (info.size > MAX_LOG_BYTES) await handle.truncate(0);
+  return handle;
+}
+
 async function logTail(path: string): Promise<string> {
   const text = await readFile(path, 'utf8').catch(() => '');
   return redactText(text.trim().split('\n').slice(-5).join('\n'));
@@ -102,7 +135,7 @@ export async function ensureSidecar(
   const running = await health(socketPath);
   if (running) return checkProfile(running, expected, socketPath);
 
-  await ensurePrivateDir(settings.runtimeDir);
+  await ensurePrivateRuntimeDir(settings.runtimeDir);
   return withLock(
     sidecarSpawnLockPath(settings, env),
     async () => {
@@ -110,12 +143,7 @@ export async function ensureSidecar(
       if (again) return checkProfile(again, expected, socketPath);
 
       const logPath = sidecarLogPath(settings, env);
-      const size = await stat(logPath).then(
-        (s) => s.size,
-        () => 0,
-      );
-      if (size > 1024 * 1024) await truncate(logPath, 0);
-      const logFile = await open(logPath, 'a', 0o600);
+      const logFile = await openLogFile(logPath);
       // A long-lived, mostly idle process: a 1 MiB young generation keeps its memory ≈ 10 MiB lower
       // for a little more frequent minor garbage collection under load.
       const child = spawn(process.execPath, ['--max-semi-space-size=1', ...daemonCommand()], {

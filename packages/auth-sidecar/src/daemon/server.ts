@@ -12,7 +12,7 @@ import {
   SidecarError,
 } from '../api.js';
 import { sidecarProfile, sidecarSocketPath } from '../locations.js';
-import { type Env, ensurePrivateDir } from '../paths.js';
+import { type Env, ensurePrivateRuntimeDir } from '../paths.js';
 import { createLogger, type Logger } from '../redact.js';
 import type { Settings } from '../settings.js';
 import { SIDECAR_VERSION } from '../version.js';
@@ -173,7 +173,7 @@ export async function startSidecar(options: SidecarOptions): Promise<RunningSide
   }
 
   const server = createServer(handle);
-  await ensurePrivateDir(settings.runtimeDir);
+  await ensurePrivateRuntimeDir(settings.runtimeDir);
   await listenOnSocket(server, socketPath);
 
   let tcpServer: Server | undefined;

@@ -8,7 +8,7 @@ import {
   SidecarError,
 } from '../api.js';
 import { withLock } from '../lock.js';
-import { ensurePrivateDir, shortHash } from '../paths.js';
+import { ensurePrivateRuntimeDir, shortHash } from '../paths.js';
 import type { Logger } from '../redact.js';
 import type { Settings } from '../settings.js';
 import { describeOidcError, isInvalidGrant, resourceParameters } from './oidc/provider.js';
@@ -160,7 +160,7 @@ export class TokenManager {
   }
 
   private async refreshUnderLock(): Promise<AccessToken> {
-    await ensurePrivateDir(this.settings.runtimeDir);
+    await ensurePrivateRuntimeDir(this.settings.runtimeDir);
     return withLock(this.lockPath, async () => {
       // The store first: without a login the answer is "log in", whatever the network does.
       const stored = this.unsaved ?? (await this.store.load());
@@ -222,7 +222,7 @@ export class TokenManager {
       );
     }
     const user = userFrom(tokens);
-    await ensurePrivateDir(this.settings.runtimeDir);
+    await ensurePrivateRuntimeDir(this.settings.runtimeDir);
     await withLock(this.lockPath, async () => {
       if (tokens.refresh_token) {
         await this.persist({
@@ -260,7 +260,7 @@ export class TokenManager {
 
   /** Revokes the refresh token at the provider (RFC 7009), then deletes it from the store. */
   async logout(): Promise<LogoutResponse> {
-    await ensurePrivateDir(this.settings.runtimeDir);
+    await ensurePrivateRuntimeDir(this.settings.runtimeDir);
     return withLock(this.lockPath, async () => {
       const stored = this.unsaved ?? (await this.store.load());
       this.current = undefined;
