@@ -10,7 +10,15 @@ import {
 
 export const KEYCHAIN_SERVICE = 'cnpg-mcp';
 
-type Keytar = Pick<typeof import('keytar'), 'getPassword' | 'setPassword' | 'deletePassword'>;
+/**
+ * The part of keytar's API this store uses, declared here: keytar is an optional native module
+ * that may be absent (it failed to build), so the source must compile without its types.
+ */
+interface Keytar {
+  getPassword(service: string, account: string): Promise<string | null>;
+  setPassword(service: string, account: string, password: string): Promise<void>;
+  deletePassword(service: string, account: string): Promise<boolean>;
+}
 
 const STALL_COOLDOWN_MS = 30_000;
 /** Windows Credential Manager holds at most 2560 bytes per secret: stay well below it. */
