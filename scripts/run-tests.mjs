@@ -8,6 +8,7 @@
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { pathToFileURL } from 'node:url';
 
 const root = new URL('..', import.meta.url).pathname;
 const tiers = ['unit', 'e2e'];
@@ -59,18 +60,23 @@ if (files.length === 0) {
   process.exit(1);
 }
 
+const node = [process.execPath, '--conditions=cnpg-mcp-source', '--import', 'tsx'];
 const concurrency = process.env.TEST_CONCURRENCY ?? '2';
-const result = spawnSync(
-  process.execPath,
-  [
-    '--conditions=cnpg-mcp-source',
-    '--import',
-    'tsx',
-    '--test',
-    `--test-concurrency=${concurrency}`,
-    '--test-timeout=180000',
-    ...files,
-  ],
-  { cwd: root, stdio: 'inherit' },
-);
+// Unit tests are pure, so they share one process: TypeScript and the workspaces are loaded once
+// instead of once per file (3 s instead of 15 s). A file that cannot be loaded is a failed test.
+const unitScript = `import { test } from 'node:test';
+for (const file of ${JSON.stringify(files.map((file) => pathToFileURL(join(root, file)).href))}) {
+  try {
+    await import(file);
+  } catch (error) {
+    test(\`load \${file}\`, () => {
+      throw error;
+    });
+  }
+}`;
+const runnerArgs =
+  tier === 'unit'
+    ? ['--input-type=module', '--eval', unitScript]
+    : ['--test', `--test-concurrency=${concurrency}`, '--test-timeout=180000', ...files];
+const result = spawnSync(node[0], [...node.slice(1), ...runnerArgs], { cwd: root, stdio: 'inherit' });
 process.exit(result.status ?? 1);
