@@ -19,7 +19,7 @@ const HASH_LENGTH = 12;
 const MAX_LABEL = 63;
 
 /** The issuer as compared everywhere: a trailing slash does not make another issuer. */
-export function normalizeIssuer(issuer: string): string {
+function normalizeIssuer(issuer: string): string {
   return issuer.replace(/\/+$/, '');
 }
 

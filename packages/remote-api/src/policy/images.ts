@@ -23,6 +23,15 @@ const DIGEST = '[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{
 const REFERENCE = new RegExp(
   `^(?:(${DOMAIN})/)?(${PATH_COMPONENT}(?:/${PATH_COMPONENT})*)(?::${TAG})?(?:@${DIGEST})?$`,
 );
+const WHOLE_DOMAIN = new RegExp(`^${DOMAIN}$`);
+const WHOLE_PATH_COMPONENT = new RegExp(`^${PATH_COMPONENT}$`);
+
+/** Whether the first component of a name is a registry host, by the runtime's rule; the rest is the Docker Hub. */
+const isRegistryHost = (first: string) =>
+  first.includes('.') || first.includes(':') || first === 'localhost' || first !== first.toLowerCase();
+
+const canonicalHost = (host: string) =>
+  host.toLowerCase() === 'index.docker.io' ? 'docker.io' : host.toLowerCase();
 
 /**
  * The fully qualified repository of an image reference, as the container runtime resolves it
@@ -32,17 +41,11 @@ const REFERENCE = new RegExp(
 export function imageRepository(image: string): string | undefined {
   const match = REFERENCE.exec(image);
   if (!match) return undefined;
-  const first = match[1];
-  const rest = match[2] ?? '';
-  const isDomain =
-    first !== undefined &&
-    (first.includes('.') || first.includes(':') || first === 'localhost' || first !== first.toLowerCase());
-  let domain = isDomain ? first.toLowerCase() : 'docker.io';
-  let path = isDomain || first === undefined ? rest : `${first}/${rest}`;
-  if (!isDomain && first !== undefined && !new RegExp(`^${PATH_COMPONENT}$`).test(first)) return undefined;
-  if (domain === 'index.docker.io') domain = 'docker.io';
-  if (domain === 'docker.io' && !path.includes('/')) path = `library/${path}`;
-  return `${domain}/${path}`;
+  const [, first, rest = ''] = match;
+  if (first !== undefined && isRegistryHost(first)) return `${canonicalHost(first)}/${rest}`;
+  if (first !== undefined && !WHOLE_PATH_COMPONENT.test(first)) return undefined;
+  const path = first === undefined ? rest : `${first}/${rest}`;
+  return `docker.io/${path.includes('/') ? path : `library/${path}`}`;
 }
 
 /**
@@ -54,13 +57,9 @@ export function imageRepository(image: string): string | undefined {
 export function parseRepositoryEntry(entry: string): string | undefined {
   const prefix = entry.endsWith('/');
   const [host = '', ...path] = (prefix ? entry.slice(0, -1) : entry).split('/');
-  const isHost =
-    new RegExp(`^${DOMAIN}$`).test(host) &&
-    (host.includes('.') || host.includes(':') || host === 'localhost');
-  if (!isHost || (path.length === 0 && !prefix)) return undefined;
-  if (!path.every((component) => new RegExp(`^${PATH_COMPONENT}$`).test(component))) return undefined;
-  const domain = host.toLowerCase() === 'index.docker.io' ? 'docker.io' : host.toLowerCase();
-  return [domain, ...path].join('/') + (prefix ? '/' : '');
+  if (!WHOLE_DOMAIN.test(host) || !isRegistryHost(host) || (path.length === 0 && !prefix)) return undefined;
+  if (!path.every((component) => WHOLE_PATH_COMPONENT.test(component))) return undefined;
+  return [canonicalHost(host), ...path].join('/') + (prefix ? '/' : '');
 }
 
 function repositoryAllowed(repository: string, entries: readonly string[]): boolean {
