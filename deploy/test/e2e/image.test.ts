@@ -72,7 +72,7 @@ test('every COPY from the build context exists and is not excluded by Dockerfile
       assert.ok(!excludedByIgnoreFile(source, ignorePatterns), `${source} is in the build context`);
     }
   }
-  // Every workspace's package.json is copied, or npm install does not match the lock file.
+  // Every workspace's package.json is copied, or npm ci does not match the lock file.
   const workspaces = (
     JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { workspaces: string[] }
   ).workspaces;
