@@ -1,18 +1,14 @@
-import {
-  backupCreateTool,
-  backupDeleteTool,
-  backupGetTool,
-  backupListTool,
-  backupWaitTool,
-} from './backups/backup.js';
+import { backupCreateTool } from './backups/create.js';
+import { backupDeleteTool } from './backups/delete.js';
+import { backupGetTool } from './backups/get.js';
+import { backupListTool } from './backups/list.js';
 import { backupRestoreTool } from './backups/restore.js';
-import {
-  scheduledBackupCreateTool,
-  scheduledBackupDeleteTool,
-  scheduledBackupListTool,
-  scheduledBackupResumeTool,
-  scheduledBackupSuspendTool,
-} from './backups/scheduled.js';
+import { scheduledBackupCreateTool } from './backups/scheduled-backup-create.js';
+import { scheduledBackupDeleteTool } from './backups/scheduled-backup-delete.js';
+import { scheduledBackupListTool } from './backups/scheduled-backup-list.js';
+import { scheduledBackupResumeTool } from './backups/scheduled-backup-resume.js';
+import { scheduledBackupSuspendTool } from './backups/scheduled-backup-suspend.js';
+import { backupWaitTool } from './backups/wait.js';
 import {
   clusterDeleteTool,
   clusterFenceTool,

@@ -243,6 +243,10 @@ describe('restore', () => {
       { name: 'pg-x', backup: 'pg-bk-first', target_lsn: '0/3000060', target_xid: '42' },
       /target_lsn, target_xid: give at most one/,
     );
+    // `stuck` was made by an administrator, outside cnpg-mcp: only admins may restore it (issue 12).
+    await fails(env.alice, 'backup_restore', { name: 'pg-x', backup: 'stuck' }, /rule unlabelled/);
+    const owner = (await getCr(env, 'backups', 'pg-bk-first'))?.metadata.labels['cnpg-mcp.io/created-by'];
+    await adminPatch(env, 'backups', 'stuck', { metadata: { labels: { 'cnpg-mcp.io/created-by': owner } } });
     await fails(env.alice, 'backup_restore', { name: 'pg-x', backup: 'stuck' }, /not completed/);
     await fails(
       env.alice,

@@ -2,6 +2,34 @@ import { OWNER_LABEL } from '../../identity.js';
 import type { ClusterObject } from '../cluster/model.js';
 import { type CnpgObject, clusterOf, str } from '../common/objects.js';
 import { ToolFailure } from '../context.js';
+import type { KubeObject } from '../framework/kinds.js';
+import type { Observed, ReferenceSpec } from '../framework/references.js';
+
+export const BACKUP_HINT = 'backup_list shows what exists';
+export const SCHEDULE_HINT = 'scheduled_backup_list shows what exists';
+
+/** The Cluster a new Backup or ScheduledBackup is for: the `cluster` argument, used (owned by the caller). */
+export function backedUpCluster<Args extends { cluster: string }>(): ReferenceSpec<Args> {
+  return {
+    kind: 'Cluster',
+    intent: 'use',
+    role: 'the cluster to back up',
+    name: (args) => args.cluster,
+    hint: 'cluster_list shows what exists',
+  };
+}
+
+/** The ScheduledBackup the call changes or deletes: the `name` argument (owned by the caller). */
+export function changedSchedule<Args extends { name: string }>(role: string): ReferenceSpec<Args> {
+  return { kind: 'ScheduledBackup', intent: 'change', role, name: (args) => args.name, hint: SCHEDULE_HINT };
+}
+
+/** A declared, non-optional reference as the framework read it (it fails the call before `run` when absent). */
+export function seenObject(seen: Observed, key: string): KubeObject {
+  const object = seen[key];
+  if (!object) throw new Error(`the declared reference "${key}" was not read`);
+  return object;
+}
 
 export const DEFAULT_BACKUP_PLUGIN = 'barman-cloud.cloudnative-pg.io';
 export type BackupMethod = 'plugin' | 'volumeSnapshot' | 'barmanObjectStore';
@@ -155,6 +183,11 @@ export function summarizeScheduledBackup(object: CnpgObject) {
     nextScheduleTime: str(status.nextScheduleTime),
     owner: object.metadata.labels?.[OWNER_LABEL] ?? '',
   };
+}
+
+/** One line about a backup, for lists and get. */
+export function describeBackup(b: ReturnType<typeof summarizeBackup>): string {
+  return `${b.name}  ${b.cluster}  ${b.method}  ${b.phase || 'new'}${b.startedAt ? `  started ${b.startedAt}` : ''}${b.stoppedAt ? `  stopped ${b.stoppedAt}` : ''}${b.error ? `  error: ${b.error}` : ''}`;
 }
 
 /** `<cluster>-YYYYMMDDhhmmss` (UTC), the name `kubectl cnpg backup` gives. */

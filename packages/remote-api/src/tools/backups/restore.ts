@@ -1,28 +1,52 @@
 import { backupRestore } from '@cnpg-mcp/catalog';
-import { OWNER_LABEL } from '../../identity.js';
-import { translateKubeError } from '../../kube/errors.js';
-import { requireWritable } from '../../policy.js';
+import type { z } from 'zod';
+import { type Identity, OWNER_LABEL } from '../../identity.js';
+import { type Access, type ImageChoice, ownerOf, requireImageAllowed } from '../../policy.js';
+import { reserveCluster } from '../../quota/cluster-quota.js';
 import { type ClusterObject, majorFromImage, PHASE_HEALTHY } from '../cluster/model.js';
-import { getCluster, mutation, resolveNamespace } from '../cluster/ops.js';
-import { checkClusterCountQuota, checkInstanceQuota, checkStorageQuota } from '../cluster/quota.js';
-import { clusterOf, createObject, getObject, str } from '../common/objects.js';
+import { mutation } from '../cluster/ops.js';
+import { requireInstanceQuota, requireStorageQuota } from '../cluster/quota.js';
+import { clusterOf, getObject, str } from '../common/objects.js';
 import { pollUntil } from '../common/wait.js';
-import { implement, type LegacyToolContext, ToolFailure } from '../context.js';
-import { clusterBackupPlugin, DEFAULT_BACKUP_PLUGIN } from './model.js';
+import { defineTool, ToolFailure } from '../context.js';
+import type { Kind, KubeObject } from '../framework/kinds.js';
+import type { Observed } from '../framework/references.js';
+import { BACKUP_HINT, clusterBackupPlugin, DEFAULT_BACKUP_PLUGIN, seenObject } from './model.js';
 
+type Args = z.output<typeof backupRestore.inputSchema>;
+
+/** The name the new cluster gives the backup's source in externalClusters. */
 const SOURCE = 'origin';
+const TARGET_ARGS = ['target_time', 'target_lsn', 'target_xid'] as const;
 
-async function sourceCluster(
-  ctx: LegacyToolContext,
-  namespace: string,
-  name: string,
-): Promise<ClusterObject | undefined> {
-  try {
-    return await getCluster(ctx, namespace, name);
-  } catch (error) {
-    if (error instanceof ToolFailure && error.kind === 'not_found') return undefined;
-    throw translateKubeError(error) ?? error;
-  }
+/** What the restore observed: the Backup, its source Cluster when it still exists, the catalog the source's image comes from. */
+export interface RestoreSeen {
+  backup: KubeObject;
+  source?: ClusterObject | undefined;
+  catalog?: KubeObject | undefined;
+}
+
+export interface RestorePlan {
+  /** The new Cluster's body (the writer adds the caller's owner labels). */
+  cluster: KubeObject;
+  sourceName: string;
+  recoveryTarget: Record<string, unknown>;
+  /** The recovery target the call gave, for the message (`to time 2026-…`). */
+  pitr: string;
+}
+
+/**
+ * The image catalog the new cluster would reuse from its source (no `image` argument, the source
+ * names a catalog of `kind`), so the framework reads it and the plan can apply the images rule.
+ */
+function sourceCatalogName(args: Args, seen: Observed, kind: Kind): string | undefined {
+  if (args.image) return undefined;
+  const spec = (seen.source as ClusterObject | undefined)?.spec;
+  const ref = spec?.imageName ? undefined : spec?.imageCatalogRef;
+  if (!ref?.name) return undefined;
+  return (ref.kind === 'ClusterImageCatalog' ? 'ClusterImageCatalog' : 'ImageCatalog') === kind
+    ? ref.name
+    : undefined;
 }
 
 /** The WAL source of the original cluster, through its backup plugin (needed for plugin restores and PITR from snapshots). */
@@ -38,13 +62,42 @@ function pluginSource(source: ClusterObject | undefined, sourceName: string, plu
   };
 }
 
-export const backupRestoreTool = implement(backupRestore, async (args, ctx) => {
-  const targets = (['target_time', 'target_lsn', 'target_xid'] as const).filter((k) => args[k] !== undefined);
+/** The image the new cluster runs: the argument, else the source's image or catalog; checked against the images rule. */
+function chooseImage(args: Args, seen: RestoreSeen, access: Access) {
+  const source = seen.source;
+  const catalogRef = args.image || source?.spec?.imageName ? undefined : source?.spec?.imageCatalogRef;
+  const image = args.image ?? source?.spec?.imageName ?? (catalogRef ? undefined : source?.status?.image);
+  let choice: ImageChoice | undefined;
+  if (image) choice = { kind: 'image', image };
+  else if (catalogRef?.name) {
+    if (!seen.catalog) throw new Error('the source cluster names an image catalog that was not read');
+    const catalogKind = catalogRef.kind === 'ClusterImageCatalog' ? 'ClusterImageCatalog' : 'ImageCatalog';
+    choice = {
+      kind: 'catalog',
+      catalogKind,
+      name: catalogRef.name,
+      adminMade: catalogKind === 'ClusterImageCatalog' || ownerOf(seen.catalog) === undefined,
+    };
+  }
+  if (choice) requireImageAllowed(access, choice);
+  return { image, catalogRef: catalogRef?.name ? catalogRef : undefined };
+}
+
+/**
+ * The new cluster a restore creates, or a refusal: one recovery target at most, a completed
+ * backup, an allowed image of the backup's major version, the caller's instance and storage
+ * quotas. Ownership of the Backup and of its source Cluster is checked by the framework before
+ * this runs, so the object-store and plugin settings copied here are always the caller's own.
+ */
+export function planRestore(
+  args: Args,
+  seen: RestoreSeen,
+  caller: { access: Access; identity: Identity },
+): RestorePlan {
+  const targets = TARGET_ARGS.filter((k) => args[k] !== undefined);
   if (targets.length > 1)
     throw new ToolFailure('invalid_input', `${targets.join(', ')}: give at most one recovery target`);
-  requireWritable(ctx.access);
-  const namespace = resolveNamespace(ctx, args.namespace);
-  const backup = await getObject(ctx, 'backups', namespace, args.backup, 'backup_list shows what exists');
+  const { backup, source } = seen;
   const phase = str(backup.status?.phase);
   if (phase !== 'completed') {
     throw new ToolFailure(
@@ -53,14 +106,10 @@ export const backupRestoreTool = implement(backupRestore, async (args, ctx) => {
     );
   }
   const sourceName = clusterOf(backup);
-  const source = await sourceCluster(ctx, namespace, sourceName);
+  const { image, catalogRef } = chooseImage(args, seen, caller.access);
   const backupMajor =
     typeof backup.status?.majorVersion === 'number' ? backup.status.majorVersion : undefined;
-  const image =
-    args.image ??
-    source?.spec?.imageName ??
-    (source?.spec?.imageCatalogRef ? undefined : source?.status?.image);
-  const imageMajor = majorFromImage(image) ?? source?.spec?.imageCatalogRef?.major;
+  const imageMajor = majorFromImage(image) ?? catalogRef?.major;
   if (backupMajor !== undefined && imageMajor !== undefined && backupMajor !== imageMajor) {
     throw new ToolFailure(
       'invalid_input',
@@ -74,9 +123,9 @@ export const backupRestoreTool = implement(backupRestore, async (args, ctx) => {
       `storage_size: required, because the source cluster ${sourceName} no longer exists`,
     );
   }
-  checkInstanceQuota(ctx, args.instances);
-  checkStorageQuota(ctx, args.instances, storageSize, source?.spec?.walStorage?.size);
-  await checkClusterCountQuota(ctx);
+  const walStorage = source?.spec?.walStorage;
+  requireInstanceQuota(caller.access, args.instances);
+  requireStorageQuota(caller.access, args.instances, storageSize, walStorage?.size);
 
   const recoveryTarget: Record<string, unknown> = {
     ...(args.target_time ? { targetTime: args.target_time } : {}),
@@ -84,12 +133,53 @@ export const backupRestoreTool = implement(backupRestore, async (args, ctx) => {
     ...(args.target_xid ? { targetXID: args.target_xid } : {}),
     ...(targets.length && !args.target_inclusive ? { exclusive: true } : {}),
   };
+  const { recovery, externalClusters } = recoveryFrom(
+    args,
+    backup,
+    source,
+    sourceName,
+    targets,
+    recoveryTarget,
+  );
+  const storageClass = args.storage_class ?? source?.spec?.storage?.storageClass;
+  const spec: Record<string, unknown> = {
+    instances: args.instances,
+    ...(image ? { imageName: image } : catalogRef ? { imageCatalogRef: catalogRef } : {}),
+    storage: { size: storageSize, ...(storageClass ? { storageClass } : {}) },
+    ...(walStorage?.size
+      ? {
+          walStorage: {
+            size: walStorage.size,
+            ...(walStorage.storageClass ? { storageClass: walStorage.storageClass } : {}),
+          },
+        }
+      : {}),
+    bootstrap: { recovery },
+    ...(externalClusters ? { externalClusters } : {}),
+    inheritedMetadata: { labels: { [OWNER_LABEL]: caller.identity.userId } },
+  };
+  const first = targets[0];
+  return {
+    cluster: { metadata: { name: args.name }, spec },
+    sourceName,
+    recoveryTarget,
+    pitr: first ? ` to ${first.replace('target_', '')} ${args[first]}` : '',
+  };
+}
+
+/** bootstrap.recovery (and the external WAL source it needs) for the backup's method. */
+function recoveryFrom(
+  args: Args,
+  backup: KubeObject,
+  source: ClusterObject | undefined,
+  sourceName: string,
+  targets: readonly (typeof TARGET_ARGS)[number][],
+  recoveryTarget: Record<string, unknown>,
+): { recovery: Record<string, unknown>; externalClusters?: Record<string, unknown>[] } {
   const method = str(backup.status?.method) || str(backup.spec?.method) || 'barmanObjectStore';
-  const pluginName =
-    str((backup.spec?.pluginConfiguration as { name?: string } | undefined)?.name) || undefined;
-  let recovery: Record<string, unknown>;
-  let externalClusters: Record<string, unknown>[] | undefined;
   if (method === 'plugin') {
+    const pluginName =
+      str((backup.spec?.pluginConfiguration as { name?: string } | undefined)?.name) || undefined;
     const external = pluginSource(source, sourceName, pluginName);
     if (!external) {
       throw new ToolFailure(
@@ -97,13 +187,16 @@ export const backupRestoreTool = implement(backupRestore, async (args, ctx) => {
         `restoring a plugin backup needs the source cluster ${sourceName} and its backup plugin settings, which are gone`,
       );
     }
-    externalClusters = [external];
     const backupId = str(backup.status?.backupId);
-    recovery = {
-      source: SOURCE,
-      recoveryTarget: { ...(backupId ? { backupID: backupId } : {}), ...recoveryTarget },
+    return {
+      recovery: {
+        source: SOURCE,
+        recoveryTarget: { ...(backupId ? { backupID: backupId } : {}), ...recoveryTarget },
+      },
+      externalClusters: [external],
     };
-  } else if (method === 'volumeSnapshot') {
+  }
+  if (method === 'volumeSnapshot') {
     const elements =
       (backup.status?.snapshotBackupStatus as { elements?: { name: string; type: string }[] } | undefined)
         ?.elements ?? [];
@@ -116,93 +209,118 @@ export const backupRestoreTool = implement(backupRestore, async (args, ctx) => {
       kind: 'VolumeSnapshot',
       apiGroup: 'snapshot.storage.k8s.io',
     });
-    recovery = {
-      volumeSnapshots: { storage: snapshot(data.name), ...(wal ? { walStorage: snapshot(wal.name) } : {}) },
+    const volumeSnapshots = {
+      storage: snapshot(data.name),
+      ...(wal ? { walStorage: snapshot(wal.name) } : {}),
     };
-    if (targets.length) {
-      const external = pluginSource(source, sourceName, undefined);
-      if (!external) {
-        throw new ToolFailure(
-          'invalid_input',
-          `${targets[0]}: point-in-time recovery from a volume snapshot needs the WAL archive of ${sourceName} (a backup plugin), which it does not have`,
-        );
-      }
-      externalClusters = [external];
-      recovery = { ...recovery, source: SOURCE, recoveryTarget };
+    if (!targets.length) return { recovery: { volumeSnapshots } };
+    const external = pluginSource(source, sourceName, undefined);
+    if (!external) {
+      throw new ToolFailure(
+        'invalid_input',
+        `${targets[0]}: point-in-time recovery from a volume snapshot needs the WAL archive of ${sourceName} (a backup plugin), which it does not have`,
+      );
     }
-  } else {
-    recovery = { backup: { name: args.backup }, ...(targets.length ? { recoveryTarget } : {}) };
+    return { recovery: { volumeSnapshots, source: SOURCE, recoveryTarget }, externalClusters: [external] };
   }
+  return { recovery: { backup: { name: args.backup }, ...(targets.length ? { recoveryTarget } : {}) } };
+}
 
-  const walStorage = source?.spec?.walStorage;
-  const spec: Record<string, unknown> = {
-    instances: args.instances,
-    ...(image
-      ? { imageName: image }
-      : source?.spec?.imageCatalogRef
-        ? { imageCatalogRef: source.spec.imageCatalogRef }
-        : {}),
-    storage: {
-      size: storageSize,
-      ...((args.storage_class ?? source?.spec?.storage?.storageClass)
-        ? { storageClass: args.storage_class ?? source?.spec?.storage?.storageClass }
-        : {}),
+export const backupRestoreTool = defineTool({
+  definition: backupRestore,
+  references: {
+    backup: {
+      kind: 'Backup',
+      intent: 'use',
+      role: 'the backup to restore',
+      name: (args) => args.backup,
+      hint: BACKUP_HINT,
     },
-    ...(walStorage?.size
-      ? {
-          walStorage: {
-            size: walStorage.size,
-            ...(walStorage.storageClass ? { storageClass: walStorage.storageClass } : {}),
-          },
-        }
-      : {}),
-    bootstrap: { recovery },
-    ...(externalClusters ? { externalClusters } : {}),
-    inheritedMetadata: { labels: { [OWNER_LABEL]: ctx.identity.userId } },
-  };
-  const created = (await createObject(
-    ctx,
-    'clusters',
-    namespace,
-    args.name,
-    spec,
-    args.dry_run,
-  )) as ClusterObject;
-  const pitr = targets.length ? ` to ${targets[0]?.replace('target_', '')} ${args[targets[0]!]}` : '';
-  const message = `cluster ${namespace}/${args.name} created from backup ${args.backup} of ${sourceName}${pitr}`;
-  const base = {
-    ...mutation(namespace, args.name, 'restored', args.dry_run, message, created),
-    sourceCluster: sourceName,
-    backup: args.backup,
-    recoveryTarget,
-  };
-  if (args.dry_run || !args.wait) {
-    return {
-      structured: { ...base, phase: str(created.status?.phase), waited: false },
-      text: args.dry_run
-        ? `Dry run (nothing written): ${message}`
-        : `${message}. Follow it with cluster_status. The new cluster has no backups configured.`,
+    source: {
+      kind: 'Cluster',
+      intent: 'use',
+      optional: true,
+      role: 'the cluster the backup was taken from',
+      name: (_args, seen) => (seen.backup ? clusterOf(seen.backup) || undefined : undefined),
+    },
+    catalog: {
+      kind: 'ImageCatalog',
+      intent: 'use',
+      ownership: 'policy',
+      role: 'the image catalog of the source cluster',
+      name: (args, seen) => sourceCatalogName(args, seen, 'ImageCatalog'),
+    },
+    clusterCatalog: {
+      kind: 'ClusterImageCatalog',
+      intent: 'use',
+      ownership: 'policy',
+      role: 'the cluster image catalog of the source cluster',
+      name: (args, seen) => sourceCatalogName(args, seen, 'ClusterImageCatalog'),
+    },
+    target: { kind: 'Cluster', intent: 'create', role: 'the new cluster', name: (args) => args.name },
+  },
+  async run(args, ctx) {
+    const seen: RestoreSeen = {
+      backup: seenObject(ctx.seen, 'backup'),
+      source: ctx.seen.source as ClusterObject | undefined,
+      catalog: ctx.seen.catalog ?? ctx.seen.clusterCatalog,
     };
-  }
-  const { value, outcome } = await pollUntil(
-    ctx,
-    args.wait_timeout_seconds,
-    () => getCluster(ctx, namespace, args.name),
-    (cluster) => {
-      const ready = cluster.status?.readyInstances ?? 0;
-      const phase = cluster.status?.phase ?? 'Pending';
+    const plan = planRestore(args, seen, ctx);
+    const reservation = await reserveCluster(ctx.quota, ctx, {
+      namespace: ctx.namespace,
+      name: args.name,
+      dryRun: args.dry_run,
+    });
+    let created: ClusterObject;
+    try {
+      created = (await ctx.write.create<KubeObject>('Cluster', plan.cluster)) as unknown as ClusterObject;
+    } catch (error) {
+      await reservation.release();
+      throw error;
+    }
+    await reservation.confirm();
+    const message = `cluster ${ctx.namespace}/${args.name} created from backup ${args.backup} of ${plan.sourceName}${plan.pitr}`;
+    const base = {
+      ...mutation(ctx.namespace, args.name, 'restored', args.dry_run, message, created),
+      sourceCluster: plan.sourceName,
+      backup: args.backup,
+      recoveryTarget: plan.recoveryTarget,
+    };
+    if (args.dry_run || !args.wait) {
       return {
-        done: phase === PHASE_HEALTHY && ready >= args.instances,
-        progress: ready,
-        total: args.instances,
-        line: `${phase}: ${ready}/${args.instances} instances ready`,
+        structured: { ...base, phase: str(created.status?.phase), waited: false },
+        text: args.dry_run
+          ? `Dry run (nothing written): ${message}`
+          : `${message}. Follow it with cluster_status. The new cluster has no backups configured.`,
       };
-    },
-  );
-  const phaseNow = value.status?.phase ?? '';
-  const final =
-    outcome === 'done'
-      ? `${message}; healthy`
-      : `${message}; ${outcome === 'cancelled' ? 'waiting was cancelled' : `not healthy after ${args.wait_timeout_seconds}s`} at "${phaseNow}"`;
-  return { structured: { ...base, message: final, phase: phaseNow, waited: true }, text: final };
+    }
+    const { value, outcome } = await pollUntil(
+      ctx,
+      args.wait_timeout_seconds,
+      async () =>
+        (await getObject(
+          ctx,
+          'clusters',
+          ctx.namespace,
+          args.name,
+          'cluster_list shows what exists',
+        )) as ClusterObject,
+      (cluster) => {
+        const ready = cluster.status?.readyInstances ?? 0;
+        const phase = cluster.status?.phase ?? 'Pending';
+        return {
+          done: phase === PHASE_HEALTHY && ready >= args.instances,
+          progress: ready,
+          total: args.instances,
+          line: `${phase}: ${ready}/${args.instances} instances ready`,
+        };
+      },
+    );
+    const phaseNow = value.status?.phase ?? '';
+    const final =
+      outcome === 'done'
+        ? `${message}; healthy`
+        : `${message}; ${outcome === 'cancelled' ? 'waiting was cancelled' : `not healthy after ${args.wait_timeout_seconds}s`} at "${phaseNow}"`;
+    return { structured: { ...base, message: final, phase: phaseNow, waited: true }, text: final };
+  },
 });

@@ -1,0 +1,38 @@
+import { backupList } from '@cnpg-mcp/catalog';
+import { type Labelled, readableFilter, requireNamespace } from '../../policy.js';
+import { type CnpgObject, clusterOf, listObjects } from '../common/objects.js';
+import { defineTool } from '../context.js';
+import { describeBackup, summarizeBackup } from './model.js';
+
+/** The backups to show: of `cluster` when given, readable by the caller, newest first. */
+export function selectBackups(
+  items: readonly CnpgObject[],
+  cluster: string | undefined,
+  readable: (object: Labelled) => boolean,
+) {
+  return items
+    .filter((b) => (!cluster || clusterOf(b) === cluster) && readable(b))
+    .map(summarizeBackup)
+    .sort(
+      (a, b) =>
+        (b.startedAt || b.createdAt).localeCompare(a.startedAt || a.createdAt) ||
+        b.name.localeCompare(a.name),
+    );
+}
+
+export const backupListTool = defineTool({
+  definition: backupList,
+  references: {},
+  async run(args, ctx) {
+    requireNamespace(ctx.access, ctx.namespace);
+    const items = await listObjects(ctx, 'backups', ctx.namespace);
+    const backups = selectBackups(items, args.cluster, readableFilter(ctx.access, ctx.identity));
+    return {
+      structured: { namespace: ctx.namespace, backups },
+      text: [
+        `${backups.length} backup(s) in ${ctx.namespace}${args.cluster ? ` of ${args.cluster}` : ''}, newest first`,
+        ...backups.map((b) => `  ${describeBackup(b)}`),
+      ].join('\n'),
+    };
+  },
+});
