@@ -4,21 +4,32 @@ import {
   type IncomingMessage,
   type ServerResponse,
 } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { findTool } from '@cnpg-mcp/catalog';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { type AuditLog, createAuditLog } from './audit.js';
 import { bearerChallenge } from './auth/challenge.js';
 import { Introspector } from './auth/introspect.js';
 import { JwksSource } from './auth/jwks.js';
+import {
+  mcpResource,
+  protectedResourceMetadata,
+  RESOURCE_METADATA_PATHS,
+  resourceMetadataUrl,
+} from './auth/resource-metadata.js';
 import { AuthError, bearerFromHeader, verifyAccessToken } from './auth/verify.js';
 import type { RemoteApiConfig } from './config.js';
+import { answerPreflight, guardBrowserRequest, refuseBrowserRequest } from './http/browser-guard.js';
+import { PerCallerLimit } from './http/caller-limit.js';
+import { listeningUrl, serveMetrics, startMetricsListener } from './http/metrics-endpoint.js';
+import { type PublicAddress, publicAddress } from './http/public-address.js';
+import { BodyTooLarge, readJsonBody, sendJson } from './http/respond.js';
 import { identityFromClaims } from './identity.js';
 import { Kube, loadKubeConfig } from './kube/client.js';
 import { DEFAULT_RESILIENCE } from './kube/resilience.js';
 import { createLogger, type LineSink, type Logger, openSink } from './log.js';
 import { type Caller, createMcpServer, InFlightCalls } from './mcp.js';
 import { createMetrics, type Metrics } from './metrics.js';
+import { createOAuthProxy, OAUTH_PATHS, type OAuthProxy } from './oauth/proxy.js';
 import { accessFor, loadPolicy, type Policy } from './policy.js';
 import { QuotaLedger } from './quota/ledger.js';
 
@@ -32,33 +43,11 @@ export interface RemoteApiOptions {
 export interface RunningRemoteApi {
   /** Base URL, e.g. http://127.0.0.1:PORT (MCP endpoint at `${url}/mcp`). */
   url: string;
+  /** The separate metrics listener (METRICS_PORT), e.g. http://127.0.0.1:PORT/metrics. */
+  metricsUrl: string | undefined;
   metrics: Metrics;
   /** Graceful stop: refuse new connections, let in-flight calls finish (up to the shutdown timeout). */
   close(): Promise<void>;
-}
-
-class BodyTooLarge extends Error {}
-
-async function readJsonBody(req: IncomingMessage, limit: number): Promise<unknown> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > limit) throw new BodyTooLarge(`request body larger than ${limit} bytes`);
-    chunks.push(chunk as Buffer);
-  }
-  return JSON.parse(Buffer.concat(chunks).toString('utf8'));
-}
-
-function sendJson(
-  res: ServerResponse,
-  status: number,
-  body: unknown,
-  headers: Record<string, string> = {},
-): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store', ...headers });
-  res.end(text);
 }
 
 /** Write tools named in a JSON-RPC message or batch. */
@@ -83,15 +72,23 @@ function asksForProgress(message: unknown): boolean {
   );
 }
 
-const KNOWN_ROUTES = ['/mcp', '/healthz', '/readyz', '/metrics', '/.well-known/oauth-protected-resource'];
+const KNOWN_ROUTES: readonly string[] = [
+  '/mcp',
+  '/healthz',
+  '/readyz',
+  '/metrics',
+  ...RESOURCE_METADATA_PATHS,
+  ...OAUTH_PATHS,
+];
 
 /** The route label for metrics: a known path, or "other" (so label cardinality stays bounded). */
 function metricsRoute(url: string | undefined): string {
-  const path = new URL(url ?? '/', 'http://x').pathname.replace(/\/mcp$/, (m, offset: number) =>
-    offset === 0 ? m : '',
-  );
+  const path = new URL(url ?? '/', 'http://x').pathname;
   return KNOWN_ROUTES.includes(path) ? path : 'other';
 }
+
+/** Routes no browser needs (probes, metrics): exempt from the Host and Origin checks. */
+const PROBE_ROUTES = new Set(['/healthz', '/readyz', '/metrics']);
 
 /** Request ids named by `notifications/cancelled` in a JSON-RPC message or batch. */
 function cancelledRequestIds(message: unknown): (string | number)[] {
@@ -140,19 +137,21 @@ export async function startRemoteApi(
   let inFlight = 0;
   let idle: (() => void) | undefined;
 
-  const baseUrl = (req: IncomingMessage) => {
-    if (config.publicUrl) return config.publicUrl;
-    const forwardedProto = config.trustProxy
-      ? String(req.headers['x-forwarded-proto'] ?? '').split(',')[0]
-      : '';
-    const forwardedHost = config.trustProxy
-      ? String(req.headers['x-forwarded-host'] ?? '').split(',')[0]
-      : '';
-    return `${forwardedProto || 'http'}://${forwardedHost || req.headers.host || `${config.host}:${config.port}`}`;
-  };
-  const metadataUrl = (req: IncomingMessage) => `${baseUrl(req)}/.well-known/oauth-protected-resource`;
+  // Known once listening (without PUBLIC_URL the listening address is the public one).
+  let address: PublicAddress | undefined;
+  let oauthProxy: OAuthProxy | undefined;
+  const publicBase = (req: IncomingMessage) => (address as PublicAddress).baseFor(req);
+  const callerLimit = new PerCallerLimit(config.limits.maxInFlightPerCaller);
+  // The first challenge names every API scope, so a spec client's first login can already get write
+  // access when the person may have it; a refused write names the same set (read is kept).
+  const challengeScope = [config.scopes.read, config.scopes.write, ...config.scopes.required].join(' ');
 
-  const refuse = (req: IncomingMessage, res: ServerResponse, error: AuthError) => {
+  const refuse = (
+    req: IncomingMessage,
+    res: ServerResponse,
+    error: AuthError,
+    corsHeaders: Record<string, string>,
+  ) => {
     metrics.authFailures.inc({ reason: error.reason });
     log.info('request refused', { reason: error.reason, path: req.url, status: error.status });
     if (error.status === 503) {
@@ -160,19 +159,19 @@ export async function startRemoteApi(
         res,
         503,
         { error: 'temporarily_unavailable', error_description: error.message },
-        { 'retry-after': '5' },
+        { 'retry-after': '5', ...corsHeaders },
       );
       return;
     }
     const challenge = bearerChallenge({
-      resourceMetadataUrl: metadataUrl(req),
+      resourceMetadataUrl: resourceMetadataUrl(publicBase(req)),
       ...(error.reason === 'missing_token'
-        ? { scope: config.scopes.read }
+        ? { scope: challengeScope }
         : error.status === 403
           ? {
               error: 'insufficient_scope' as const,
               description: error.message,
-              scope: error.scope ?? config.scopes.read,
+              scope: challengeScope,
             }
           : {
               error:
@@ -194,17 +193,21 @@ export async function startRemoteApi(
               : 'invalid_token',
         error_description: error.message,
       },
-      { 'www-authenticate': challenge },
+      { 'www-authenticate': challenge, ...corsHeaders },
     );
   };
 
+  // Tokens name this API by OIDC_AUDIENCE, or (RFC 8707 providers in pass-through mode) by its MCP URL.
+  const verifierOptions = () => ({
+    ...config.oidc,
+    alsoAcceptedAudiences: address?.fixed ? [mcpResource(address.fixed)] : [],
+    getKey: jwks.getKey,
+    introspect: introspector ? (opaque: string) => introspector.check(opaque) : undefined,
+  });
+
   const authenticate = async (req: IncomingMessage): Promise<Caller> => {
     const token = bearerFromHeader(req.headers.authorization);
-    const verified = await verifyAccessToken(token, {
-      ...config.oidc,
-      getKey: jwks.getKey,
-      introspect: introspector ? (opaque) => introspector.check(opaque) : undefined,
-    });
+    const verified = await verifyAccessToken(token, verifierOptions());
     for (const scope of [config.scopes.read, ...config.scopes.required]) {
       if (!verified.scopes.includes(scope))
         throw new AuthError('insufficient_scope', `the token lacks the ${scope} scope`, 403, scope);
@@ -220,14 +223,39 @@ export async function startRemoteApi(
     return { identity, access };
   };
 
-  const handleMcp = async (req: IncomingMessage, res: ServerResponse) => {
+  const handleMcp = async (
+    req: IncomingMessage,
+    res: ServerResponse,
+    corsHeaders: Record<string, string>,
+  ) => {
     let caller: Caller;
     try {
       caller = await authenticate(req);
     } catch (error) {
-      if (error instanceof AuthError) return refuse(req, res, error);
+      if (error instanceof AuthError) return refuse(req, res, error, corsHeaders);
       throw error;
     }
+    const release = callerLimit.tryEnter(caller.identity.userId);
+    if (!release) {
+      metrics.authFailures.inc({ reason: 'too_many_in_flight' });
+      log.info('request refused', { reason: 'too_many_in_flight', userId: caller.identity.userId });
+      sendJson(
+        res,
+        429,
+        {
+          jsonrpc: '2.0',
+          error: {
+            code: -32000,
+            message: `Too many requests in progress for this caller (at most ${config.limits.maxInFlightPerCaller} at once); retry when one has finished`,
+          },
+          id: null,
+        },
+        { 'retry-after': '1', ...corsHeaders },
+      );
+      return;
+    }
+    res.on('close', release);
+    for (const [name, value] of Object.entries(corsHeaders)) res.setHeader(name, value);
     if (req.method !== 'POST') {
       res.writeHead(405, { allow: 'POST', 'content-type': 'application/json' });
       res.end(
@@ -262,10 +290,11 @@ export async function startRemoteApi(
         res,
         new AuthError(
           'insufficient_scope',
-          `${writeTools.join(', ')} needs the ${config.scopes.write} scope`,
+          `${writeTools.join(', ')} needs the ${config.scopes.write} scope; authorize again asking for ${challengeScope}`,
           403,
           config.scopes.write,
         ),
+        corsHeaders,
       );
     }
     const server = createMcpServer(deps, caller);
@@ -285,9 +314,30 @@ export async function startRemoteApi(
 
   const route = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const path = new URL(req.url ?? '/', 'http://x').pathname;
-    if (path === '/mcp') {
-      await handleMcp(req, res);
-      return;
+    if (!PROBE_ROUTES.has(path)) {
+      const guard = guardBrowserRequest(req, address as PublicAddress);
+      if (!guard.ok) {
+        metrics.authFailures.inc({ reason: 'forbidden_origin_or_host' });
+        log.info('request refused', { reason: guard.reason, path });
+        refuseBrowserRequest(res, guard.reason);
+        return;
+      }
+      if (req.method === 'OPTIONS' && req.headers.origin !== undefined) {
+        answerPreflight(res, guard.corsHeaders, path === '/mcp' ? 'POST, GET, DELETE' : 'GET, POST');
+        return;
+      }
+      if (path === '/mcp') {
+        await handleMcp(req, res, guard.corsHeaders);
+        return;
+      }
+      if ((RESOURCE_METADATA_PATHS as readonly string[]).includes(path)) {
+        sendJson(res, 200, protectedResourceMetadata(config, publicBase(req)), {
+          'cache-control': 'public, max-age=300',
+          ...guard.corsHeaders,
+        });
+        return;
+      }
+      if (oauthProxy && (await oauthProxy.handle(req, res, path, guard.corsHeaders))) return;
     }
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       sendJson(res, 405, { error: 'method_not_allowed' }, { allow: 'GET' });
@@ -307,62 +357,71 @@ export async function startRemoteApi(
       sendJson(res, ready ? 200 : 503, { ready, kubernetes, jwks: keys });
       return;
     }
-    if (path === '/metrics') {
-      res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' });
-      res.end(metrics.render());
-      return;
-    }
-    if (
-      path === '/.well-known/oauth-protected-resource' ||
-      path === '/.well-known/oauth-protected-resource/mcp'
-    ) {
-      sendJson(
-        res,
-        200,
-        {
-          resource: config.resource,
-          authorization_servers: [config.oidc.issuer],
-          scopes_supported: [config.scopes.read, config.scopes.write],
-          bearer_methods_supported: ['header'],
-          resource_name: 'cnpg-mcp remote API',
-          resource_signing_alg_values_supported: config.oidc.algorithms,
-        },
-        { 'cache-control': 'public, max-age=300' },
-      );
+    if (path === '/metrics' && config.metrics.token !== undefined) {
+      serveMetrics(req, res, metrics, config.metrics.token);
       return;
     }
     sendJson(res, 404, { error: 'not_found' });
   };
 
-  const httpServer: HttpServer = createServer((req, res) => {
-    const started = performance.now();
-    const routeName = metricsRoute(req.url);
-    inFlight++;
-    res.on('close', () => {
-      inFlight--;
-      metrics.httpRequests.inc({
-        route: routeName,
-        method: req.method ?? '',
-        status: String(res.statusCode),
+  const httpServer: HttpServer = createServer(
+    {
+      headersTimeout: config.limits.headersTimeoutMs,
+      requestTimeout: config.limits.requestTimeoutMs,
+      // How often Node looks for connections past those limits (its default is 30 s).
+      connectionsCheckingInterval: Math.min(1000, config.limits.headersTimeoutMs),
+    },
+    (req, res) => {
+      const started = performance.now();
+      const routeName = metricsRoute(req.url);
+      inFlight++;
+      res.on('close', () => {
+        inFlight--;
+        metrics.httpRequests.inc({
+          route: routeName,
+          method: req.method ?? '',
+          status: String(res.statusCode),
+        });
+        metrics.httpDuration.observe({ route: routeName }, (performance.now() - started) / 1000);
+        if (inFlight === 0) idle?.();
       });
-      metrics.httpDuration.observe({ route: routeName }, (performance.now() - started) / 1000);
-      if (inFlight === 0) idle?.();
-    });
-    route(req, res).catch((error: unknown) => {
-      log.error('request failed', { path: req.url, error });
-      if (!res.headersSent) sendJson(res, 500, { error: 'internal_error' });
-      else res.end();
-    });
-  });
+      route(req, res).catch((error: unknown) => {
+        log.error('request failed', { path: req.url, error });
+        if (!res.headersSent) sendJson(res, 500, { error: 'internal_error' });
+        else res.end();
+      });
+    },
+  );
+  httpServer.maxConnections = config.limits.maxConnections;
 
   await new Promise<void>((resolve, reject) => {
     httpServer.once('error', reject);
     httpServer.listen(config.port, config.host, () => resolve());
   });
-  const address = httpServer.address() as AddressInfo;
-  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-  const url = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${address.port}`;
-  log.info('remote API listening', { url, issuer: config.oidc.issuer, audience: config.oidc.audience });
+  const url = listeningUrl(httpServer);
+  address = publicAddress(config, url);
+  if (config.authorization.mode === 'proxy') {
+    oauthProxy = createOAuthProxy({
+      config,
+      base: address.fixed as string,
+      log,
+      checkAccessToken: async (token) => {
+        await verifyAccessToken(token, verifierOptions());
+      },
+    });
+  }
+  const metricsListener =
+    config.metrics.port === undefined
+      ? undefined
+      : await startMetricsListener(config.host, config.metrics.port, metrics);
+  log.info('remote API listening', {
+    url,
+    publicUrl: address.fixed ?? 'from the trusted proxy',
+    authorization: config.authorization.mode,
+    issuer: config.oidc.issuer,
+    audience: config.oidc.audience,
+    ...(metricsListener ? { metrics: metricsListener.url } : {}),
+  });
 
   let closing: Promise<void> | undefined;
   const close = () => {
@@ -381,10 +440,12 @@ export async function startRemoteApi(
       }
       httpServer.closeAllConnections();
       await stopped;
+      await metricsListener?.close();
+      await oauthProxy?.close();
       await auditSink.close();
       log.info('stopped');
     })();
     return closing;
   };
-  return { url, metrics, close };
+  return { url, metricsUrl: metricsListener?.url, metrics, close };
 }

@@ -33,6 +33,8 @@ export class AuthError extends Error {
 export interface VerifierOptions {
   issuer: string;
   audience: string;
+  /** Other names of this API a token's `aud` may carry (its MCP URL, for RFC 8707 providers). */
+  alsoAcceptedAudiences?: string[];
   algorithms: string[];
   clockToleranceSeconds: number;
   maxTokenBytes: number;
@@ -101,7 +103,7 @@ export async function verifyAccessToken(token: string, options: VerifierOptions)
   try {
     const { payload } = await jwtVerify(token, options.getKey, {
       issuer: [issuer, `${issuer}/`],
-      audience: options.audience,
+      audience: [options.audience, ...(options.alsoAcceptedAudiences ?? [])],
       algorithms: options.algorithms,
       clockTolerance: options.clockToleranceSeconds,
       requiredClaims: ['exp', 'sub', 'iss'],

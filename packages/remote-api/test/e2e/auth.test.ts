@@ -10,6 +10,7 @@ import {
   initializeMessage,
   parseChallenge,
   postMcp,
+  rawRequest,
   unreachableKubeconfig,
 } from '../support/support.js';
 
@@ -20,9 +21,10 @@ let aliceToken: string;
 // These tests never reach Kubernetes.
 const kubeconfig = unreachableKubeconfig();
 const startApi = (env: Record<string, string>) => stack.startApi({ env });
+const METRICS_TOKEN = 'metrics-token-for-the-auth-tests';
 
 before(async () => {
-  stack = await startLocalStack({ remoteApi: { env: { KUBECONFIG: kubeconfig } } });
+  stack = await startLocalStack({ remoteApi: { env: { KUBECONFIG: kubeconfig, METRICS_TOKEN } } });
   ({ oidc, api } = stack);
   aliceToken = await stack.tokenFor('alice');
 });
@@ -35,7 +37,7 @@ async function expectRefused(authorization: string | undefined, status: number, 
   const response = await postMcp(api, initializeMessage, authorization);
   assert.equal(response.status, status);
   const challenge = parseChallenge(response.headers.get('www-authenticate'));
-  assert.equal(challenge.resource_metadata, `${api.url}/.well-known/oauth-protected-resource`);
+  assert.equal(challenge.resource_metadata, `${api.url}/.well-known/oauth-protected-resource/mcp`);
   assert.equal(challenge.error, error);
   const body = (await response.json()) as { error_description?: string };
   return { challenge, body };
@@ -52,9 +54,9 @@ describe('token checks with tokens from a real login', () => {
     await client.close();
   });
 
-  test('no token: 401 with a challenge naming the metadata and no error code', async () => {
+  test('no token: 401 with a challenge naming the metadata, every API scope and no error code', async () => {
     const { challenge } = await expectRefused(undefined, 401, undefined);
-    assert.equal(challenge.scope, 'mcp:read');
+    assert.equal(challenge.scope, 'mcp:read mcp:write', 'a first login can already get write access');
   });
 
   test('the SDK client sees the 401 on connect', async () => {
@@ -115,7 +117,7 @@ describe('token checks with tokens from a real login', () => {
   test('a token without mcp:read: 403 insufficient_scope naming the scope', async () => {
     const token = (await loginForTokens(oidc, { username: 'bob', scope: 'openid mcp:write' })).access_token;
     const { challenge } = await expectRefused(`Bearer ${token}`, 403, 'insufficient_scope');
-    assert.equal(challenge.scope, 'mcp:read');
+    assert.equal(challenge.scope, 'mcp:read mcp:write');
   });
 
   test('a read-only token may read but a write tool answers 403 insufficient_scope mcp:write', async () => {
@@ -140,12 +142,25 @@ describe('token checks with tokens from a real login', () => {
     assert.equal(response.status, 403);
     const challenge = parseChallenge(response.headers.get('www-authenticate'));
     assert.equal(challenge.error, 'insufficient_scope');
-    assert.equal(challenge.scope, 'mcp:write');
-    assert.match(challenge.error_description!, /cluster_delete needs the mcp:write scope/);
+    assert.equal(challenge.scope, 'mcp:read mcp:write', 'what to ask for, read kept');
+    assert.match(
+      challenge.error_description!,
+      /cluster_delete needs the mcp:write scope; authorize again asking for mcp:read mcp:write/,
+    );
   });
 
   test('auth failures are counted by reason in /metrics and tokens never reach the logs', async () => {
-    const text = await (await fetch(`${api.url}/metrics`)).text();
+    const anonymous = await fetch(`${api.url}/metrics`);
+    assert.equal(anonymous.status, 401, '/metrics on the API port needs METRICS_TOKEN');
+    await anonymous.body?.cancel();
+    const wrong = await fetch(`${api.url}/metrics`, {
+      headers: { authorization: `Bearer ${'x'.repeat(METRICS_TOKEN.length)}` },
+    });
+    assert.equal(wrong.status, 401);
+    await wrong.body?.cancel();
+    const text = await (
+      await fetch(`${api.url}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })
+    ).text();
     assert.match(text, /cnpg_mcp_auth_failures_total\{reason="missing_token"\} [1-9]/);
     assert.match(text, /cnpg_mcp_auth_failures_total\{reason="encrypted_token"\} [1-9]/);
     assert.match(text, /cnpg_mcp_tool_calls_total\{tool="whoami",outcome="success"\} [1-9]/);
@@ -277,11 +292,57 @@ describe('metadata and health endpoints', () => {
       const response = await fetch(`${api.url}${path}`);
       assert.equal(response.status, 200);
       const metadata = (await response.json()) as Record<string, unknown>;
-      assert.equal(metadata.resource, oidc.audience);
-      assert.deepEqual(metadata.authorization_servers, [oidc.issuer]);
-      assert.deepEqual(metadata.scopes_supported, ['mcp:read', 'mcp:write']);
-      assert.deepEqual(metadata.bearer_methods_supported, ['header']);
+      assert.deepEqual(metadata, {
+        resource: `${api.url}/mcp`,
+        authorization_servers: [oidc.issuer],
+        scopes_supported: ['mcp:read', 'mcp:write'],
+        bearer_methods_supported: ['header'],
+        resource_name: 'cnpg-mcp',
+        cnpg_mcp_desktop: {
+          issuer: oidc.issuer,
+          audience: oidc.audience,
+          scopes: ['openid', 'profile', 'email', 'offline_access', 'mcp:read', 'mcp:write'],
+        },
+      });
     }
+  });
+
+  test('PUBLIC_URL names the resource and the challenge; DESKTOP_CLIENT_ID is published for the desktop', async () => {
+    const published = await startApi({
+      KUBECONFIG: kubeconfig,
+      PUBLIC_URL: 'https://cnpg.example.com/',
+      DESKTOP_CLIENT_ID: 'native-client',
+    });
+    // As the Ingress forwards it: Host names the public host.
+    const viaIngress = { host: 'cnpg.example.com' };
+    const metadata = JSON.parse(
+      (await rawRequest(`${published.url}/.well-known/oauth-protected-resource/mcp`, { headers: viaIngress }))
+        .body,
+    ) as { resource: string; cnpg_mcp_desktop: { client_id?: string } };
+    assert.equal(metadata.resource, 'https://cnpg.example.com/mcp');
+    assert.equal(metadata.cnpg_mcp_desktop.client_id, 'native-client');
+    const refused = await rawRequest(published.mcpUrl, {
+      method: 'POST',
+      headers: {
+        ...viaIngress,
+        'content-type': 'application/json',
+        accept: 'application/json, text/event-stream',
+      },
+      body: JSON.stringify(initializeMessage),
+    });
+    assert.equal(refused.status, 401);
+    assert.equal(
+      parseChallenge(String(refused.headers['www-authenticate'])).resource_metadata,
+      'https://cnpg.example.com/.well-known/oauth-protected-resource/mcp',
+      'never built from the request Host',
+    );
+    const otherHost = await rawRequest(published.mcpUrl, {
+      method: 'POST',
+      headers: { host: 'attacker.example', 'content-type': 'application/json' },
+      body: JSON.stringify(initializeMessage),
+    });
+    assert.equal(otherHost.status, 403, 'a Host that is not PUBLIC_URL is refused');
+    await published.close();
   });
 
   test('/healthz answers; /readyz is false when Kubernetes is unreachable', async () => {

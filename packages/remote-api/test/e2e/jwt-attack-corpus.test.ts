@@ -86,7 +86,7 @@ async function expectRefused(api: StackApi, authorization: string | undefined, e
   const body = await response.text();
   assert.equal(response.status, expected.status, `status for ${authorization?.slice(0, 60)}: ${body}`);
   const challenge = parseChallenge(response.headers.get('www-authenticate'));
-  assert.equal(challenge.resource_metadata, `${api.url}/.well-known/oauth-protected-resource`);
+  assert.equal(challenge.resource_metadata, `${api.url}/.well-known/oauth-protected-resource/mcp`);
   assert.equal(challenge.error, expected.error);
   if (expected.description) assert.match(challenge.error_description ?? '', expected.description);
   assert.equal(api.audit.lines.length, auditBefore, 'no tool ran');

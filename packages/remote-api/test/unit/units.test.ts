@@ -13,7 +13,8 @@ describe('configuration', () => {
   test('defaults', () => {
     const config = loadConfig(minimal);
     assert.equal(config.port, 8080);
-    assert.equal(config.resource, 'https://api');
+    assert.equal(config.authorization.mode, 'pass-through');
+    assert.deepEqual(config.metrics, { port: undefined, token: undefined }, '/metrics is not served by default');
     assert.deepEqual(config.allowedNamespaces, ['*']);
     assert.ok(!config.oidc.algorithms.includes('HS256'));
     assert.equal(config.scopes.write, 'mcp:write');
