@@ -372,4 +372,67 @@ describe('CNPG reconciler conformance: backups, poolers, databases and roles', (
     assert.equal(orphan.status?.message, 'cluster resource has been deleted, skipping reconciliation');
     assert.equal(orphan.metadata.finalizers, undefined);
   });
+  test('objects with an owner reference to their Cluster (as cnpg-mcp makes them) are deleted with it, finalizers and all', async () => {
+    const cluster = await cnpg(t, 'clusters').create(clusterManifest('pg-owner'));
+    await t.eventually(async () =>
+      (await cnpg(t, 'clusters').get('pg-owner')).status?.phase === 'Cluster in healthy state'
+        ? true
+        : undefined,
+    );
+    const ownerReferences = [
+      {
+        apiVersion: 'postgresql.cnpg.io/v1',
+        kind: 'Cluster',
+        name: 'pg-owner',
+        uid: cluster.metadata.uid!,
+      },
+    ];
+    const dependents: [string, string, Record<string, unknown>][] = [
+      [
+        'databaseroles',
+        'DatabaseRole',
+        { name: 'boss', login: true, passwordSecret: { name: 'pg-owner-boss' } },
+      ],
+      ['databases', 'Database', { name: 'shop', owner: 'boss' }],
+      ['poolers', 'Pooler', { instances: 1, type: 'rw', pgbouncer: { poolMode: 'session' } }],
+      ['publications', 'Publication', { name: 'pub', dbname: 'shop', target: { allTables: true } }],
+      ['scheduledbackups', 'ScheduledBackup', { schedule: '0 0 0 * * *', method: 'volumeSnapshot' }],
+    ];
+    await t.core.createNamespacedSecret({
+      namespace: t.namespace,
+      body: {
+        metadata: { name: 'pg-owner-boss', ownerReferences },
+        type: 'kubernetes.io/basic-auth',
+        stringData: { username: 'boss', password: 'secret' },
+      },
+    });
+    for (const [plural, kind, spec] of dependents) {
+      await cnpg(t, plural).create({
+        apiVersion: 'postgresql.cnpg.io/v1',
+        kind,
+        metadata: { name: `pg-owner-${plural}`, ownerReferences },
+        spec: { cluster: { name: 'pg-owner' }, ...spec },
+      });
+    }
+    await t.eventually(async () =>
+      (await cnpg(t, 'databaseroles').get('pg-owner-databaseroles')).metadata.finalizers?.length
+        ? true
+        : undefined,
+    );
+    await cnpg(t, 'clusters').delete('pg-owner');
+    const gone = async (read: () => Promise<unknown>) => {
+      try {
+        await read();
+        return undefined;
+      } catch (error) {
+        return (error as { code?: number }).code === 404 ? true : undefined;
+      }
+    };
+    for (const [plural] of dependents) {
+      await t.eventually(() => gone(() => cnpg(t, plural).get(`pg-owner-${plural}`)));
+    }
+    await t.eventually(() =>
+      gone(() => t.core.readNamespacedSecret({ namespace: t.namespace, name: 'pg-owner-boss' })),
+    );
+  });
 });
