@@ -10,6 +10,7 @@ export {
   DEFAULT_AUDIENCE,
   DEFAULT_CLIENT_ID,
   DEFAULT_REDIRECT_URI,
+  type DevClientRegistration,
   type DevOidc,
   type DevOidcOptions,
   startDevOidc,

@@ -24,6 +24,19 @@ export interface DevOidcOptions {
   clientId?: string;
   /** Redirect URIs allowed in addition to http://127.0.0.1:8888/callback. */
   redirectUris?: string[];
+  /**
+   * Pass-through mode for URL-only MCP clients: dynamic client registration (RFC 7591) at
+   * /reg, and RFC 8707 `resource` accepted for every API added with `addResourceServer`.
+   */
+  dynamicRegistration?: boolean;
+}
+
+/** A client registered by the tenant's administrator (what the Auth0 dashboard or setup-auth0 does). */
+export interface DevClientRegistration {
+  client_id: string;
+  /** Set: a confidential web client (client_secret_post); unset: a public client. */
+  client_secret?: string;
+  redirect_uris: string[];
 }
 
 export interface DevOidc {
@@ -34,6 +47,13 @@ export interface DevOidc {
   readonly introspectionClient: { clientId: string; clientSecret: string };
   /** Token-endpoint requests received so far, by grant_type. */
   tokenEndpointCalls(): Record<string, number>;
+  /** Registers a client, e.g. the remote API's own client in proxy mode (its callback is known once it listens). */
+  addClient(client: DevClientRegistration): void;
+  /**
+   * Serves another API identifier, e.g. the remote's MCP URL for RFC 8707 clients: tokens asked
+   * for it carry it as `aud`, with the API's scopes.
+   */
+  addResourceServer(identifier: string): void;
   /** Publishes a new signing key (new `kid`) and signs with it from now on. */
   rotateSigningKey(options?: { keepPrevious?: boolean }): Promise<string>;
   currentKid(): string;
@@ -90,6 +110,8 @@ export async function startDevOidc(options: DevOidcOptions = {}): Promise<DevOid
   const cookieKeys = [randomBytes(32).toString('base64url')];
   const calls: Record<string, number> = {};
   let keys: JWK[] = [await newSigningKey()];
+  const registeredClients: DevClientRegistration[] = [];
+  const resourceServers = new Set([audience]);
 
   const server: Server = createServer();
   await new Promise<void>((resolve, reject) => {
@@ -116,6 +138,15 @@ export async function startDevOidc(options: DevOidcOptions = {}): Promise<DevOid
         response_types: [],
         redirect_uris: [],
       },
+      ...registeredClients.map((client) => ({
+        client_id: client.client_id,
+        ...(client.client_secret
+          ? { client_secret: client.client_secret, token_endpoint_auth_method: 'client_secret_post' as const }
+          : { token_endpoint_auth_method: 'none' as const }),
+        grant_types: ['authorization_code', 'refresh_token'],
+        response_types: ['code' as const],
+        redirect_uris: client.redirect_uris,
+      })),
     ],
     jwks: { keys },
     cookies: { keys: cookieKeys },
@@ -156,6 +187,7 @@ export async function startDevOidc(options: DevOidcOptions = {}): Promise<DevOid
     interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
     features: {
       devInteractions: { enabled: false },
+      registration: { enabled: options.dynamicRegistration ?? false },
       revocation: { enabled: true },
       introspection: {
         enabled: true,
@@ -187,13 +219,13 @@ export async function startDevOidc(options: DevOidcOptions = {}): Promise<DevOid
         defaultResource: async () => undefined as unknown as string,
         useGrantedResource: async () => true,
         getResourceServerInfo: async (_ctx, resourceIndicator) => {
-          if (resourceIndicator !== audience) {
+          if (!resourceServers.has(resourceIndicator)) {
             throw new errors.InvalidTarget(
-              `unknown API audience ${resourceIndicator}; this provider serves ${audience}`,
+              `unknown API audience ${resourceIndicator}; this provider serves ${[...resourceServers].join(', ')}`,
             );
           }
           return {
-            audience,
+            audience: resourceIndicator,
             scope: API_RESOURCE_SCOPES,
             accessTokenFormat: 'jwt',
             accessTokenTTL: accessTokenTtl,
@@ -264,6 +296,13 @@ export async function startDevOidc(options: DevOidcOptions = {}): Promise<DevOid
     introspectionClient,
     tokenEndpointCalls: () => ({ ...calls }),
     currentKid: () => String(keys[0]?.kid),
+    addClient(client) {
+      registeredClients.push(client);
+      provider = new Provider(issuer, configuration());
+    },
+    addResourceServer(identifier) {
+      resourceServers.add(identifier);
+    },
     async rotateSigningKey({ keepPrevious = true } = {}) {
       const fresh = await newSigningKey();
       keys = keepPrevious ? [fresh, ...keys] : [fresh];
