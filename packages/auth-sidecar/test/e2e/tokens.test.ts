@@ -46,14 +46,39 @@ test('headless: a refresh token file works with no browser and no keychain; rota
   const status = await client.status();
   assert.equal(status.store, 'env');
   assert.equal(status.loggedIn, true);
+  assert.equal(status.user, undefined, 'a bare refresh token does not say whose it is');
   const response = await client.fetch('http://x/mcp', { method: 'POST', body: '{}' });
   assert.equal(response.status, 200);
   assert.equal(((await response.json()) as { sub: string }).sub, 'devstack|bob');
+  assert.deepEqual(
+    (await client.status()).user,
+    { sub: 'devstack|bob', email: 'bob@example.com', name: 'Bob Builder' },
+    'after the first refresh status knows who is logged in',
+  );
   const rotated = readFileSync(file, 'utf8').trim();
   assert.notEqual(rotated, initial.refresh_token, 'the rotated refresh token was written back');
   assert.equal(statSync(file).mode & 0o777, 0o600);
   assert.equal(oidc.tokenEndpointCalls().authorization_code, 1, 'only the initial login, no browser login');
   assert.ok(!lines.join('\n').includes(rotated));
+});
+
+test('status with identify tells whose a refresh-token file is, before any call', async (t) => {
+  const { oidc, remote } = await providerAndRemote(t);
+  const dir = scratchDir(t);
+  const initial = await loginForTokens(oidc, { username: 'bob', audience: oidc.audience });
+  const file = join(dir, 'refresh-token');
+  writeFileSync(file, `${initial.refresh_token}\n`, { mode: 0o600 });
+  const settings = testSettings(dir, oidc, remote.url, { refreshTokenFile: file });
+  const sidecar = await startSidecar({ settings, log: () => {}, env: {}, hasDisplay: () => false });
+  t.after(() => sidecar.close());
+  const client = new SidecarClient(sidecar.socketPath);
+  t.after(() => client.close());
+  const status = await client.status({ identify: true });
+  assert.equal(status.user?.sub, 'devstack|bob');
+  assert.equal(status.user?.email, 'bob@example.com');
+  assert.ok(status.accessTokenExpiresAt, 'it fetched an access token to learn it');
+  assert.notEqual(readFileSync(file, 'utf8').trim(), initial.refresh_token, 'the rotation was written back');
+  assert.equal(remote.seen.length, 0, 'the remote was not called');
 });
 
 test('headless: CNPG_MCP_REFRESH_TOKEN in the environment', async (t) => {

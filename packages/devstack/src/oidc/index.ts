@@ -1,6 +1,7 @@
 export {
   approveDeviceCode,
   type CallbackResult,
+  denyDeviceCode,
   loginAsPerson,
   type PersonCredentials,
   parseFirstForm,

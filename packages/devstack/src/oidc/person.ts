@@ -151,6 +151,31 @@ export async function loginAsPerson(
   return { callbackUrl: outcome.url, status: callback.status, body: await callback.text() };
 }
 
+/**
+ * Refuses a device authorization at the verification URI (the page's Abort button), as a person
+ * who did not start it would: the provider marks the code denied.
+ */
+export async function denyDeviceCode(verificationUri: string, userCode: string): Promise<void> {
+  const jar = new CookieJar();
+  const page = await fetch(verificationUri, { headers: { accept: 'text/html' } });
+  jar.store(page);
+  const form = parseFirstForm(await page.text());
+  if (!form) throw new Error(`no code form at ${verificationUri} (HTTP ${page.status})`);
+  form.fields.set('user_code', userCode);
+  form.fields.set('abort', 'yes');
+  const answer = await fetch(new URL(form.action || verificationUri, verificationUri), {
+    method: 'POST',
+    redirect: 'manual',
+    headers: {
+      cookie: jar.header(),
+      accept: 'text/html',
+      'content-type': 'application/x-www-form-urlencoded',
+    },
+    body: new URLSearchParams([...form.fields]).toString(),
+  });
+  await answer.body?.cancel();
+}
+
 /** Completes a device authorization at the verification URI, as the person holding the code. */
 export async function approveDeviceCode(
   verificationUri: string,

@@ -20,6 +20,8 @@ export interface DevOidcOptions {
   port?: number;
   accessTokenTtlSeconds?: number;
   refreshTokenTtlSeconds?: number;
+  /** Lifetime of a device authorization's codes (default 600 s). */
+  deviceCodeTtlSeconds?: number;
   audience?: string;
   clientId?: string;
   /** Redirect URIs allowed in addition to http://127.0.0.1:8888/callback. */
@@ -248,7 +250,7 @@ export async function startDevOidc(options: DevOidcOptions = {}): Promise<DevOid
       AuthorizationCode: 60,
       BackchannelAuthenticationRequest: 600,
       ClientCredentials: 600,
-      DeviceCode: 600,
+      DeviceCode: options.deviceCodeTtlSeconds ?? 600,
       Grant: refreshTokenTtl,
       IdToken: 3600,
       Interaction: 3600,
