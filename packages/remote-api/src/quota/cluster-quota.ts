@@ -10,7 +10,10 @@ import type { LiveUsage } from './reservations.js';
 export interface QuotaCaller {
   identity: Identity;
   access: Access;
-  kube: KubeApis;
+  /** Only lists clusters (a tool's read-only clients will do). */
+  kube: Pick<KubeApis, 'options'> & {
+    custom: Pick<KubeApis['custom'], 'listClusterCustomObject' | 'listNamespacedCustomObject'>;
+  };
 }
 
 interface ClusterList {

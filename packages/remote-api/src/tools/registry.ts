@@ -10,7 +10,6 @@ import { scheduledBackupResumeTool } from './backups/scheduled-backup-resume.js'
 import { scheduledBackupSuspendTool } from './backups/scheduled-backup-suspend.js';
 import { backupWaitTool } from './backups/wait.js';
 import {
-  clusterDeleteTool,
   clusterFenceTool,
   clusterHibernateTool,
   clusterInstanceDestroyTool,
@@ -20,16 +19,17 @@ import {
   clusterSwitchoverTool,
   clusterUnfenceTool,
 } from './cluster/actions.js';
-import {
-  clusterImageUpgradeTool,
-  clusterMaintenanceTool,
-  clusterScaleTool,
-  clusterSetParametersTool,
-  clusterStorageGrowTool,
-} from './cluster/change.js';
+import { clusterMaintenanceTool } from './cluster/change.js';
 import { clusterCreateTool } from './cluster/create.js';
-import { clusterListTool, clusterStatusTool } from './cluster/read.js';
-import { clusterStorageShrinkStatusTool, clusterStorageShrinkTool } from './cluster/shrink.js';
+import { clusterDeleteTool } from './cluster/delete.js';
+import { clusterImageUpgradeTool } from './cluster/image-upgrade.js';
+import { clusterListTool } from './cluster/list.js';
+import { clusterScaleTool } from './cluster/scale.js';
+import { clusterSetParametersTool } from './cluster/set-parameters.js';
+import { clusterStatusTool } from './cluster/status.js';
+import { clusterStorageGrowTool } from './cluster/storage-grow.js';
+import { clusterStorageShrinkTool } from './cluster/storage-shrink.js';
+import { clusterStorageShrinkStatusTool } from './cluster/storage-shrink-status.js';
 import type { ToolImplementation } from './context.js';
 import { credentialRevealTool } from './credentials/reveal.js';
 import { databaseGetTool, databaseListTool } from './databases/read.js';

@@ -182,6 +182,18 @@ describe('cluster_create', () => {
   });
 
   test('every create option lands where CNPG expects it (server-side dry run through the schema and webhooks)', async () => {
+    // The catalog must exist: the Cluster refers to it, and references are checked before a write.
+    await custom.createClusterCustomObject({
+      group: CNPG.group,
+      version: CNPG.version,
+      plural: 'clusterimagecatalogs',
+      body: {
+        apiVersion: 'postgresql.cnpg.io/v1',
+        kind: 'ClusterImageCatalog',
+        metadata: { name: 'postgresql' },
+        spec: { images: [{ major: 17, image: 'ghcr.io/cloudnative-pg/postgresql:17.5-system-trixie' }] },
+      },
+    });
     const out = await ok(admin, 'cluster_create', {
       name: 'pg-full',
       instances: 3,
@@ -322,7 +334,7 @@ describe('reading clusters', () => {
     assert.equal(status.spec, undefined);
     const detailed = await ok(alice, 'cluster_status', { name: PG, detail: 'detailed' });
     assert.equal(detailed.spec.instances, 3);
-    await fails(alice, 'cluster_status', { name: 'nope' }, /cluster "nope" not found in namespace "team-a"/);
+    await fails(alice, 'cluster_status', { name: 'nope' }, /cluster: Cluster team-a\/nope not found/);
     await fails(alice, 'cluster_status', { name: PG, detail: 'everything' }, /detail/);
   });
 });
@@ -559,7 +571,12 @@ describe('mutating cluster tools: refusals, dry run, success', () => {
         { ...withConfirm(c.args), name: 'nope', ...(c.confirm === PG ? { confirm: 'nope' } : {}) },
         /not found/,
       );
-      await fails(bob, c.tool, withConfirm(c.args), /Denied by policy \(rule ownership\).*created by devstack-alice-/);
+      await fails(
+        bob,
+        c.tool,
+        withConfirm(c.args),
+        /Denied by policy \(rule ownership\).*created by devstack-alice-/,
+      );
       await fails(
         alice,
         c.tool,

@@ -9,13 +9,24 @@ export const clusterDelete = {
   group: 'cluster',
   title: 'Delete a cluster',
   description:
-    'Deletes a cluster with all its instances, volumes, services and operator-created secrets. Irreversible: `confirm` must equal the cluster name.',
+    'Deletes a cluster with all its instances, volumes, services and operator-created secrets, and what was made for it through cnpg-mcp (roles and their password secrets, databases, poolers, publications, subscriptions, scheduled backups), which Kubernetes removes with it; backups stay. The result lists what goes with the cluster and what names it but stays. Irreversible: `confirm` must equal the cluster name.',
   inputSchema: z.strictObject({
     ...clusterTarget,
     confirm: confirmField('cluster name'),
     dry_run: dryRunField,
   }),
-  outputSchema: mutationOutput,
+  outputSchema: mutationOutput.extend({
+    dependents: z
+      .array(z.string())
+      .describe(
+        'Objects Kubernetes removes with the cluster (they carry an owner reference to it), as "Kind name".',
+      ),
+    leftBehind: z
+      .array(z.string())
+      .describe(
+        'Objects that name the cluster but are not owned by it (made outside cnpg-mcp or before owner references): they stay.',
+      ),
+  }),
   annotations: destructive,
   requiredScope: 'write',
   confirmField: 'name',

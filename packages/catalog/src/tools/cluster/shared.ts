@@ -12,6 +12,27 @@ export const fenceInput = z.strictObject({
   dry_run: dryRunField,
 });
 
+/**
+ * Whether the operator's admission webhook is switched off for the cluster. cnpg-mcp switches it
+ * off only for the one write that starts a guided storage shrink (CloudNativePG refuses a smaller
+ * size otherwise) and records until when; a later call past that time switches it back on.
+ */
+export const validationOutput = z
+  .object({
+    disabled: z
+      .boolean()
+      .describe(
+        "The cluster carries cnpg.io/validation: disabled: the operator's webhook does not check its changes.",
+      ),
+    disabledUntil: z
+      .string()
+      .describe(
+        'When a storage shrink disabled it: the time after which the next cluster_storage_shrink, cluster_storage_shrink_status or cluster_status call restores validation ("" otherwise).',
+      ),
+    restored: z.boolean().describe('This call found the bypass past its time and restored validation.'),
+  })
+  .describe('Admission validation of the cluster (see cluster_storage_shrink).');
+
 export const shrinkStatusOutput = {
   inProgress: z.boolean(),
   targetSize: z
@@ -27,4 +48,5 @@ export const shrinkStatusOutput = {
   volumes: z.array(
     z.object({ instance: z.string(), size: z.string(), atTarget: z.boolean(), primary: z.boolean() }),
   ),
+  validation: validationOutput,
 };

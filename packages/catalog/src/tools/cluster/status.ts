@@ -2,13 +2,14 @@ import { z } from 'zod';
 import { clusterSummary, conditionSummary, instanceSummary } from '../../outputs.js';
 import type { ToolDefinition } from '../../types.js';
 import { clusterTarget, readOnly } from '../shared.js';
+import { validationOutput } from './shared.js';
 
 export const clusterStatus = {
   name: 'cluster_status',
   group: 'cluster',
   title: 'Cluster status',
   description:
-    'Status of one cluster like `kubectl cnpg status`: phase, instances with role and readiness, replication, conditions, certificate expiry, last backup. `detail: "detailed"` adds the spec and raw status.',
+    'Status of one cluster like `kubectl cnpg status`: phase, instances with role and readiness, replication, conditions, certificate expiry, last backup, and whether admission validation is switched off. `detail: "detailed"` adds the spec and raw status.',
   inputSchema: z.strictObject({
     ...clusterTarget,
     detail: z.enum(['concise', 'detailed']).default('concise'),
@@ -32,6 +33,7 @@ export const clusterStatus = {
     certificates: z.array(z.object({ secret: z.string(), expires: z.string() })),
     lastSuccessfulBackup: z.string(),
     firstRecoverabilityPoint: z.string(),
+    validation: validationOutput,
     spec: z.record(z.string(), z.unknown()).optional(),
     status: z.record(z.string(), z.unknown()).optional(),
   }),

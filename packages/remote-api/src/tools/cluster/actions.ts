@@ -1,5 +1,4 @@
 import {
-  clusterDelete,
   clusterFence,
   clusterHibernate,
   clusterInstanceDestroy,
@@ -10,16 +9,9 @@ import {
   clusterUnfence,
 } from '@cnpg-mcp/catalog';
 import type { V1Pod } from '@kubernetes/client-node';
-import { CNPG } from '../../kube/client.js';
 import { translateKubeError } from '../../kube/errors.js';
 import { implement, type LegacyToolContext, ToolFailure } from '../context.js';
-import {
-  CLUSTERS,
-  type ClusterObject,
-  FENCED_ANNOTATION,
-  HIBERNATION_ANNOTATION,
-  PHASE_HEALTHY,
-} from './model.js';
+import { type ClusterObject, FENCED_ANNOTATION, HIBERNATION_ANNOTATION, PHASE_HEALTHY } from './model.js';
 import {
   clusterForChange,
   getCluster,
@@ -327,34 +319,6 @@ export const clusterInstanceDestroyTool = implement(clusterInstanceDestroy, asyn
   const message = `instance ${args.instance} of ${namespace}/${args.name} destroyed (${deleted.join(', ') || 'nothing left to delete'}); the operator creates a new instance`;
   return {
     structured: { ...mutation(namespace, args.name, 'instance-destroyed', args.dry_run, message), deleted },
-    text: say(args.dry_run, message),
-  };
-});
-
-export const clusterDeleteTool = implement(clusterDelete, async (args, ctx) => {
-  requireConfirmation(args.confirm, args.name, 'cluster name');
-  const { namespace } = await clusterForChange(ctx, args);
-  let result: unknown;
-  try {
-    result = await ctx.kube.custom.deleteNamespacedCustomObject(
-      {
-        ...CNPG,
-        namespace,
-        plural: CLUSTERS,
-        name: args.name,
-        propagationPolicy: 'Background',
-        ...dryRunParam(args.dry_run),
-      },
-      ctx.kube.options,
-    );
-  } catch (error) {
-    throw translateKubeError(error) ?? error;
-  }
-  const message = `cluster ${namespace}/${args.name} deleted with its instances, volumes, services and operator secrets`;
-  const object =
-    result && typeof result === 'object' && 'metadata' in result ? (result as ClusterObject) : undefined;
-  return {
-    structured: mutation(namespace, args.name, 'deleted', args.dry_run, message, object),
     text: say(args.dry_run, message),
   };
 });

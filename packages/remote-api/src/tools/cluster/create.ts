@@ -1,167 +1,190 @@
 import { clusterCreate } from '@cnpg-mcp/catalog';
-import { OWNER_LABEL, ownerMetadata } from '../../identity.js';
+import type { z } from 'zod';
+import { type Identity, OWNER_LABEL } from '../../identity.js';
 import { CNPG } from '../../kube/client.js';
 import { translateKubeError } from '../../kube/errors.js';
-import { requireWritable } from '../../policy.js';
-import { pause } from '../common/wait.js';
-import { implement, type LegacyToolContext, ToolFailure } from '../context.js';
+import type { Access } from '../../policy.js';
+import { reserveCluster } from '../../quota/cluster-quota.js';
+import { pollUntil } from '../common/wait.js';
+import { defineTool, type ToolContext } from '../context.js';
+import type { KubeObject } from '../framework/kinds.js';
+import type { Observed } from '../framework/references.js';
 import {
-  CLUSTERS,
-  type ClusterObject,
-  imageForMajor,
-  OPERATOR_MANAGED_PARAMETERS,
-  PHASE_HEALTHY,
-} from './model.js';
-import { getCluster, mutation, resolveNamespace } from './ops.js';
-import { checkClusterCountQuota, checkInstanceQuota, checkStorageQuota } from './quota.js';
+  imageCatalogReferences,
+  imageSpec,
+  requireImageChoiceAllowed,
+  requireOneImageChoice,
+} from './image.js';
+import { CLUSTERS, type ClusterObject, PHASE_HEALTHY } from './model.js';
+import {
+  listNamingObjects,
+  type NameClaims,
+  operatorSecretReferences,
+  operatorSecretsSeen,
+  requireNameUnclaimed,
+} from './name-claims.js';
+import { getCluster, mutation } from './ops.js';
+import { requireParametersSettable } from './parameters.js';
+import { requireInstanceQuota, requireStorageQuota } from './quota.js';
 
-export function refuseManagedParameters(names: string[]): void {
-  const managed = names.filter((n) => OPERATOR_MANAGED_PARAMETERS.has(n));
-  if (managed.length) {
-    throw new ToolFailure(
-      'invalid_input',
-      `parameters: ${managed.join(', ')} ${managed.length === 1 ? 'is' : 'are'} managed by the CloudNativePG operator and cannot be set`,
-    );
-  }
-}
+type Args = z.output<typeof clusterCreate.inputSchema>;
 
-/** At most (or exactly) one way to pick the PostgreSQL image. */
-export function imageChoice(
-  args: { image?: string | undefined; postgres_major?: number | undefined; image_catalog?: unknown },
-  required: boolean,
-): void {
-  const given = (['image', 'postgres_major', 'image_catalog'] as const).filter((k) => args[k] !== undefined);
-  if (given.length > 1) throw new ToolFailure('invalid_input', `${given.join(', ')}: give only one of them`);
-  if (required && given.length === 0) {
-    throw new ToolFailure('invalid_input', 'image, postgres_major, image_catalog: give exactly one of them');
-  }
-}
+/**
+ * Pure: the Cluster to create, or a refusal. Checks, in order: one image choice, the parameters
+ * (operator-managed, then the policy's), the image or catalog (policy), the per-cluster quotas,
+ * then what already names the cluster (Poolers holding its Service names; others' objects it
+ * would inherit). The clustersPerUser quota is reserved by `run` on the ledger.
+ */
+export function planClusterCreate(
+  args: Args,
+  seen: { references: Observed; claims: NameClaims },
+  caller: { access: Access; identity: Identity },
+): { cluster: Record<string, unknown> } {
+  requireOneImageChoice(args, false);
+  if (args.parameters) requireParametersSettable(caller.access, args.parameters);
+  requireImageChoiceAllowed(caller.access, args, seen.references);
+  requireInstanceQuota(caller.access, args.instances);
+  requireStorageQuota(caller.access, args.instances, args.storage_size, args.wal_storage_size);
+  requireNameUnclaimed(args.name, seen.claims, caller.identity.userId);
 
-/** Polls the cluster until it is healthy, sending progress; stops on cancellation or timeout. */
-async function waitForHealthy(
-  ctx: LegacyToolContext,
-  namespace: string,
-  name: string,
-  instances: number,
-  timeoutSeconds: number,
-): Promise<{ cluster: ClusterObject; outcome: 'healthy' | 'timeout' | 'cancelled' }> {
-  const deadline = Date.now() + timeoutSeconds * 1000;
-  let last = '';
-  for (;;) {
-    const cluster = await getCluster(ctx, namespace, name);
-    const ready = cluster.status?.readyInstances ?? 0;
-    const phase = cluster.status?.phase ?? 'Pending';
-    const line = `${phase}: ${ready}/${instances} instances ready`;
-    if (line !== last) {
-      await ctx.progress(ready, instances, line);
-      last = line;
-    }
-    if (phase === PHASE_HEALTHY && ready >= instances) return { cluster, outcome: 'healthy' };
-    if (ctx.signal.aborted) return { cluster, outcome: 'cancelled' };
-    if (Date.now() >= deadline) return { cluster, outcome: 'timeout' };
-    await pause(ctx);
-    if (ctx.signal.aborted) return { cluster, outcome: 'cancelled' };
-  }
-}
-
-export const clusterCreateTool = implement(clusterCreate, async (args, ctx) => {
-  requireWritable(ctx.access);
-  const namespace = resolveNamespace(ctx, args.namespace);
-  imageChoice(args, false);
-  if (args.parameters) refuseManagedParameters(Object.keys(args.parameters));
-  checkInstanceQuota(ctx, args.instances);
-  checkStorageQuota(ctx, args.instances, args.storage_size, args.wal_storage_size);
-  await checkClusterCountQuota(ctx);
-
-  const owner = ownerMetadata(ctx.identity);
   const database = args.database ?? (args.owner ? 'app' : undefined);
-  const dbOwner = args.owner ?? database;
   const affinity = {
     ...(args.affinity ?? {}),
     ...(args.node_selector ? { nodeSelector: args.node_selector } : {}),
     ...(args.tolerations ? { tolerations: args.tolerations } : {}),
   };
-  const body = {
-    apiVersion: `${CNPG.group}/${CNPG.version}`,
-    kind: 'Cluster',
-    metadata: { name: args.name, namespace, labels: owner.labels, annotations: owner.annotations },
-    spec: {
-      instances: args.instances,
-      ...(args.image ? { imageName: args.image } : {}),
-      ...(args.postgres_major ? { imageName: imageForMajor(args.postgres_major) } : {}),
-      ...(args.image_catalog ? { imageCatalogRef: { apiGroup: CNPG.group, ...args.image_catalog } } : {}),
-      storage: {
-        size: args.storage_size,
-        ...(args.storage_class ? { storageClass: args.storage_class } : {}),
+  return {
+    cluster: {
+      metadata: { name: args.name },
+      spec: {
+        instances: args.instances,
+        ...imageSpec(args),
+        storage: {
+          size: args.storage_size,
+          ...(args.storage_class ? { storageClass: args.storage_class } : {}),
+        },
+        ...(args.wal_storage_size
+          ? {
+              walStorage: {
+                size: args.wal_storage_size,
+                ...(args.wal_storage_class ? { storageClass: args.wal_storage_class } : {}),
+              },
+            }
+          : {}),
+        ...(args.resources ? { resources: args.resources } : {}),
+        ...(args.parameters ? { postgresql: { parameters: args.parameters } } : {}),
+        ...(database ? { bootstrap: { initdb: { database, owner: args.owner ?? database } } } : {}),
+        ...(Object.keys(affinity).length ? { affinity } : {}),
+        ...(args.enable_pod_monitor ? { monitoring: { enablePodMonitor: true } } : {}),
+        // Pods, volumes, Services and the operator's Secrets carry the owner label too.
+        inheritedMetadata: { labels: { [OWNER_LABEL]: caller.identity.userId } },
       },
-      ...(args.wal_storage_size
-        ? {
-            walStorage: {
-              size: args.wal_storage_size,
-              ...(args.wal_storage_class ? { storageClass: args.wal_storage_class } : {}),
-            },
-          }
-        : {}),
-      ...(args.resources ? { resources: args.resources } : {}),
-      ...(args.parameters ? { postgresql: { parameters: args.parameters } } : {}),
-      ...(database ? { bootstrap: { initdb: { database, owner: dbOwner } } } : {}),
-      ...(Object.keys(affinity).length ? { affinity } : {}),
-      ...(args.enable_pod_monitor ? { monitoring: { enablePodMonitor: true } } : {}),
-      inheritedMetadata: { labels: { [OWNER_LABEL]: ctx.identity.userId } },
     },
   };
-  let created: ClusterObject;
+}
+
+/** The cluster of that name, when one exists (read as the caller, not declared: the call creates it). */
+async function existingCluster(ctx: ToolContext, name: string): Promise<KubeObject | undefined> {
   try {
-    created = (await ctx.kube.custom.createNamespacedCustomObject(
-      {
-        ...CNPG,
-        namespace,
-        plural: CLUSTERS,
-        body,
-        fieldManager: 'cnpg-mcp',
-        ...(args.dry_run ? { dryRun: 'All' } : {}),
-      },
+    return (await ctx.kube.custom.getNamespacedCustomObject(
+      { ...CNPG, plural: CLUSTERS, namespace: ctx.namespace, name },
       ctx.kube.options,
-    )) as ClusterObject;
+    )) as KubeObject;
   } catch (error) {
-    throw translateKubeError(error) ?? error;
+    const translated = translateKubeError(error);
+    if (translated?.kind === 'not_found') return undefined;
+    throw translated ?? error;
   }
-  const base = mutation(
-    namespace,
-    args.name,
-    'created',
-    args.dry_run,
-    `cluster ${namespace}/${args.name} created with ${args.instances} instance(s)`,
-    created,
-  );
-  if (args.dry_run || !args.wait) {
-    return {
-      structured: {
-        ...base,
-        phase: created.status?.phase ?? '',
-        readyInstances: created.status?.readyInstances ?? 0,
-        waited: false,
-      },
-      text: `${base.message}.${args.dry_run ? '' : ' Follow it with cluster_status.'}`,
-    };
-  }
-  const { cluster, outcome } = await waitForHealthy(
+}
+
+/** Polls the cluster until it is healthy, sending progress; stops on cancellation or timeout. */
+async function waitForHealthy(ctx: ToolContext, name: string, instances: number, timeoutSeconds: number) {
+  return pollUntil(
     ctx,
-    namespace,
-    args.name,
-    args.instances,
-    args.wait_timeout_seconds,
+    timeoutSeconds,
+    () => getCluster(ctx, ctx.namespace, name),
+    (cluster) => {
+      const ready = cluster.status?.readyInstances ?? 0;
+      const phase = cluster.status?.phase ?? 'Pending';
+      return {
+        done: phase === PHASE_HEALTHY && ready >= instances,
+        progress: ready,
+        total: instances,
+        line: `${phase}: ${ready}/${instances} instances ready`,
+      };
+    },
   );
-  const phase = cluster.status?.phase ?? '';
-  const ready = cluster.status?.readyInstances ?? 0;
-  const message =
-    outcome === 'healthy'
-      ? `cluster ${namespace}/${args.name} is healthy with ${ready}/${args.instances} instances ready`
-      : outcome === 'cancelled'
-        ? `cluster ${namespace}/${args.name} created; waiting was cancelled at "${phase}" (${ready}/${args.instances} ready)`
-        : `cluster ${namespace}/${args.name} created but not healthy after ${args.wait_timeout_seconds}s: "${phase}" (${ready}/${args.instances} ready)`;
-  return {
-    structured: { ...base, message, phase, readyInstances: ready, waited: true },
-    text: message,
-  };
+}
+
+export const clusterCreateTool = defineTool({
+  definition: clusterCreate,
+  references: {
+    ...imageCatalogReferences<Args>(),
+    ...operatorSecretReferences<Args>(),
+    cluster: { kind: 'Cluster', intent: 'create', role: 'the new cluster', name: (args) => args.name },
+  },
+  async run(args, ctx) {
+    const namespace = ctx.namespace;
+    const [existing, neighbours] = await Promise.all([
+      existingCluster(ctx, args.name),
+      listNamingObjects(ctx.kube, namespace),
+    ]);
+    const plan = planClusterCreate(
+      args,
+      { references: ctx.seen, claims: { existing, neighbours, secrets: operatorSecretsSeen(ctx.seen) } },
+      ctx,
+    );
+    // Counted on the ledger, atomically with every other call and replica; a dry run only decides.
+    const reservation = await reserveCluster(
+      ctx.quota,
+      { identity: ctx.identity, access: ctx.access, kube: ctx.kube },
+      { namespace, name: args.name, dryRun: args.dry_run },
+    );
+    let created: ClusterObject;
+    try {
+      created = await ctx.write.create<ClusterObject>('Cluster', plan.cluster);
+    } catch (error) {
+      await reservation.release();
+      throw error;
+    }
+    await reservation.confirm();
+
+    const base = mutation(
+      namespace,
+      args.name,
+      'created',
+      args.dry_run,
+      `cluster ${namespace}/${args.name} created with ${args.instances} instance(s)`,
+      created,
+    );
+    if (args.dry_run || !args.wait) {
+      return {
+        structured: {
+          ...base,
+          phase: created.status?.phase ?? '',
+          readyInstances: created.status?.readyInstances ?? 0,
+          waited: false,
+        },
+        text: `${base.message}.${args.dry_run ? '' : ' Follow it with cluster_status.'}`,
+      };
+    }
+    const { value: cluster, outcome } = await waitForHealthy(
+      ctx,
+      args.name,
+      args.instances,
+      args.wait_timeout_seconds,
+    );
+    const phase = cluster.status?.phase ?? '';
+    const ready = cluster.status?.readyInstances ?? 0;
+    const message =
+      outcome === 'done'
+        ? `cluster ${namespace}/${args.name} is healthy with ${ready}/${args.instances} instances ready`
+        : outcome === 'cancelled'
+          ? `cluster ${namespace}/${args.name} created; waiting was cancelled at "${phase}" (${ready}/${args.instances} ready)`
+          : `cluster ${namespace}/${args.name} created but not healthy after ${args.wait_timeout_seconds}s: "${phase}" (${ready}/${args.instances} ready)`;
+    return {
+      structured: { ...base, message, phase, readyInstances: ready, waited: true },
+      text: message,
+    };
+  },
 });

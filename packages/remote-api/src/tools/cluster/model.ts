@@ -1,15 +1,6 @@
 /** The parts of a CNPG Cluster (postgresql.cnpg.io/v1) the tools read. */
-
-export interface ObjectMeta {
-  name: string;
-  namespace?: string;
-  uid?: string;
-  resourceVersion?: string;
-  creationTimestamp?: string;
-  labels?: Record<string, string>;
-  annotations?: Record<string, string>;
-  managedFields?: unknown;
-}
+import type { KubeObject } from '../framework/kinds.js';
+import type { Intent, Observed, ReferenceSpec } from '../framework/references.js';
 
 export interface StorageSpec {
   size?: string;
@@ -24,10 +15,7 @@ export interface ClusterCondition {
   lastTransitionTime?: string;
 }
 
-export interface ClusterObject {
-  apiVersion?: string;
-  kind?: string;
-  metadata: ObjectMeta;
+export interface ClusterObject extends KubeObject {
   spec?: {
     instances?: number;
     imageName?: string;
@@ -59,6 +47,33 @@ export interface ClusterObject {
 }
 
 export const CLUSTERS = 'clusters';
+
+/** The cluster the call names with its `name` argument, declared with `intent`. */
+export function namedCluster<Args extends { name: string }>(intent: Intent): ReferenceSpec<Args> {
+  return {
+    kind: 'Cluster',
+    intent,
+    role: 'cluster',
+    name: (args) => args.name,
+    hint: 'cluster_list shows what exists',
+  };
+}
+
+/**
+ * The Service names a cluster uses (`-rw`, `-ro`, `-r`) and its own name (its ServiceAccount, Role
+ * and Lease): a Pooler's Services and Deployment are named after the Pooler, so a Pooler with one
+ * of these names would take the cluster's place.
+ */
+export function namesOfCluster(name: string): string[] {
+  return [name, `${name}-rw`, `${name}-ro`, `${name}-r`];
+}
+
+/** A declared Cluster reference as the framework read it (it fails the call before `run` when absent). */
+export function seenCluster(seen: Observed, key = 'cluster'): ClusterObject {
+  const object: KubeObject | undefined = seen[key];
+  if (!object) throw new Error(`the declared reference "${key}" was not read`);
+  return object as ClusterObject;
+}
 export const PHASE_HEALTHY = 'Cluster in healthy state';
 export const HIBERNATION_ANNOTATION = 'cnpg.io/hibernation';
 export const FENCED_ANNOTATION = 'cnpg.io/fencedInstances';

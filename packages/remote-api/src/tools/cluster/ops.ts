@@ -3,6 +3,7 @@ import { CNPG } from '../../kube/client.js';
 import { KubeError, translateKubeError } from '../../kube/errors.js';
 import { requireNamespace, requireOwnership, requireWritable } from '../../policy.js';
 import { type LegacyToolContext, ToolFailure } from '../context.js';
+import type { KubeReads } from '../framework/kube-reads.js';
 import { CLUSTERS, type ClusterObject, formatAge, HIBERNATION_ANNOTATION } from './model.js';
 
 export function resolveNamespace(ctx: LegacyToolContext, namespace: string | undefined): string {
@@ -12,7 +13,7 @@ export function resolveNamespace(ctx: LegacyToolContext, namespace: string | und
 }
 
 export async function getCluster(
-  ctx: LegacyToolContext,
+  ctx: { kube: KubeReads },
   namespace: string,
   name: string,
 ): Promise<ClusterObject> {

@@ -1,9 +1,12 @@
-import type { LegacyToolContext } from '../context.js';
+import type { ToolContext } from '../context.js';
+
+/** What waiting needs from a call: its cancellation, the poll interval, and progress notifications. */
+type Waiting = Pick<ToolContext, 'signal' | 'config' | 'progress'>;
 
 export type WaitOutcome = 'done' | 'timeout' | 'cancelled';
 
 /** Sleeps for the configured poll interval, waking early when the call is cancelled. */
-export function pause(ctx: LegacyToolContext): Promise<void> {
+export function pause(ctx: Pick<Waiting, 'signal' | 'config'>): Promise<void> {
   return new Promise<void>((resolve) => {
     if (ctx.signal.aborted) return resolve();
     const timer = setTimeout(done, ctx.config.waitPollMs);
@@ -21,7 +24,7 @@ export function pause(ctx: LegacyToolContext): Promise<void> {
  * reported line changes; stops on timeout or cancellation.
  */
 export async function pollUntil<T>(
-  ctx: LegacyToolContext,
+  ctx: Waiting,
   timeoutSeconds: number,
   read: () => Promise<T>,
   check: (value: T) => { done: boolean; progress: number; total?: number; line: string },
@@ -48,7 +51,7 @@ export async function pollUntil<T>(
  * "pending" then the outcome as progress.
  */
 export async function waitApplied(
-  ctx: LegacyToolContext,
+  ctx: Waiting,
   timeoutSeconds: number,
   what: string,
   read: () => Promise<{ applied: boolean | null; message: string }>,

@@ -1,0 +1,39 @@
+import { clusterScale } from '@cnpg-mcp/catalog';
+import type { z } from 'zod';
+import type { Access } from '../../policy.js';
+import { defineTool } from '../context.js';
+import { type ClusterObject, namedCluster, seenCluster } from './model.js';
+import { mutation } from './ops.js';
+import { requireInstanceQuota, requireStorageQuota } from './quota.js';
+
+type Args = z.output<typeof clusterScale.inputSchema>;
+
+/** Pure: the patch that sets the instance count, within the per-cluster quotas. */
+export function planClusterScale(args: Args, cluster: ClusterObject, access: Access) {
+  requireInstanceQuota(access, args.instances);
+  requireStorageQuota(
+    access,
+    args.instances,
+    cluster.spec?.storage?.size ?? '0',
+    cluster.spec?.walStorage?.size,
+  );
+  return { previous: cluster.spec?.instances ?? 0, patch: { spec: { instances: args.instances } } };
+}
+
+export const clusterScaleTool = defineTool({
+  definition: clusterScale,
+  references: { cluster: namedCluster<Args>('change') },
+  async run(args, ctx) {
+    const plan = planClusterScale(args, seenCluster(ctx.seen), ctx.access);
+    const patched = await ctx.write.patch('Cluster', args.name, plan.patch);
+    const message = `cluster ${ctx.namespace}/${args.name} scaled from ${plan.previous} to ${args.instances} instance(s)`;
+    return {
+      structured: {
+        ...mutation(ctx.namespace, args.name, 'scaled', args.dry_run, message, patched),
+        previousInstances: plan.previous,
+        instances: args.instances,
+      },
+      text: args.dry_run ? `Dry run: ${message}` : message,
+    };
+  },
+});

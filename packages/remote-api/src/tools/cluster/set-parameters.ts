@@ -1,0 +1,38 @@
+import { clusterSetParameters } from '@cnpg-mcp/catalog';
+import type { z } from 'zod';
+import type { Access } from '../../policy.js';
+import { defineTool } from '../context.js';
+import { type ClusterObject, namedCluster } from './model.js';
+import { mutation } from './ops.js';
+import { requireParametersSettable } from './parameters.js';
+
+type Args = z.output<typeof clusterSetParameters.inputSchema>;
+
+/** Pure: the focused merge patch of the parameters (null removes one), or a refusal. */
+export function planSetParameters(args: Args, access: Access) {
+  requireParametersSettable(access, args.parameters);
+  return { patch: { spec: { postgresql: { parameters: args.parameters } } } };
+}
+
+export const clusterSetParametersTool = defineTool({
+  definition: clusterSetParameters,
+  references: { cluster: namedCluster<Args>('change') },
+  async run(args, ctx) {
+    const plan = planSetParameters(args, ctx.access);
+    const patched = await ctx.write.patch<ClusterObject>('Cluster', args.name, plan.patch);
+    const parameters = patched.spec?.postgresql?.parameters ?? {};
+    const changes = Object.entries(args.parameters).map(([k, v]) =>
+      v === null ? `${k} removed` : `${k}=${v}`,
+    );
+    const message = `parameters of ${ctx.namespace}/${args.name}: ${changes.join(', ')}`;
+    return {
+      structured: {
+        ...mutation(ctx.namespace, args.name, 'patched', args.dry_run, message, patched),
+        parameters,
+      },
+      text: args.dry_run
+        ? `Dry run: ${message}`
+        : `${message}; the operator reloads or restarts instances as each parameter requires.`,
+    };
+  },
+});

@@ -1,0 +1,132 @@
+import { clusterStatus } from '@cnpg-mcp/catalog';
+import type { V1PersistentVolumeClaim, V1Pod } from '@kubernetes/client-node';
+import type { z } from 'zod';
+import { defineTool } from '../context.js';
+import { FENCED_ANNOTATION, majorFromImage, namedCluster, seenCluster } from './model.js';
+import { summarize, withoutManagedFields } from './ops.js';
+import {
+  describeValidation,
+  overdueValidationReference,
+  restoreOverdueValidation,
+} from './validation-bypass.js';
+
+type Args = z.output<typeof clusterStatus.inputSchema>;
+
+async function listOrEmpty<T>(load: () => Promise<{ items?: T[] }>): Promise<T[]> {
+  try {
+    return (await load()).items ?? [];
+  } catch {
+    return [];
+  }
+}
+
+export const clusterStatusTool = defineTool({
+  definition: clusterStatus,
+  references: {
+    cluster: namedCluster<Args>('read'),
+    overdueValidation: overdueValidationReference<Args>(),
+  },
+  async run(args, ctx) {
+    const namespace = ctx.namespace;
+    const { validation, cluster } = await restoreOverdueValidation(ctx, seenCluster(ctx.seen));
+    const status = cluster.status ?? {};
+    const selector = `cnpg.io/cluster=${args.name},cnpg.io/podRole=instance`;
+    const [pods, pvcs] = await Promise.all([
+      listOrEmpty<V1Pod>(() =>
+        ctx.kube.core.listNamespacedPod({ namespace, labelSelector: selector }, ctx.kube.options),
+      ),
+      listOrEmpty<V1PersistentVolumeClaim>(() =>
+        ctx.kube.core.listNamespacedPersistentVolumeClaim(
+          { namespace, labelSelector: `cnpg.io/cluster=${args.name}` },
+          ctx.kube.options,
+        ),
+      ),
+    ]);
+    let fenced: string[] = [];
+    try {
+      fenced = JSON.parse(cluster.metadata.annotations?.[FENCED_ANNOTATION] ?? '[]') as string[];
+    } catch {
+      fenced = [];
+    }
+    const names = new Set(
+      [...(status.instanceNames ?? []), ...pods.map((p) => p.metadata?.name ?? '')].filter(Boolean),
+    );
+    const instances = [...names].sort().map((instance) => {
+      const pod = pods.find((p) => p.metadata?.name === instance);
+      const pvc = pvcs.find((p) => p.metadata?.name === instance);
+      const roleLabel = pod?.metadata?.labels?.['cnpg.io/instanceRole'] ?? pod?.metadata?.labels?.role;
+      const role: 'primary' | 'replica' | 'unknown' =
+        roleLabel === 'primary' || instance === status.currentPrimary
+          ? 'primary'
+          : roleLabel === 'replica' || pod
+            ? 'replica'
+            : 'unknown';
+      return {
+        name: instance,
+        role,
+        ready: pod?.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false,
+        phase: pod?.status?.phase ?? 'Missing',
+        node: pod?.spec?.nodeName ?? '',
+        restarts: (pod?.status?.containerStatuses ?? []).reduce((sum, c) => sum + (c.restartCount ?? 0), 0),
+        fenced: fenced.includes('*') || fenced.includes(instance),
+        pvcSize: pvc?.status?.capacity?.storage ?? pvc?.spec?.resources?.requests?.storage ?? '',
+      };
+    });
+    const structured = {
+      cluster: summarize(cluster),
+      phaseReason: status.phaseReason ?? '',
+      targetPrimary: status.targetPrimary ?? '',
+      timelineID: status.timelineID ?? 0,
+      postgresMajor:
+        status.pgDataImageInfo?.majorVersion ?? majorFromImage(status.image ?? cluster.spec?.imageName) ?? 0,
+      storage: {
+        size: cluster.spec?.storage?.size ?? '',
+        storageClass: cluster.spec?.storage?.storageClass ?? '',
+        walSize: cluster.spec?.walStorage?.size ?? '',
+      },
+      instances,
+      replication: {
+        healthy: status.instancesStatus?.healthy ?? [],
+        replicating: status.instancesStatus?.replicating ?? [],
+        failed: status.instancesStatus?.failed ?? [],
+      },
+      fencedInstances: fenced,
+      maintenanceInProgress: cluster.spec?.nodeMaintenanceWindow?.inProgress ?? false,
+      conditions: (status.conditions ?? []).map((c) => ({
+        type: c.type,
+        status: c.status,
+        reason: c.reason ?? '',
+        message: c.message ?? '',
+      })),
+      certificates: Object.entries(status.certificates?.expirations ?? {}).map(([secret, expires]) => ({
+        secret,
+        expires,
+      })),
+      lastSuccessfulBackup: status.lastSuccessfulBackup ?? '',
+      firstRecoverabilityPoint: status.firstRecoverabilityPoint ?? '',
+      validation,
+      ...(args.detail === 'detailed'
+        ? { spec: cluster.spec ?? {}, status: withoutManagedFields(cluster).status ?? {} }
+        : {}),
+    };
+    const s = structured.cluster;
+    const text = [
+      `Cluster ${namespace}/${s.name}: ${s.hibernated ? 'hibernated' : s.phase || 'pending'}${structured.phaseReason ? ` (${structured.phaseReason})` : ''}`,
+      `Instances ${s.readyInstances}/${s.instances} ready, primary ${s.primary || '-'}${structured.targetPrimary && structured.targetPrimary !== s.primary ? ` → ${structured.targetPrimary}` : ''}, timeline ${structured.timelineID}`,
+      `Image ${s.image || '-'} (PostgreSQL ${structured.postgresMajor || '?'}), storage ${structured.storage.size}${structured.storage.walSize ? ` + WAL ${structured.storage.walSize}` : ''}`,
+      ...instances.map(
+        (i) =>
+          `  ${i.name}  ${i.role}  ${i.ready ? 'ready' : 'not ready'}  ${i.phase}${i.node ? `  node=${i.node}` : ''}${i.fenced ? '  FENCED' : ''}${i.restarts ? `  restarts=${i.restarts}` : ''}`,
+      ),
+      ...structured.conditions.map(
+        (c) => `  condition ${c.type}=${c.status}${c.reason ? ` (${c.reason})` : ''}`,
+      ),
+      ...structured.certificates.map((c) => `  certificate ${c.secret} expires ${c.expires}`),
+      `Last backup: ${structured.lastSuccessfulBackup || 'none recorded'}`,
+      describeValidation(validation),
+    ]
+      .filter(Boolean)
+      .join('\n');
+    return { structured, text };
+  },
+});
