@@ -1,7 +1,7 @@
 // The sidecar's wire API, typed in one place: a zod schema per control route (request and
 // response), the error codes every error answer carries, and the login answer. The daemon parses
 // requests and the client parses answers with these schemas, so neither side can drift.
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Base URL for requests over the sidecar's socket; the host part is ignored. */
 export const SIDECAR_BASE_URL = 'http://cnpg-mcp-sidecar';
