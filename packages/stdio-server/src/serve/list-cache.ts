@@ -1,7 +1,5 @@
-import { createHash } from 'node:crypto';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
 import type { Prompt, Resource, ResourceTemplate, Tool } from '@modelcontextprotocol/sdk/types.js';
+import { readCacheFile, remoteCachePath, writeCacheFile } from '../cache-file.js';
 
 /** What the stdio server answers list requests with before (and without) reaching the remote. */
 export interface ServedLists {
@@ -18,8 +16,7 @@ export { catalogLists } from './catalog-lists.js';
 
 /** Cache file of the remote's last lists, one per remote URL, in the user's cache directory. */
 export function listCachePath(cacheDir: string, remoteUrl: string): string {
-  const key = createHash('sha256').update(remoteUrl).digest('hex').slice(0, 16);
-  return join(cacheDir, `lists-${key}.json`);
+  return remoteCachePath(cacheDir, 'lists', remoteUrl);
 }
 
 function isArrayOfObjects(value: unknown): value is object[] {
@@ -28,12 +25,7 @@ function isArrayOfObjects(value: unknown): value is object[] {
 
 /** Reads the cache; a missing or damaged file means "use the catalogue". */
 export async function readListCache(path: string): Promise<ServedLists | undefined> {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(await readFile(path, 'utf8'));
-  } catch {
-    return undefined;
-  }
+  const parsed = await readCacheFile(path);
   if (typeof parsed !== 'object' || parsed === null) return undefined;
   const lists = parsed as Record<string, unknown>;
   if (
@@ -53,12 +45,8 @@ export async function readListCache(path: string): Promise<ServedLists | undefin
   };
 }
 
-/** Writes the cache atomically (temp file + rename) so concurrent servers never read half a file. */
-export async function writeListCache(path: string, lists: ServedLists): Promise<void> {
-  await mkdir(dirname(path), { recursive: true, mode: 0o700 });
-  const temp = `${path}.${process.pid}.tmp`;
-  await writeFile(temp, `${JSON.stringify(lists, null, 2)}\n`, { mode: 0o600 });
-  await rename(temp, path);
+export function writeListCache(path: string, lists: ServedLists): Promise<void> {
+  return writeCacheFile(path, lists);
 }
 
 /** Order-insensitive comparison of two lists of named items by their JSON. */
