@@ -57,6 +57,11 @@ export class ToolFailure extends Error {
  */
 export interface ToolModule<D extends ToolDefinition = ToolDefinition> {
   definition: D;
+  /**
+   * A policy check that depends only on who calls, run before any reference is read: a call the
+   * policy refuses outright reads nothing (credential_reveal: the credentialReveal rule).
+   */
+  gate?(caller: Pick<ToolContext, 'identity' | 'access' | 'policy'>): void;
   references: References<z.output<D['inputSchema']>>;
   run(args: z.output<D['inputSchema']>, ctx: ToolContext): Promise<ToolOutcome>;
 }

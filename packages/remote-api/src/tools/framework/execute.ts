@@ -30,8 +30,9 @@ export interface CallTrace {
 
 /**
  * Runs one tool call with the framework's checks: the write scope and read-only policy for write
- * tools, the namespace, then every declared reference (existence, ownership) before the tool's
- * own step runs with a Writer bound to those references.
+ * tools, the tool's own gate (who may call it at all), the namespace, then every declared
+ * reference (existence, ownership) before the tool's own step runs with a Writer bound to those
+ * references.
  */
 export async function executeTool(
   tool: ToolImplementation,
@@ -56,6 +57,7 @@ export async function executeTool(
     const legacyWriter = new Writer(tool.definition.name, env.apis, env.identity, namespace, [], {}, false);
     return tool.run(args, { ...base, kube: env.apis, seen: {}, write: legacyWriter });
   }
+  tool.gate?.(env);
   if (Object.keys(tool.references).length > 0) requireNamespace(env.access, namespace);
   const { references, observed } = await resolveReferences(
     tool.references,
