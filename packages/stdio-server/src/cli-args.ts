@@ -3,13 +3,13 @@ import {
   type Env,
   envName,
   flagName,
-  loadSettings,
+  type LoadSettingsOptions,
   SETTING_NAMES,
   type SettingName,
-  type Settings,
   type SettingValue,
-} from '@cnpg-mcp/auth-sidecar';
-import { z } from 'zod';
+} from '@cnpg-mcp/auth-sidecar/config';
+import * as z from 'zod';
+import { LOG_LEVELS, type LogLevel } from './log.js';
 
 /** Flags that are not settings. */
 const COMMAND_FLAGS = {
@@ -25,6 +25,8 @@ const COMMAND_FLAGS = {
   npx: { type: 'boolean' },
   'login-mode': { type: 'string' },
   'login-wait-seconds': { type: 'string' },
+  'call-timeout-seconds': { type: 'string' },
+  'log-level': { type: 'string' },
 } as const;
 
 export interface ParsedArgs {
@@ -42,6 +44,8 @@ export interface ParsedArgs {
   npx: boolean;
   loginMode?: string;
   loginWaitSeconds?: string;
+  callTimeoutSeconds?: string;
+  logLevel?: string;
 }
 
 export class UsageError extends Error {
@@ -89,11 +93,14 @@ export function parseCommandLine(argv: readonly string[]): ParsedArgs {
     npx: values.npx === true,
     loginMode: text('login-mode'),
     loginWaitSeconds: text('login-wait-seconds'),
+    callTimeoutSeconds: text('call-timeout-seconds'),
+    logLevel: text('log-level'),
   };
 }
 
-export function resolveSettings(args: ParsedArgs, env: Env): Settings {
-  return loadSettings({ flags: args.settingFlags, env, configFile: args.configFile });
+/** What the settings are resolved from: flags, environment, config file. */
+export function settingsInput(args: ParsedArgs, env: Env): LoadSettingsOptions {
+  return { flags: args.settingFlags, env, configFile: args.configFile };
 }
 
 /**
@@ -114,6 +121,9 @@ export function explicitSettingsEnv(args: ParsedArgs, env: Env): Record<string, 
 const LOGIN_WAIT_EXPECTED =
   'login wait: expected whole seconds 0-600 (flag --login-wait-seconds, env CNPG_MCP_LOGIN_WAIT_SECONDS)';
 
+const CALL_TIMEOUT_EXPECTED =
+  'call timeout: expected whole seconds 1-3600 (flag --call-timeout-seconds, env CNPG_MCP_CALL_TIMEOUT_SECONDS)';
+
 const serveOptionsSchema = z.object({
   loginMode: z.enum(['auto', 'browser', 'device'], {
     message:
@@ -124,6 +134,14 @@ const serveOptionsSchema = z.object({
     .int(LOGIN_WAIT_EXPECTED)
     .min(0, LOGIN_WAIT_EXPECTED)
     .max(600, LOGIN_WAIT_EXPECTED),
+  callTimeoutSeconds: z.coerce
+    .number({ message: CALL_TIMEOUT_EXPECTED })
+    .int(CALL_TIMEOUT_EXPECTED)
+    .min(1, CALL_TIMEOUT_EXPECTED)
+    .max(3600, CALL_TIMEOUT_EXPECTED),
+  logLevel: z.enum(LOG_LEVELS, {
+    message: `log level: expected ${LOG_LEVELS.map((l) => `"${l}"`).join(', ')} (flag --log-level, env CNPG_MCP_LOG_LEVEL)`,
+  }),
 });
 
 export interface ServeFlags {
@@ -131,12 +149,21 @@ export interface ServeFlags {
   loginMode: 'auto' | 'browser' | 'device';
   /** How long such a call waits for the person (default 50 s, under common 60 s host timeouts). */
   loginWaitSeconds: number;
+  /**
+   * How long a call waits for the remote's answer (default 30 s, so the server, not the client's
+   * 60 s timeout, says the remote did not answer); calls that report progress wait while it comes.
+   */
+  callTimeoutSeconds: number;
+  /** What reaches stderr (default warn: hosts show every stderr line as an error). */
+  logLevel: LogLevel;
 }
 
 export function resolveServeFlags(args: ParsedArgs, env: Env): ServeFlags {
   const result = serveOptionsSchema.safeParse({
     loginMode: args.loginMode ?? env.CNPG_MCP_LOGIN_MODE ?? 'auto',
     loginWaitSeconds: args.loginWaitSeconds ?? env.CNPG_MCP_LOGIN_WAIT_SECONDS ?? '50',
+    callTimeoutSeconds: args.callTimeoutSeconds ?? env.CNPG_MCP_CALL_TIMEOUT_SECONDS ?? '30',
+    logLevel: args.logLevel ?? env.CNPG_MCP_LOG_LEVEL ?? 'warn',
   });
   if (!result.success) {
     throw new UsageError(result.error.issues.map((issue) => issue.message).join('\n'));

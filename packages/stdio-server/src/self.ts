@@ -34,18 +34,21 @@ export function selfInvocation(script = process.argv[1] ?? '', forceNpx = false)
   return { display, command: process.execPath, args: [real] };
 }
 
+/** The settings given as CNPG_MCP_* variables, as the flags that give the same: `--remote-url URL …`. */
+export function settingsFlags(settingsEnv: Record<string, string>): string[] {
+  return Object.entries(settingsEnv).flatMap(([name, value]) => [
+    name === 'CNPG_MCP_CONFIG'
+      ? '--config'
+      : `--${name.slice('CNPG_MCP_'.length).toLowerCase().replace(/_/g, '-')}`,
+    value,
+  ]);
+}
+
 /** `<self> <command> --flag value…` with the settings given as CNPG_MCP_* variables turned into flags. */
 export function commandLine(
   self: SelfInvocation,
   command: string,
   settingsEnv: Record<string, string>,
 ): string {
-  const flags = Object.entries(settingsEnv).map(([name, value]) => {
-    const flag =
-      name === 'CNPG_MCP_CONFIG'
-        ? '--config'
-        : `--${name.slice('CNPG_MCP_'.length).toLowerCase().replace(/_/g, '-')}`;
-    return `${flag} ${shellQuote(value)}`;
-  });
-  return [self.display, command, ...flags].join(' ');
+  return [self.display, command, ...settingsFlags(settingsEnv).map(shellQuote)].join(' ');
 }

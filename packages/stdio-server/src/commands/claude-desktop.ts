@@ -1,9 +1,10 @@
 import { copyFile, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
-import type { Env } from '@cnpg-mcp/auth-sidecar';
-import type { SelfInvocation } from '../self.js';
-import type { Io } from './account.js';
+import type { Env, LoadSettingsOptions } from '@cnpg-mcp/auth-sidecar';
+import type { Io } from '../io.js';
+import { type SelfInvocation, settingsFlags } from '../self.js';
+import { resolveSettingsFor } from '../settings/resolve.js';
 
 export interface ClaudeDesktopEntry {
   command: string;
@@ -21,16 +22,15 @@ export function claudeDesktopConfigPath(env: Env, platform: NodeJS.Platform = pr
   return join(env.XDG_CONFIG_HOME || join(home, '.config'), 'Claude', 'claude_desktop_config.json');
 }
 
-/** The mcpServers entry: absolute command and script, settings as environment variables. */
+/**
+ * The mcpServers entry: absolute command and script, and the settings given here as flags
+ * (usually only `--remote-url`: the remote publishes the rest).
+ */
 export function claudeDesktopEntry(
   self: SelfInvocation,
   settingsEnv: Record<string, string>,
 ): ClaudeDesktopEntry {
-  return {
-    command: self.command,
-    args: self.args,
-    ...(Object.keys(settingsEnv).length > 0 ? { env: settingsEnv } : {}),
-  };
+  return { command: self.command, args: [...self.args, ...settingsFlags(settingsEnv)] };
 }
 
 /**
@@ -80,8 +80,24 @@ export async function writeClaudeDesktopEntry(
 export async function claudeDesktopCommand(
   io: Io,
   env: Env,
-  options: { self: SelfInvocation; settingsEnv: Record<string, string>; write: boolean; name: string },
+  options: {
+    self: SelfInvocation;
+    settingsEnv: Record<string, string>;
+    /** The settings as given, checked before an entry that could not work is written. */
+    input: LoadSettingsOptions;
+    write: boolean;
+    name: string;
+  },
 ): Promise<number> {
+  try {
+    await resolveSettingsFor(options.input, { network: true });
+  } catch (error) {
+    io.err(
+      `cnpg-mcp: the entry would not work yet: ${(error as Error).message}\n` +
+        'Usually only the remote URL is needed: cnpg-mcp config claude-desktop --remote-url https://…/mcp\n',
+    );
+    return 1;
+  }
   const entry = claudeDesktopEntry(options.self, options.settingsEnv);
   const path = claudeDesktopConfigPath(env);
   if (!options.write) {

@@ -308,13 +308,19 @@ async function checkResourceMetadata(settings: Settings, dispatcher: Dispatcher)
     problems.push(`it describes ${metadata.resource}, not ${settings.remoteUrl}`);
   }
   const desktop = (metadata.cnpg_mcp_desktop ?? {}) as Record<string, unknown>;
-  const servers = Array.isArray(metadata.authorization_servers) ? metadata.authorization_servers.map(String) : [];
+  const servers = Array.isArray(metadata.authorization_servers)
+    ? metadata.authorization_servers.map(String)
+    : [];
   const trusted = typeof desktop.issuer === 'string' ? [desktop.issuer] : servers;
   if (trusted.length > 0 && !trusted.map(trimSlash).includes(trimSlash(settings.issuer))) {
-    problems.push(`it names the provider ${trusted.join(', ')}, while the settings log in at ${settings.issuer}`);
+    problems.push(
+      `it names the provider ${trusted.join(', ')}, while the settings log in at ${settings.issuer}`,
+    );
   }
   if (typeof desktop.audience === 'string' && desktop.audience !== (settings.audience ?? settings.resource)) {
-    problems.push(`it expects the audience ${desktop.audience}, while logins ask for ${settings.audience ?? 'none'}`);
+    problems.push(
+      `it expects the audience ${desktop.audience}, while logins ask for ${settings.audience ?? 'none'}`,
+    );
   }
   return problems.length === 0
     ? { name: 'metadata', state: 'ok', detail: `${url} matches the settings` }
@@ -347,7 +353,11 @@ async function checkLoginAtRemote(
   try {
     answer = await postInitialize(settings.remoteUrl, dispatcher, token);
   } catch (error) {
-    return { name: 'remote login', state: 'skip', detail: `the remote could not be asked: ${(error as Error).message}` };
+    return {
+      name: 'remote login',
+      state: 'skip',
+      detail: `the remote could not be asked: ${(error as Error).message}`,
+    };
   }
   if (answer.status >= 200 && answer.status < 300) {
     return { name: 'remote login', state: 'ok', detail: 'the remote API accepts the login' };

@@ -1,51 +1,66 @@
-import { defaultCacheDir, type Env, type Settings } from '@cnpg-mcp/auth-sidecar';
+import type { Env, Settings } from '@cnpg-mcp/auth-sidecar/config';
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
+import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
 import {
-  CallToolRequestSchema,
   type CallToolResult,
+  ErrorCode,
+  type JSONRPCRequest,
   ListPromptsRequestSchema,
   ListResourcesRequestSchema,
   ListResourceTemplatesRequestSchema,
   ListToolsRequestSchema,
+  type ServerNotification,
+  type ServerRequest,
+  type ServerResult,
 } from '@modelcontextprotocol/sdk/types.js';
 import type { Logger } from '../log.js';
 import { VERSION } from '../version.js';
-import { Bridge } from './bridge.js';
+import type { Bridge } from './bridge.js';
 import { catalogLists, listCachePath, readListCache, type ServedLists } from './list-cache.js';
-import { SidecarLink } from './sidecar-link.js';
+import { relayedAsIs } from './relay-validator.js';
+import { RpcError } from './rpc-error.js';
 
 export interface ServeOptions {
-  /** Resolved settings, or why they could not be resolved (reported on the first call). */
-  settings: Settings | { error: string };
+  /** The remote URL as given (flag, env or config file), which names the cached lists; none: the catalogue. */
+  remoteUrl: string | undefined;
+  /** Resolves the settings on the first call that goes to the remote (may discover them from the remote). */
+  settings: () => Promise<Settings>;
+  cacheDir: string;
   env: Env;
   log: Logger;
   loginMode: 'auto' | 'browser' | 'device';
   loginWaitMs: number;
+  callTimeoutMs: number;
   loginCommand: string;
   stdin?: NodeJS.ReadableStream & { on(event: 'end' | 'close', listener: () => void): unknown };
   stdout?: NodeJS.WritableStream;
 }
 
-function isSettings(value: ServeOptions['settings']): value is Settings {
-  return !('error' in value);
-}
+type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
 
 /** The served lists: the cached copy of the remote's last lists, else the built-in catalogue. */
 async function initialLists(cachePath: string | undefined): Promise<ServedLists> {
   return (cachePath ? await readListCache(cachePath) : undefined) ?? catalogLists();
 }
 
+/** Unusable settings never stop the handshake; every call says what is missing and how to set it. */
+function notConfigured(request: JSONRPCRequest, error: unknown): ServerResult {
+  const text = `cnpg-mcp is not configured, so nothing was run.\n${(error as Error)?.message ?? String(error)}`;
+  if (request.method !== 'tools/call') throw new RpcError(ErrorCode.InternalError, text);
+  return { content: [{ type: 'text', text }], isError: true } satisfies CallToolResult;
+}
+
 /**
  * Serves MCP over stdio until stdin closes. initialize and the lists are answered at once from the
- * cache or the catalogue (no network, no login); everything else goes through the Bridge.
+ * cache or the catalogue (no network, no login, none of the forwarding code loaded); everything
+ * else goes to the remote through the Bridge, loaded with its settings on the first such call.
  */
 export async function serveStdio(options: ServeOptions): Promise<void> {
-  const { log, settings } = options;
-  const cachePath = isSettings(settings)
-    ? listCachePath(defaultCacheDir(options.env), settings.remoteUrl)
-    : undefined;
-  const lists = await initialLists(cachePath);
+  const { log } = options;
+  const lists = await initialLists(
+    options.remoteUrl ? listCachePath(options.cacheDir, options.remoteUrl) : undefined,
+  );
   const server = new Server(
     { name: 'cnpg-mcp', title: 'CloudNativePG (cnpg-mcp)', version: VERSION },
     {
@@ -56,6 +71,7 @@ export async function serveStdio(options: ServeOptions): Promise<void> {
         logging: {},
       },
       instructions: lists.instructions ?? catalogLists().instructions,
+      jsonSchemaValidator: relayedAsIs,
     },
   );
   server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: lists.tools }));
@@ -65,52 +81,49 @@ export async function serveStdio(options: ServeOptions): Promise<void> {
     resourceTemplates: lists.resourceTemplates,
   }));
 
-  let sidecar: SidecarLink | undefined;
-  let bridge: Bridge | undefined;
-  if (isSettings(settings) && cachePath) {
-    const link = new SidecarLink(settings, options.env, log);
-    const active = new Bridge({
-      server,
-      settings,
-      sidecar: link,
-      served: lists,
-      cachePath,
-      log,
-      loginMode: options.loginMode,
-      loginWaitMs: options.loginWaitMs,
-      loginCommand: options.loginCommand,
-    });
-    server.fallbackRequestHandler = (request, extra) => active.forward(request, extra);
-    server.fallbackNotificationHandler = (notification) => active.forwardNotification(notification);
-    server.oninitialized = () => {
-      active.syncIfLoggedIn().catch((error: unknown) => log(`start-up check: ${(error as Error).message}`));
-    };
-    sidecar = link;
-    bridge = active;
-    if (options.env?.CNPG_MCP_REFRESH_TOKEN && !settings.refreshTokenFile) {
-      log(
-        'warning: CNPG_MCP_REFRESH_TOKEN is set without CNPG_MCP_REFRESH_TOKEN_FILE. The provider rotates ' +
-          "refresh tokens and the rotated one is kept only in the sidecar's memory: if the sidecar stops, the " +
-          'old token is presented again and the provider revokes the login. Put the token in a 0600 file and ' +
-          'set CNPG_MCP_REFRESH_TOKEN_FILE instead.',
-      );
+  let bridge: Promise<Bridge> | undefined;
+  const startBridge = (): Promise<Bridge> => {
+    bridge ??= import('./forwarding.js')
+      .then(({ startForwarding }) =>
+        startForwarding({
+          server,
+          settings: options.settings,
+          env: options.env,
+          served: lists,
+          cachePath: (settings) => listCachePath(options.cacheDir, settings.remoteUrl),
+          log,
+          loginMode: options.loginMode,
+          loginWaitMs: options.loginWaitMs,
+          callTimeoutMs: options.callTimeoutMs,
+          loginCommand: options.loginCommand,
+        }),
+      )
+      .catch((error: unknown) => {
+        // Not kept: the next call tries again (a remote that could not be asked for its settings may answer then).
+        bridge = undefined;
+        log.warn((error as Error)?.message ?? String(error));
+        throw error;
+      });
+    return bridge;
+  };
+  server.fallbackRequestHandler = async (request: JSONRPCRequest, extra: Extra) => {
+    let active: Bridge;
+    try {
+      active = await startBridge();
+    } catch (error) {
+      return notConfigured(request, error);
     }
-  } else {
-    // Unusable settings never stop the handshake; every call explains what to set.
-    const problem = (settings as { error: string }).error;
-    log(problem);
-    const refuse = (): CallToolResult => ({
-      content: [{ type: 'text', text: `cnpg-mcp is not configured, so nothing was run.\n${problem}` }],
-      isError: true,
-    });
-    server.setRequestHandler(CallToolRequestSchema, refuse);
-  }
+    return active.forward(request, extra);
+  };
+  server.fallbackNotificationHandler = async (notification) => {
+    await (await bridge?.catch(() => undefined))?.forwardNotification(notification);
+  };
 
   const stdin = options.stdin ?? process.stdin;
   const stdout = options.stdout ?? process.stdout;
   const transport = new StdioServerTransport(stdin as NodeJS.ReadStream, stdout as NodeJS.WriteStream);
   await server.connect(transport);
-  log(`cnpg-mcp ${VERSION} serving MCP on stdio (${lists.tools.length} tools)`);
+  log.info(`cnpg-mcp ${VERSION} serving MCP on stdio (${lists.tools.length} tools)`);
 
   await new Promise<void>((resolve) => {
     stdin.on('end', resolve);
@@ -119,9 +132,9 @@ export async function serveStdio(options: ServeOptions): Promise<void> {
     // The client went away without closing our stdin (EPIPE): nobody is listening any more.
     stdout.on('error', () => resolve());
   });
-  log('stdin closed; exiting');
-  bridge?.close();
-  await bridge?.settled().catch(() => {});
+  log.info('stdin closed; exiting');
+  const active = await bridge?.catch(() => undefined);
+  await active?.settled().catch(() => {});
+  await active?.close().catch(() => {});
   await server.close().catch(() => {});
-  await sidecar?.close();
 }

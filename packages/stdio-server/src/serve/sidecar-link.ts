@@ -26,7 +26,7 @@ export class SidecarLink {
 
   private async start(): Promise<SidecarClient> {
     const ensured = await ensureSidecar(this.settings, { env: this.env });
-    this.log(
+    this.log.info(
       ensured.started
         ? `started the auth sidecar (pid ${ensured.pid}) on ${ensured.socketPath}`
         : `using the auth sidecar (pid ${ensured.pid}) on ${ensured.socketPath}`,
@@ -39,7 +39,7 @@ export class SidecarLink {
   async lost(reason: string): Promise<void> {
     const client = this.client;
     this.client = undefined;
-    this.log(`the auth sidecar stopped answering (${reason}); starting it again`);
+    this.log.warn(`the auth sidecar stopped answering (${reason}); starting it again`);
     await client?.close().catch(() => {});
   }
 

@@ -1,0 +1,48 @@
+// Loaded on the first call that goes to the remote, never at start-up: the settings, the sidecar
+// client, the SDK's HTTP client and the bridge are not needed for initialize and the lists.
+import type { Env, Settings } from '@cnpg-mcp/auth-sidecar';
+import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
+import type { Logger } from '../log.js';
+import { Bridge } from './bridge.js';
+import type { ServedLists } from './list-cache.js';
+import { SidecarLink } from './sidecar-link.js';
+
+export interface ForwardingOptions {
+  server: Server;
+  /** Resolves the settings (reading what was discovered about the remote, or discovering it). */
+  settings: () => Promise<Settings>;
+  env: Env;
+  served: ServedLists;
+  cachePath: (settings: Settings) => string;
+  log: Logger;
+  loginMode: 'auto' | 'browser' | 'device';
+  loginWaitMs: number;
+  callTimeoutMs: number;
+  loginCommand: string;
+}
+
+/** The bridge to the remote, with the sidecar it goes through; throws when the settings are unusable. */
+export async function startForwarding(options: ForwardingOptions): Promise<Bridge> {
+  const { env, log } = options;
+  const settings = await options.settings();
+  if (env.CNPG_MCP_REFRESH_TOKEN && !settings.refreshTokenFile) {
+    log.warn(
+      'CNPG_MCP_REFRESH_TOKEN is set without CNPG_MCP_REFRESH_TOKEN_FILE. The provider rotates ' +
+        "refresh tokens and the rotated one is kept only in the sidecar's memory: if the sidecar stops, the " +
+        'old token is presented again and the provider revokes the login. Put the token in a 0600 file and ' +
+        'set CNPG_MCP_REFRESH_TOKEN_FILE instead.',
+    );
+  }
+  return new Bridge({
+    server: options.server,
+    settings,
+    sidecar: new SidecarLink(settings, env, log),
+    served: options.served,
+    cachePath: options.cachePath(settings),
+    log,
+    loginMode: options.loginMode,
+    loginWaitMs: options.loginWaitMs,
+    callTimeoutMs: options.callTimeoutMs,
+    loginCommand: options.loginCommand,
+  });
+}
