@@ -18,7 +18,7 @@ test('login, status, token, logout and doctor from the command line against the 
 
   const login = await loginWithCli(cli, env, (url) => loginAsPerson(url, credentials('alice')));
   assert.equal(login.code, 0, login.stderr);
-  assert.match(login.stdout, /Logged in as alice@example\.com/);
+  assert.match(login.stdout, /Logged in as .*<alice@example\.com>/);
   assert.match(login.stderr, /To log in, open this URL/);
 
   const status = await runCli(cli, ['status'], env);
@@ -43,7 +43,18 @@ test('login, status, token, logout and doctor from the command line against the 
 
   const doctor = await runCli(cli, ['doctor'], env);
   assert.equal(doctor.code, 0, doctor.stdout + doctor.stderr);
-  for (const name of ['node', 'config', 'token store', 'provider', 'clock', 'remote', 'sidecar', 'login']) {
+  for (const name of [
+    'node',
+    'config',
+    'token store',
+    'provider',
+    'clock',
+    'remote',
+    'metadata',
+    'sidecar',
+    'login',
+    'remote login',
+  ]) {
     assert.match(doctor.stdout, new RegExp(`\\[ok  \\] ${name}`), `${name} checked:\n${doctor.stdout}`);
   }
 
@@ -69,7 +80,7 @@ test('login --paste completes a browser login whose redirect could not reach thi
     pasted = await runCli(cli, ['login', '--paste', page.callbackUrl], env);
   });
   assert.equal(pasted?.code, 0, pasted?.stderr);
-  assert.match(pasted?.stdout ?? '', /Logged in as bob@example\.com/);
+  assert.match(pasted?.stdout ?? '', /Logged in as .*<bob@example\.com>/);
   assert.equal(waiting.code, 0, waiting.stderr);
   assert.match((await runCli(cli, ['status'], env)).stdout, /bob@example\.com/);
 });
@@ -93,7 +104,10 @@ test('doctor names what is wrong and how to fix it', async (t) => {
   assert.equal(wrong.code, 1);
   assert.match(wrong.stdout, /\[FAIL\] token store .*\n.*fix: .*CNPG_MCP_TOKEN_STORE=file/);
   assert.match(wrong.stdout, /\[FAIL\] provider .*HTTP 404/);
-  assert.match(wrong.stdout, /\[WARN\] remote .*trusts http:\/\/127\.0\.0\.1:\d+, not/);
+  assert.match(
+    wrong.stdout,
+    /\[WARN\] metadata .*names the provider http:\/\/127\.0\.0\.1:\d+, while the settings log in at http:\/\/127\.0\.0\.1:\d+\/tenant/,
+  );
 });
 
 test('config claude-desktop prints an entry with absolute paths and merges it into the config file', async (t) => {
@@ -115,12 +129,17 @@ test('config claude-desktop prints an entry with absolute paths and merges it in
   const entry = JSON.parse(printed.stdout).mcpServers.cnpg;
   assert.equal(entry.command, process.execPath);
   assert.ok(entry.args[0].startsWith('/') && entry.args[0].endsWith('cnpg-mcp.js'));
-  assert.deepEqual(entry.env, {
-    CNPG_MCP_ISSUER: 'https://tenant.example.auth0.com/',
-    CNPG_MCP_CLIENT_ID: 'abc',
-    CNPG_MCP_AUDIENCE: 'https://cnpg.example.com/api',
-    CNPG_MCP_REMOTE_URL: 'https://cnpg.example.com/mcp',
-  });
+  assert.deepEqual(entry.args.slice(1), [
+    '--issuer',
+    'https://tenant.example.auth0.com/',
+    '--client-id',
+    'abc',
+    '--audience',
+    'https://cnpg.example.com/api',
+    '--remote-url',
+    'https://cnpg.example.com/mcp',
+  ]);
+  assert.equal(entry.env, undefined, 'the settings given are flags in the entry, as on a command line');
 
   const configPath = join(env.XDG_CONFIG_HOME ?? '', 'Claude', 'claude_desktop_config.json');
   mkdirSync(join(env.XDG_CONFIG_HOME ?? '', 'Claude'), { recursive: true });

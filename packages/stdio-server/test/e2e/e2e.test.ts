@@ -4,44 +4,25 @@ import { dirname } from 'node:path';
 import { test } from 'node:test';
 import { defaultCacheDir } from '@cnpg-mcp/auth-sidecar';
 import { toolListForMcp } from '@cnpg-mcp/catalog';
-import { approveDeviceCode, loginAsPerson, loginForTokens } from '@cnpg-mcp/devstack';
-import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { loginAsPerson, loginForTokens } from '@cnpg-mcp/devstack';
 import {
   LoggingMessageNotificationSchema,
   ToolListChangedNotificationSchema,
 } from '@modelcontextprotocol/sdk/types.js';
 import { listCachePath } from '../../src/serve/list-cache.js';
 import {
+  actAsPersonOnLoginMessages,
   builtCli,
   connectOverStdio,
   privateHome,
   runCli,
   sidecarPid,
   sidecarSockets,
+  textOf,
 } from '../support/helpers.js';
 import { credentials, startStack } from '../support/stack.js';
 
 type Structured = Record<string, unknown>;
-
-function textOf(result: unknown): string {
-  const content = (result as { content?: Array<{ text?: string }> }).content ?? [];
-  return content.map((c) => c.text ?? '').join('\n');
-}
-
-/** Completes whatever login the server asks for in its logging messages, as a person would. */
-function actAsPersonOnLoginMessages(client: Client, username = 'alice') {
-  const seen: string[] = [];
-  let done: Promise<unknown> = Promise.resolve();
-  client.setNotificationHandler(LoggingMessageNotificationSchema, (notification) => {
-    const text = String(notification.params.data);
-    seen.push(text);
-    const url = /(http:\/\/127\.0\.0\.1:\d+\/auth\?\S+)/.exec(text)?.[1];
-    const device = /open (\S+) and enter the code (\S+?)[.\s]/.exec(text);
-    if (url) done = loginAsPerson(url, credentials(username));
-    else if (device?.[1] && device[2]) done = approveDeviceCode(device[1], device[2], credentials(username));
-  });
-  return { seen, settled: () => done };
-}
 
 test('SDK client over stdio: the first tool call starts a browser login, the person logs in, the call completes', async (t) => {
   const stack = await startStack(t);
@@ -118,7 +99,7 @@ test('when a login does not finish in time, the call fails with exactly what to 
   assert.equal(result.isError, true);
   const text = textOf(result);
   assert.match(text, /Not logged in, so the tool whoami did not run/);
-  assert.match(text, /open http:\/\/127\.0\.0\.1:\d+\/auth\?/);
+  assert.match(text, /open this URL in a browser:\s+http:\/\/127\.0\.0\.1:\d+\/auth\?/);
   assert.match(text, new RegExp(`login --issuer ${stack.oidc.issuer.replace(/[.:/]/g, '\\$&')}`));
   assert.match(text, /--remote-url/);
 });

@@ -44,6 +44,8 @@ test('no token, password or client secret reaches any log during a whole session
     ...stack.settingsEnv,
     CNPG_MCP_LOGIN_MODE: 'browser',
     CNPG_MCP_LOGIN_WAIT_SECONDS: '60',
+    // Everything the stdio server can log is scanned, not only warnings.
+    CNPG_MCP_LOG_LEVEL: 'debug',
   };
   const admin = DEV_USERS.find((user) => user.username === 'admin')!;
   const { client, stderr } = await connectOverStdio(t, cli, env);

@@ -4,7 +4,7 @@ import { createServer } from 'node:net';
 import { test } from 'node:test';
 import { promptListForMcp, resourceTemplates, toolListForMcp } from '@cnpg-mcp/catalog';
 import { ListToolsResultSchema } from '@modelcontextprotocol/sdk/types.js';
-import { builtCli, connectOverStdio, privateHome } from '../support/helpers.js';
+import { builtCli, connectOverStdio, privateHome, sidecarSockets } from '../support/helpers.js';
 
 /** A port nothing listens on. */
 async function closedPort(): Promise<number> {
@@ -61,6 +61,12 @@ test('with the network unreachable and no login, the handshake and every list an
   const text = (result.content as Array<{ text: string }>)[0]?.text ?? '';
   assert.match(text, /127\.0\.0\.1/, `the error names what could not be reached: ${text}`);
   assert.doesNotMatch(stderr(), /Bearer\s+ey/);
+  assert.doesNotMatch(
+    stderr(),
+    / cnpg-mcp (info|debug): /,
+    'by default stderr carries warnings and errors only',
+  );
+  assert.match(stderr(), / cnpg-mcp warn: the tool whoami failed/);
 });
 
 test('without any settings the server still starts, lists tools, and a call names the missing settings', async (t) => {
@@ -79,7 +85,7 @@ test('without any settings the server still starts, lists tools, and a call name
 test('stdout carries only JSON-RPC; the process exits 0 when stdin closes', async (t) => {
   const cli = await builtCli();
   const home = privateHome(t);
-  const env = { ...home.env, ...(await unreachableSettings()) };
+  const env = { ...home.env, ...(await unreachableSettings()), CNPG_MCP_LOG_LEVEL: 'info' };
   const child = spawn(process.execPath, [cli], { env, stdio: ['pipe', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
@@ -101,8 +107,9 @@ test('stdout carries only JSON-RPC; the process exits 0 when stdin closes', asyn
   send({ jsonrpc: '2.0', id: 3, method: 'ping' });
   const deadline = Date.now() + 10_000;
   while (!stdout.includes('"id":3') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-  // Give the background start-up check (sidecar, status) time to log before closing stdin.
+  // Nothing but the lists was asked for: no sidecar was started (start-up loads no forwarding code).
   await new Promise((r) => setTimeout(r, 500));
+  assert.deepEqual(sidecarSockets(home.runtimeDir), []);
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const closedAt = performance.now();
   child.stdin.end();
@@ -113,5 +120,9 @@ test('stdout carries only JSON-RPC; the process exits 0 when stdin closes', asyn
   const lines = stdout.split('\n').filter((line) => line.length > 0);
   assert.equal(lines.length, 3);
   for (const line of lines) assert.equal(JSON.parse(line).jsonrpc, '2.0');
-  assert.match(stderr, /serving MCP on stdio/, 'logs go to stderr');
+  assert.match(
+    stderr,
+    / cnpg-mcp info: cnpg-mcp .* serving MCP on stdio/,
+    'logs go to stderr, at the level asked for',
+  );
 });

@@ -4,9 +4,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { SidecarClient } from '@cnpg-mcp/auth-sidecar';
+import { approveDeviceCode, loginAsPerson } from '@cnpg-mcp/devstack';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
-import type { ClientCapabilities } from '@modelcontextprotocol/sdk/types.js';
+import {
+  type ClientCapabilities,
+  LoggingMessageNotificationSchema,
+} from '@modelcontextprotocol/sdk/types.js';
+import { credentials } from './stack.js';
 
 const run = promisify(execFile);
 export const packageDir = new URL('../..', import.meta.url).pathname.replace(/\/$/, '');
@@ -182,4 +187,25 @@ export async function loginWithCli(
   const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
   await acted;
   return { code, stdout, stderr };
+}
+
+/** The text of a tool result. */
+export function textOf(result: unknown): string {
+  const content = (result as { content?: Array<{ text?: string }> }).content ?? [];
+  return content.map((c) => c.text ?? '').join('\n');
+}
+
+/** Completes whatever login the server asks for in its logging messages, as a person would. */
+export function actAsPersonOnLoginMessages(client: Client, username = 'alice') {
+  const seen: string[] = [];
+  let done: Promise<unknown> = Promise.resolve();
+  client.setNotificationHandler(LoggingMessageNotificationSchema, (notification) => {
+    const text = String(notification.params.data);
+    seen.push(text);
+    const url = /(http:\/\/127\.0\.0\.1:\d+\/auth\?\S+)/.exec(text)?.[1];
+    const device = /open (\S+) and enter the code ([^\s;.,]+)/.exec(text);
+    if (url) done = loginAsPerson(url, credentials(username));
+    else if (device?.[1] && device[2]) done = approveDeviceCode(device[1], device[2], credentials(username));
+  });
+  return { seen, settled: () => done };
 }

@@ -18,12 +18,14 @@ export async function startStack(
     stepDelayMs?: number;
     oidc?: DevOidcOptions;
     apiLogLevel?: 'debug' | 'info' | 'warn' | 'error';
+    /** More of the remote API's settings (e.g. DESKTOP_CLIENT_ID). */
+    apiEnv?: Record<string, string>;
   } = {},
 ): Promise<Stack> {
   const stack = await startLocalStack({
     ...(options.oidc ? { oidc: options.oidc } : {}),
     kube: { stepDelayMs: options.stepDelayMs ?? 5, onControllerError: () => {} },
-    remoteApi: { env: { LOG_LEVEL: options.apiLogLevel ?? 'warn' } },
+    remoteApi: { env: { LOG_LEVEL: options.apiLogLevel ?? 'warn', ...options.apiEnv } },
   });
   t.after(() => stack.close());
   return Object.assign(stack, {

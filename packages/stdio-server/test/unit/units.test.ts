@@ -115,7 +115,25 @@ test('command-line parsing: settings flags, explicit settings, serve options val
     CNPG_MCP_CALLBACK_PORT: '9999',
   });
   assert.throws(() => parseCommandLine(['--no-such-flag']), UsageError);
-  assert.deepEqual(resolveServeFlags(parseCommandLine([]), {}), { loginMode: 'auto', loginWaitSeconds: 50 });
+  assert.deepEqual(resolveServeFlags(parseCommandLine([]), {}), {
+    loginMode: 'auto',
+    loginWaitSeconds: 50,
+    callTimeoutSeconds: 30,
+    logLevel: 'warn',
+  });
+  assert.equal(resolveServeFlags(parseCommandLine(['--log-level', 'debug']), {}).logLevel, 'debug');
+  assert.equal(
+    resolveServeFlags(parseCommandLine([]), { CNPG_MCP_CALL_TIMEOUT_SECONDS: '5' }).callTimeoutSeconds,
+    5,
+  );
+  assert.throws(
+    () => resolveServeFlags(parseCommandLine(['--log-level', 'loud']), {}),
+    /log level: expected "error"/,
+  );
+  assert.throws(
+    () => resolveServeFlags(parseCommandLine([]), { CNPG_MCP_CALL_TIMEOUT_SECONDS: '0' }),
+    /call timeout: expected whole seconds 1-3600/,
+  );
   assert.deepEqual(
     resolveServeFlags(parseCommandLine([]), { CNPG_MCP_LOGIN_MODE: 'device' }).loginMode,
     'device',
