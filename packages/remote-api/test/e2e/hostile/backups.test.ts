@@ -183,6 +183,11 @@ describe('bob cannot copy alice’s data through a restore', () => {
     });
     await completedBackup(alice, 'archive', 'archive-final', 'barmanObjectStore');
     await adminBackup('archive-manual', 'archive', { method: 'barmanObjectStore' });
+    await ok(alice, 'scheduled_backup_create', {
+      cluster: 'archive',
+      name: 'archive-daily',
+      schedule: '@daily',
+    });
     await ok(alice, 'cluster_delete', { name: 'archive', confirm: 'archive' });
     await until(async () => (await getCr('clusters', 'archive')) === undefined);
     assert.equal(await getCr('clusters', 'archive'), undefined, 'the source cluster is gone');
@@ -194,6 +199,12 @@ describe('bob cannot copy alice’s data through a restore', () => {
       /rule ownership/,
     );
     assert.equal(await getCr('clusters', 'bob-archive'), undefined);
+  });
+
+  test('her schedule went with the deleted cluster, so no later cluster named archive inherits it', async () => {
+    await until(async () => (await getCr('scheduledbackups', 'archive-daily')) === undefined);
+    assert.equal(await getCr('scheduledbackups', 'archive-daily'), undefined);
+    assert.ok(await getCr('backups', 'archive-final'), 'backups are not dependents');
   });
 
   test('a Backup made outside cnpg-mcp is admin-only: bob cannot restore it', async () => {
