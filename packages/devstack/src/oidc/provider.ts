@@ -153,7 +153,8 @@ export async function startDevOidc(options: DevOidcOptions = {}): Promise<DevOid
     jwks: { keys },
     cookies: { keys: cookieKeys },
     pkce: { methods: ['S256'], required: () => true },
-    scopes: ['openid', 'profile', 'email', 'offline_access'],
+    // The API's scopes are listed too, so a client may name them when it registers (RFC 7591 `scope`).
+    scopes: ['openid', 'profile', 'email', 'offline_access', ...API_RESOURCE_SCOPES.split(' ')],
     claims: {
       openid: ['sub'],
       profile: ['name', 'preferred_username'],

@@ -76,7 +76,8 @@ export function sendPage(
     'content-type': 'text/html; charset=utf-8',
     'cache-control': 'no-store',
     'x-frame-options': 'DENY',
-    'referrer-policy': 'no-referrer',
+    // same-origin: the consent form's POST carries this origin (no-referrer would make it "null").
+    'referrer-policy': 'same-origin',
     'content-security-policy':
       `default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; form-action 'self' ${formTargets.join(' ')}`.trim(),
     ...headers,
