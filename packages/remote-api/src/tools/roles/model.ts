@@ -3,7 +3,7 @@ import { CNPG } from '../../kube/client.js';
 import { translateKubeError } from '../../kube/errors.js';
 import type { ClusterObject } from '../cluster/model.js';
 import { appliedOf, type CnpgObject, listObjects, num, str } from '../common/objects.js';
-import type { LegacyToolContext } from '../context.js';
+import type { KubeReads } from '../framework/kube-reads.js';
 
 export type RoleMode = 'DatabaseRole' | 'managed.roles';
 
@@ -39,7 +39,7 @@ export interface RoleView {
  * True when the API server serves DatabaseRole (CloudNativePG 1.30+). Asked on every call: the
  * remote API keeps no state, and one discovery request is cheap next to the writes that follow.
  */
-export async function databaseRoleAvailable(ctx: LegacyToolContext): Promise<boolean> {
+export async function databaseRoleAvailable(ctx: { kube: KubeReads }): Promise<boolean> {
   try {
     const list = await ctx.kube.custom.getAPIResources({ ...CNPG }, ctx.kube.options);
     return list.resources.some((r) => r.name === 'databaseroles');
@@ -57,7 +57,7 @@ export function managedRoles(cluster: ClusterObject): RoleConfiguration[] {
 
 /** Every role declared for a cluster; inline managed roles win on a name clash, as in CloudNativePG. */
 export async function rolesOf(
-  ctx: LegacyToolContext,
+  ctx: { kube: KubeReads },
   namespace: string,
   cluster: ClusterObject,
   withDatabaseRoles: boolean,
