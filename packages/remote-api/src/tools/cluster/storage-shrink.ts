@@ -194,7 +194,15 @@ export const clusterStorageShrinkTool = defineTool({
       ctx.access,
       now,
     );
-    if (restoreFirst) await ctx.write.patch('Cluster', args.name, RESTORE_VALIDATION);
+    // The switchover is conditional on the version planned from; restoring validation first moves
+    // it on, so the restore is conditional too and the switchover follows from what it returned.
+    let version = seenCluster(ctx.seen).metadata.resourceVersion;
+    if (restoreFirst) {
+      const restored = await ctx.write.patch<ClusterObject>('Cluster', args.name, {
+        metadata: { ...RESTORE_VALIDATION.metadata, resourceVersion: version },
+      });
+      version = restored.metadata.resourceVersion;
+    }
     let object: ClusterObject | undefined;
     switch (write.step) {
       case 'start':
@@ -211,9 +219,12 @@ export const clusterStorageShrinkTool = defineTool({
         }
         break;
       case 'switchover':
-        object = await ctx.write.patch<ClusterObject>('Cluster', args.name, write.statusPatch, {
-          subresource: 'status',
-        });
+        object = await ctx.write.patch<ClusterObject>(
+          'Cluster',
+          args.name,
+          { ...write.statusPatch, metadata: { resourceVersion: version } },
+          { subresource: 'status' },
+        );
         break;
       case 'destroy': {
         const declared = [ctx.seen.dataVolume, ctx.seen.walVolume].flatMap((v) =>

@@ -483,5 +483,18 @@ describe('the guided shrink: its extra instance and its validation bypass', () =
     const shrinkStatus = await ok(alice, 'cluster_storage_shrink_status', { name: 'slim' });
     assert.equal(shrinkStatus.validation.restored, true);
     assert.equal((await annotations('slim'))['cnpg.io/validation'], undefined);
+
+    await leave(new Date(Date.now() - 1000).toISOString());
+    const step = await ok(alice, 'cluster_storage_shrink', {
+      name: 'slim',
+      storage_size: '2Gi',
+      confirm: 'slim',
+    });
+    assert.equal(step.validation.restored, true);
+    assert.equal(
+      (await annotations('slim'))['cnpg.io/validation'],
+      undefined,
+      'the next shrink step restores it too',
+    );
   });
 });
