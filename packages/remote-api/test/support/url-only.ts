@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, createServer as createNetServer } from 'node:net';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { type LocalStack, type StackApi, startLocalStack } from '../../../devstack/src/stack.js';
 
@@ -60,15 +60,24 @@ export async function startUrlOnlyStack(
   return {
     stack,
     api,
+    // Replicas sit behind one public URL; this one also answers its own address (a test talks to it directly).
     startReplica: async () => {
-      const replica = await stack.startApi({
-        env: { ...env, PUBLIC_URL: api.url },
+      const port = await freePort();
+      return stack.startApi({
+        env: { ...env, PORT: String(port), PUBLIC_URL: api.url, ALLOWED_HOSTS: `127.0.0.1:${port}` },
         ...(options.policy ? { policy: options.policy } : {}),
       });
-      return replica;
     },
     close: () => stack.close(),
   };
+}
+
+export async function freePort(): Promise<number> {
+  const server = createNetServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
 }
 
 export async function launchBrowser(): Promise<Browser> {

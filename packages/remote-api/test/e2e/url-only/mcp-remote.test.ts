@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -24,14 +23,6 @@ import {
 const MCP_REMOTE = fileURLToPath(
   new URL('../../../../../node_modules/mcp-remote/dist/proxy.js', import.meta.url),
 );
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as { port: number }).port;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 async function waitFor<T>(what: string, probe: () => T | undefined, timeoutMs = 60000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
