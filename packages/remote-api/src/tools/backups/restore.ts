@@ -3,11 +3,17 @@ import type { z } from 'zod';
 import { type Identity, OWNER_LABEL } from '../../identity.js';
 import { type Access, type ImageChoice, ownerOf, requireImageAllowed } from '../../policy.js';
 import { reserveCluster } from '../../quota/cluster-quota.js';
-import { type ClusterObject, majorFromImage, PHASE_HEALTHY } from '../cluster/model.js';
+import { type ClusterObject, majorFromImage } from '../cluster/model.js';
+import {
+  type NameClaims,
+  operatorSecretReferences,
+  readNameClaims,
+  requireNameUnclaimed,
+} from '../cluster/name-claims.js';
 import { mutation } from '../cluster/ops.js';
 import { requireInstanceQuota, requireStorageQuota } from '../cluster/quota.js';
-import { clusterOf, getObject, str } from '../common/objects.js';
-import { pollUntil } from '../common/wait.js';
+import { waitForHealthy } from '../cluster/wait-healthy.js';
+import { clusterOf, str } from '../common/objects.js';
 import { defineTool, ToolFailure } from '../context.js';
 import type { Kind, KubeObject } from '../framework/kinds.js';
 import type { Observed } from '../framework/references.js';
@@ -24,6 +30,8 @@ export interface RestoreSeen {
   backup: KubeObject;
   source?: ClusterObject | undefined;
   catalog?: KubeObject | undefined;
+  /** What already names the new cluster (Poolers holding its Service names, others' objects it would inherit). */
+  claims: NameClaims;
 }
 
 export interface RestorePlan {
@@ -86,7 +94,7 @@ function chooseImage(args: Args, seen: RestoreSeen, access: Access) {
 /**
  * The new cluster a restore creates, or a refusal: one recovery target at most, a completed
  * backup, an allowed image of the backup's major version, the caller's instance and storage
- * quotas. Ownership of the Backup and of its source Cluster is checked by the framework before
+ * quotas, a name nothing else claims (as for cluster_create). Ownership of the Backup and of its source Cluster is checked by the framework before
  * this runs, so the object-store and plugin settings copied here are always the caller's own.
  */
 export function planRestore(
@@ -126,6 +134,7 @@ export function planRestore(
   const walStorage = source?.spec?.walStorage;
   requireInstanceQuota(caller.access, args.instances);
   requireStorageQuota(caller.access, args.instances, storageSize, walStorage?.size);
+  requireNameUnclaimed(args.name, seen.claims, caller.identity.userId);
 
   const recoveryTarget: Record<string, unknown> = {
     ...(args.target_time ? { targetTime: args.target_time } : {}),
@@ -257,6 +266,7 @@ export const backupRestoreTool = defineTool({
       role: 'the cluster image catalog of the source cluster',
       name: (args, seen) => sourceCatalogName(args, seen, 'ClusterImageCatalog'),
     },
+    ...operatorSecretReferences<Args>(),
     target: { kind: 'Cluster', intent: 'create', role: 'the new cluster', name: (args) => args.name },
   },
   async run(args, ctx) {
@@ -264,6 +274,7 @@ export const backupRestoreTool = defineTool({
       backup: seenObject(ctx.seen, 'backup'),
       source: ctx.seen.source as ClusterObject | undefined,
       catalog: ctx.seen.catalog ?? ctx.seen.clusterCatalog,
+      claims: await readNameClaims(ctx, args.name),
     };
     const plan = planRestore(args, seen, ctx);
     const reservation = await reserveCluster(ctx.quota, ctx, {
@@ -294,27 +305,11 @@ export const backupRestoreTool = defineTool({
           : `${message}. Follow it with cluster_status. The new cluster has no backups configured.`,
       };
     }
-    const { value, outcome } = await pollUntil(
+    const { value, outcome } = await waitForHealthy(
       ctx,
+      args.name,
+      args.instances,
       args.wait_timeout_seconds,
-      async () =>
-        (await getObject(
-          ctx,
-          'clusters',
-          ctx.namespace,
-          args.name,
-          'cluster_list shows what exists',
-        )) as ClusterObject,
-      (cluster) => {
-        const ready = cluster.status?.readyInstances ?? 0;
-        const phase = cluster.status?.phase ?? 'Pending';
-        return {
-          done: phase === PHASE_HEALTHY && ready >= args.instances,
-          progress: ready,
-          total: args.instances,
-          line: `${phase}: ${ready}/${args.instances} instances ready`,
-        };
-      },
     );
     const phaseNow = value.status?.phase ?? '';
     const final =

@@ -1,13 +1,9 @@
 import { clusterCreate } from '@cnpg-mcp/catalog';
 import type { z } from 'zod';
 import { type Identity, OWNER_LABEL } from '../../identity.js';
-import { CNPG } from '../../kube/client.js';
-import { translateKubeError } from '../../kube/errors.js';
 import type { Access } from '../../policy.js';
 import { reserveCluster } from '../../quota/cluster-quota.js';
-import { pollUntil } from '../common/wait.js';
-import { defineTool, type ToolContext } from '../context.js';
-import type { KubeObject } from '../framework/kinds.js';
+import { defineTool } from '../context.js';
 import type { Observed } from '../framework/references.js';
 import {
   imageCatalogReferences,
@@ -15,17 +11,17 @@ import {
   requireImageChoiceAllowed,
   requireOneImageChoice,
 } from './image.js';
-import { CLUSTERS, type ClusterObject, PHASE_HEALTHY } from './model.js';
+import type { ClusterObject } from './model.js';
 import {
-  listNamingObjects,
   type NameClaims,
   operatorSecretReferences,
-  operatorSecretsSeen,
+  readNameClaims,
   requireNameUnclaimed,
 } from './name-claims.js';
-import { getCluster, mutation } from './ops.js';
+import { mutation } from './ops.js';
 import { requireParametersSettable } from './parameters.js';
 import { requireInstanceQuota, requireStorageQuota } from './quota.js';
+import { waitForHealthy } from './wait-healthy.js';
 
 type Args = z.output<typeof clusterCreate.inputSchema>;
 
@@ -83,39 +79,6 @@ export function planClusterCreate(
   };
 }
 
-/** The cluster of that name, when one exists (read as the caller, not declared: the call creates it). */
-async function existingCluster(ctx: ToolContext, name: string): Promise<KubeObject | undefined> {
-  try {
-    return (await ctx.kube.custom.getNamespacedCustomObject(
-      { ...CNPG, plural: CLUSTERS, namespace: ctx.namespace, name },
-      ctx.kube.options,
-    )) as KubeObject;
-  } catch (error) {
-    const translated = translateKubeError(error);
-    if (translated?.kind === 'not_found') return undefined;
-    throw translated ?? error;
-  }
-}
-
-/** Polls the cluster until it is healthy, sending progress; stops on cancellation or timeout. */
-async function waitForHealthy(ctx: ToolContext, name: string, instances: number, timeoutSeconds: number) {
-  return pollUntil(
-    ctx,
-    timeoutSeconds,
-    () => getCluster(ctx, ctx.namespace, name),
-    (cluster) => {
-      const ready = cluster.status?.readyInstances ?? 0;
-      const phase = cluster.status?.phase ?? 'Pending';
-      return {
-        done: phase === PHASE_HEALTHY && ready >= instances,
-        progress: ready,
-        total: instances,
-        line: `${phase}: ${ready}/${instances} instances ready`,
-      };
-    },
-  );
-}
-
 export const clusterCreateTool = defineTool({
   definition: clusterCreate,
   references: {
@@ -125,15 +88,8 @@ export const clusterCreateTool = defineTool({
   },
   async run(args, ctx) {
     const namespace = ctx.namespace;
-    const [existing, neighbours] = await Promise.all([
-      existingCluster(ctx, args.name),
-      listNamingObjects(ctx.kube, namespace),
-    ]);
-    const plan = planClusterCreate(
-      args,
-      { references: ctx.seen, claims: { existing, neighbours, secrets: operatorSecretsSeen(ctx.seen) } },
-      ctx,
-    );
+    const claims = await readNameClaims(ctx, args.name);
+    const plan = planClusterCreate(args, { references: ctx.seen, claims }, ctx);
     // Counted on the ledger, atomically with every other call and replica; a dry run only decides.
     const reservation = await reserveCluster(
       ctx.quota,

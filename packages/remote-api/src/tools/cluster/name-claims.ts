@@ -3,12 +3,15 @@
  * that name (so it would silently inherit them), and Poolers whose Services would take the names
  * of its Services. cluster_create refuses both; cluster_delete lists the first kind.
  */
+
+import { CNPG } from '../../kube/client.js';
 import { translateKubeError } from '../../kube/errors.js';
 import { ownerOf, PolicyDenied } from '../../policy.js';
+import type { ToolContext } from '../context.js';
 import { KINDS, type KubeObject } from '../framework/kinds.js';
 import type { KubeReads } from '../framework/kube-reads.js';
 import type { References } from '../framework/references.js';
-import { namesOfCluster } from './model.js';
+import { CLUSTERS, namesOfCluster } from './model.js';
 
 /**
  * Kinds whose objects name their cluster in `spec.cluster.name` and act on whichever cluster has
@@ -52,7 +55,7 @@ export function operatorSecretReferences<Args extends { name: string }>(): Refer
   );
 }
 
-export const operatorSecretsSeen = (seen: Readonly<Record<string, KubeObject | undefined>>): Listed[] =>
+const operatorSecretsSeen = (seen: Readonly<Record<string, KubeObject | undefined>>): Listed[] =>
   OPERATOR_SECRET_SUFFIXES.flatMap((suffix) => {
     const object = seen[`${suffix}Secret`];
     return object ? [{ kind: 'Secret' as const, object }] : [];
@@ -100,6 +103,35 @@ export interface NameClaims {
   neighbours: Listed[];
   /** The operator's Secrets for that name that exist. */
   secrets: Listed[];
+}
+
+/** The cluster of that name, when one exists (read as the caller, not declared: the call creates it). */
+async function existingCluster(ctx: Pick<ToolContext, 'kube' | 'namespace'>, name: string) {
+  try {
+    return (await ctx.kube.custom.getNamespacedCustomObject(
+      { ...CNPG, plural: CLUSTERS, namespace: ctx.namespace, name },
+      ctx.kube.options,
+    )) as KubeObject;
+  } catch (error) {
+    const translated = translateKubeError(error);
+    if (translated?.kind === 'not_found') return undefined;
+    throw translated ?? error;
+  }
+}
+
+/**
+ * What names the cluster `name` that a call is about to create (cluster_create, backup_restore):
+ * the call must have declared operatorSecretReferences, which the framework read into `seen`.
+ */
+export async function readNameClaims(
+  ctx: Pick<ToolContext, 'kube' | 'namespace' | 'seen'>,
+  name: string,
+): Promise<NameClaims> {
+  const [existing, neighbours] = await Promise.all([
+    existingCluster(ctx, name),
+    listNamingObjects(ctx.kube, ctx.namespace),
+  ]);
+  return { existing, neighbours, secrets: operatorSecretsSeen(ctx.seen) };
 }
 
 /**

@@ -293,6 +293,49 @@ describe('bob cannot change alice’s backups and schedules', () => {
   });
 });
 
+describe('a restore names a new cluster as cluster_create does', () => {
+  test('not with Service names a Pooler holds, nor over objects that name it and are not hers; nothing is created', async () => {
+    // Made outside cnpg-mcp (kubectl): a Pooler named like the Service of a cluster ledger-twin,
+    // and a Database for a cluster ledger-heir that does not exist yet.
+    await stack.admin.custom.createNamespacedCustomObject({
+      ...CNPG,
+      namespace: NS,
+      plural: 'poolers',
+      body: {
+        apiVersion: 'postgresql.cnpg.io/v1',
+        kind: 'Pooler',
+        metadata: { name: 'ledger-twin-rw' },
+        spec: { cluster: { name: 'ledger' }, type: 'rw', instances: 1, pgbouncer: { poolMode: 'session' } },
+      },
+    });
+    await stack.admin.custom.createNamespacedCustomObject({
+      ...CNPG,
+      namespace: NS,
+      plural: 'databases',
+      body: {
+        apiVersion: 'postgresql.cnpg.io/v1',
+        kind: 'Database',
+        metadata: { name: 'ledger-heir-app' },
+        spec: { cluster: { name: 'ledger-heir' }, name: 'app', owner: 'app' },
+      },
+    });
+    await fails(
+      alice,
+      'backup_restore',
+      { name: 'ledger-twin', backup: 'ledger-nightly' },
+      /rule names.*Pooler ledger-twin-rw/,
+    );
+    await fails(
+      alice,
+      'backup_restore',
+      { name: 'ledger-heir', backup: 'ledger-nightly' },
+      /rule dependents.*Database ledger-heir-app/,
+    );
+    assert.equal(await getCr('clusters', 'ledger-twin'), undefined);
+    assert.equal(await getCr('clusters', 'ledger-heir'), undefined);
+  });
+});
+
 describe('what a permitted restore does', () => {
   test('the audit line names the Backup and the source Cluster it came from', async () => {
     await ok(alice, 'backup_restore', { name: 'ledger-copy', backup: 'ledger-nightly' });
@@ -306,11 +349,15 @@ describe('what a permitted restore does', () => {
     );
     const [line] = auditOf(stack.api, 'backup_restore', 'ledger-copy');
     assert.equal(line?.outcome, 'success');
-    assert.deepEqual(line?.references, [
-      `use Backup ${NS}/ledger-nightly`,
-      `use Cluster ${NS}/ledger`,
-      `create Cluster ${NS}/ledger-copy (absent)`,
-    ]);
+    // (Between them, the operator's Secrets the new cluster would adopt, read to refuse others'.)
+    assert.deepEqual(
+      line?.references.filter((r) => !r.includes(' Secret ')),
+      [
+        `use Backup ${NS}/ledger-nightly`,
+        `use Cluster ${NS}/ledger`,
+        `create Cluster ${NS}/ledger-copy (absent)`,
+      ],
+    );
     assert.deepEqual(line?.writes, [`create Cluster ${NS}/ledger-copy`]);
   });
 

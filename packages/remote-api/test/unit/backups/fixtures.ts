@@ -83,7 +83,7 @@ export function deniedBy(rule: string, message?: RegExp) {
   };
 }
 
-/** Kubernetes for reference resolution: namespaced CNPG objects by `<plural>/<name>`; reads only. */
+/** Kubernetes for reference resolution: objects (CNPG kinds and Secrets) by kind and name; reads only. */
 export function objectsApi(objects: KubeObject[]): KubeApis {
   const plural = (kind: string | undefined) => `${(kind ?? '').toLowerCase()}s`;
   const find = (params: { plural: string; name: string }) => {
@@ -93,7 +93,7 @@ export function objectsApi(objects: KubeObject[]): KubeApis {
   };
   return {
     custom: { getNamespacedCustomObject: find, getClusterCustomObject: find },
-    core: {},
+    core: { readNamespacedSecret: ({ name }: { name: string }) => find({ plural: 'secrets', name }) },
     options: undefined,
   } as unknown as KubeApis;
 }

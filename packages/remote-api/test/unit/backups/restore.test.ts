@@ -1,9 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { backupRestore } from '@cnpg-mcp/catalog';
+import type { Identity } from '../../../src/identity.js';
 import { OWNER_LABEL } from '../../../src/identity.js';
+import type { Access } from '../../../src/policy.js';
 import { backupRestoreTool, planRestore, type RestoreSeen } from '../../../src/tools/backups/restore.js';
 import type { ClusterObject } from '../../../src/tools/cluster/model.js';
+import type { NameClaims } from '../../../src/tools/cluster/name-claims.js';
 import type { KubeObject } from '../../../src/tools/framework/kinds.js';
 import { resolveReferences } from '../../../src/tools/framework/resolve.js';
 import {
@@ -38,11 +41,18 @@ function completedBackup(name: string, cluster: string, owner = alice, status: R
 const source = backedUpCluster('orders', alice) as unknown as ClusterObject;
 const backup = completedBackup('orders-1', 'orders');
 const asAlice = { access: accessOf(alice), identity: alice };
+const unclaimed: NameClaims = { existing: undefined, neighbours: [], secrets: [] };
+/** planRestore where nothing else names the new cluster, unless `seen.claims` says otherwise. */
+const planWith = (
+  input: ReturnType<typeof args>,
+  seen: Omit<RestoreSeen, 'claims'> & { claims?: NameClaims },
+  caller: { access: Access; identity: Identity },
+) => planRestore(input, { claims: unclaimed, ...seen }, caller);
 const spec = (plan: { cluster: KubeObject }) => plan.cluster.spec as Loose;
 
 describe('planRestore: what the new cluster is', () => {
   test('a plugin backup to a point in time: recovery from the source through its plugin, the source’s image and storage', () => {
-    const plan = planRestore(
+    const plan = planWith(
       args({ backup: 'orders-1', target_time: '2026-08-21T10:15:00Z' }),
       { backup, source },
       asAlice,
@@ -71,7 +81,7 @@ describe('planRestore: what the new cluster is', () => {
   test('an in-tree object-store backup names the Backup; an exclusive target', () => {
     const barman = completedBackup('orders-2', 'orders', alice, { method: 'barmanObjectStore' });
     barman.spec = { cluster: { name: 'orders' } };
-    const plan = planRestore(
+    const plan = planWith(
       args({ backup: 'orders-2', target_lsn: '0/3000060', target_inclusive: false }),
       { backup: barman, source },
       asAlice,
@@ -92,12 +102,12 @@ describe('planRestore: what the new cluster is', () => {
         ],
       },
     });
-    const plan = planRestore(args({ backup: 'orders-3' }), { backup: snapshots, source }, asAlice);
+    const plan = planWith(args({ backup: 'orders-3' }), { backup: snapshots, source }, asAlice);
     assert.deepEqual(spec(plan).bootstrap.recovery.volumeSnapshots, {
       storage: { name: 'snap-data', kind: 'VolumeSnapshot', apiGroup: 'snapshot.storage.k8s.io' },
       walStorage: { name: 'snap-wal', kind: 'VolumeSnapshot', apiGroup: 'snapshot.storage.k8s.io' },
     });
-    const pitr = planRestore(
+    const pitr = planWith(
       args({ backup: 'orders-3', target_xid: '42' }),
       { backup: snapshots, source },
       asAlice,
@@ -106,7 +116,7 @@ describe('planRestore: what the new cluster is', () => {
     const noPlugin = backedUpCluster('orders', alice, { plugins: [] }) as unknown as ClusterObject;
     assert.throws(
       () =>
-        planRestore(
+        planWith(
           args({ backup: 'orders-3', target_xid: '42' }),
           { backup: snapshots, source: noPlugin },
           asAlice,
@@ -121,16 +131,16 @@ describe('planRestore: what the new cluster is', () => {
   test('the source gone: storage_size is required and a plugin backup cannot be restored', () => {
     const barman = completedBackup('orders-2', 'orders', alice, { method: 'barmanObjectStore' });
     assert.throws(
-      () => planRestore(args({ backup: 'orders-2' }), { backup: barman }, asAlice),
+      () => planWith(args({ backup: 'orders-2' }), { backup: barman }, asAlice),
       refusedWith(
         'invalid_input',
         /storage_size: required, because the source cluster orders no longer exists/,
       ),
     );
-    const plan = planRestore(args({ backup: 'orders-2', storage_size: '2Gi' }), { backup: barman }, asAlice);
+    const plan = planWith(args({ backup: 'orders-2', storage_size: '2Gi' }), { backup: barman }, asAlice);
     assert.equal(spec(plan).storage.size, '2Gi');
     assert.throws(
-      () => planRestore(args({ backup: 'orders-1', storage_size: '2Gi' }), { backup }, asAlice),
+      () => planWith(args({ backup: 'orders-1', storage_size: '2Gi' }), { backup }, asAlice),
       refusedWith('precondition', /needs the source cluster orders and its backup plugin settings/),
     );
   });
@@ -187,14 +197,14 @@ describe('planRestore: refusals', () => {
   for (const c of cases) {
     test(c.what, () => {
       assert.throws(
-        () => planRestore(args({ backup: 'orders-1', ...c.input }), { backup, source, ...c.seen }, asAlice),
+        () => planWith(args({ backup: 'orders-1', ...c.input }), { backup, source, ...c.seen }, asAlice),
         c.check,
       );
     });
   }
 
   test('an admin may restore with any image', () => {
-    const plan = planRestore(
+    const plan = planWith(
       args({ backup: 'orders-1', image: 'docker.io/mallory/postgresql:17' }),
       { backup, source },
       { access: accessOf(admin), identity: admin },
@@ -208,19 +218,79 @@ describe('planRestore: refusals', () => {
       identity: alice,
     };
     assert.throws(
-      () => planRestore(args({ backup: 'orders-1', instances: 3 }), { backup, source }, limited),
+      () => planWith(args({ backup: 'orders-1', instances: 3 }), { backup, source }, limited),
       deniedBy('quota.instancesPerCluster'),
     );
     assert.throws(
       () =>
-        planRestore(
+        planWith(
           args({ backup: 'orders-1', instances: 2, storage_size: '2Gi' }),
           { backup, source },
           limited,
         ),
       deniedBy('quota.storagePerCluster'),
     );
-    assert.ok(planRestore(args({ backup: 'orders-1', instances: 2 }), { backup, source }, limited));
+    assert.ok(planWith(args({ backup: 'orders-1', instances: 2 }), { backup, source }, limited));
+  });
+});
+
+describe('planRestore: the new cluster’s name', () => {
+  test('a Pooler holding one of its Service names is refused (rule names)', () => {
+    const pooler = object('Pooler', 'copy-rw', bob, { spec: { cluster: { name: 'bobs' } } });
+    assert.throws(
+      () =>
+        planWith(
+          args({ backup: 'orders-1' }),
+          { backup, source, claims: { ...unclaimed, neighbours: [{ kind: 'Pooler', object: pooler }] } },
+          asAlice,
+        ),
+      deniedBy('names', /Pooler copy-rw/),
+    );
+  });
+
+  test('objects naming it that are not the caller’s are refused (rule dependents); the caller’s own are fine', () => {
+    const role = (owner: typeof alice | undefined) =>
+      object('DatabaseRole', 'copy-app', owner, { spec: { cluster: { name: 'copy' } } });
+    assert.throws(
+      () =>
+        planWith(
+          args({ backup: 'orders-1' }),
+          {
+            backup,
+            source,
+            claims: { ...unclaimed, neighbours: [{ kind: 'DatabaseRole', object: role(undefined) }] },
+          },
+          asAlice,
+        ),
+      deniedBy('dependents', /DatabaseRole copy-app \(made outside cnpg-mcp\)/),
+    );
+    assert.throws(
+      () =>
+        planWith(
+          args({ backup: 'orders-1' }),
+          {
+            backup,
+            source,
+            claims: {
+              ...unclaimed,
+              secrets: [{ kind: 'Secret', object: object('Secret', 'copy-app', bob) }],
+            },
+          },
+          asAlice,
+        ),
+      deniedBy('dependents', /Secret copy-app/),
+    );
+    assert.ok(
+      planWith(
+        args({ backup: 'orders-1' }),
+        {
+          backup,
+          source,
+          claims: { ...unclaimed, neighbours: [{ kind: 'DatabaseRole', object: role(alice) }] },
+        },
+        asAlice,
+      ),
+    );
   });
 });
 
@@ -236,7 +306,7 @@ describe('planRestore: a source whose image comes from a catalog', () => {
       ['ImageCatalog', undefined],
       ['ClusterImageCatalog', undefined],
     ] as const) {
-      const plan = planRestore(
+      const plan = planWith(
         args({ backup: 'orders-1' }),
         { backup, source: catalogued(kind), catalog: object(kind, 'pg', owner) },
         asAlice,
@@ -254,7 +324,7 @@ describe('planRestore: a source whose image comes from a catalog', () => {
   test('an ImageCatalog made through cnpg-mcp is refused by default', () => {
     assert.throws(
       () =>
-        planRestore(
+        planWith(
           args({ backup: 'orders-1' }),
           { backup, source: catalogued('ImageCatalog'), catalog: object('ImageCatalog', 'pg', bob) },
           asAlice,
@@ -264,7 +334,7 @@ describe('planRestore: a source whose image comes from a catalog', () => {
   });
 
   test('an explicit image replaces the catalog', () => {
-    const plan = planRestore(
+    const plan = planWith(
       args({ backup: 'orders-1', image: 'ghcr.io/cloudnative-pg/postgresql:17.6' }),
       { backup, source: catalogued('ImageCatalog') },
       asAlice,
@@ -289,7 +359,14 @@ describe('backup_restore declares the Backup, its source Cluster and the new Clu
     });
     assert.deepEqual(
       references.map((r) => `${r.intent} ${r.kind} ${r.name}${r.exists ? '' : ' (absent)'}`),
-      ['use Backup orders-1', 'use Cluster orders', 'create Cluster copy (absent)'],
+      [
+        'use Backup orders-1',
+        'use Cluster orders',
+        ...['app', 'superuser', 'ca', 'server', 'replication', 'pooler'].map(
+          (s) => `use Secret copy-${s} (absent)`,
+        ),
+        'create Cluster copy (absent)',
+      ],
     );
     assert.equal(observed.source?.metadata.name, 'orders');
   });
@@ -324,7 +401,7 @@ describe('backup_restore declares the Backup, its source Cluster and the new Clu
   test('a source that is gone is recorded absent; the catalog is read only when its image is reused', async () => {
     const { references } = await resolve(alice, [backup], { backup: 'orders-1', storage_size: '1Gi' });
     assert.deepEqual(
-      references.map((r) => `${r.kind} ${r.name} ${r.exists}`),
+      references.filter((r) => r.kind !== 'Secret').map((r) => `${r.kind} ${r.name} ${r.exists}`),
       ['Backup orders-1 true', 'Cluster orders false', 'Cluster copy false'],
     );
     const catalogued = backedUpCluster('orders', alice, {
@@ -335,7 +412,7 @@ describe('backup_restore declares the Backup, its source Cluster and the new Clu
       backup: 'orders-1',
     });
     assert.deepEqual(
-      withCatalog.references.map((r) => `${r.kind} ${r.name}`),
+      withCatalog.references.filter((r) => r.kind !== 'Secret').map((r) => `${r.kind} ${r.name}`),
       ['Backup orders-1', 'Cluster orders', 'ImageCatalog pg', 'Cluster copy'],
     );
     const mine = await resolve(alice, [backup, catalogued], {
