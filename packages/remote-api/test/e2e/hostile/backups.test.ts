@@ -363,8 +363,8 @@ describe('what a permitted restore does', () => {
 
   test('an image from a repository the policy does not allow is refused; nothing is created', async () => {
     // Same major as the backup, so only the images rule stands between it and a running cluster.
-    const major = ((await getCr('backups', 'ledger-nightly'))?.status as { majorVersion: number })
-      .majorVersion;
+    const major = (await getCr('backups', 'ledger-nightly'))?.status?.majorVersion;
+    assert.ok(major);
     await fails(
       alice,
       'backup_restore',
