@@ -106,7 +106,10 @@ test('through the remote API, Kubernetes RBAC decides for the impersonated perso
   const text = (create.content as { text: string }[])[0]!.text;
   // cluster_create reads what would name the new cluster (the operator's Secrets) before it creates:
   // whichever request RBAC refuses first, Kubernetes saw alice.
-  assert.match(text, /Kubernetes forbidden \(HTTP 403\): .*User "alice@example\.com" cannot (get|list|create) /);
+  assert.match(
+    text,
+    /Kubernetes forbidden \(HTTP 403\): .*User "alice@example\.com" cannot (get|list|create) /,
+  );
   assert.match(text, /Hint: Kubernetes RBAC refused/);
   await alice.close();
 });
