@@ -1,5 +1,5 @@
 import { backupList } from '@cnpg-mcp/catalog';
-import { type Labelled, readableFilter, requireNamespace } from '../../policy.js';
+import { type Labelled, readableFilter } from '../../policy.js';
 import { type CnpgObject, clusterOf, listObjects } from '../common/objects.js';
 import { defineTool } from '../context.js';
 import { describeBackup, summarizeBackup } from './model.js';
@@ -24,7 +24,6 @@ export const backupListTool = defineTool({
   definition: backupList,
   references: {},
   async run(args, ctx) {
-    requireNamespace(ctx.access, ctx.namespace);
     const items = await listObjects(ctx, 'backups', ctx.namespace);
     const backups = selectBackups(items, args.cluster, readableFilter(ctx.access, ctx.identity));
     return {

@@ -1,5 +1,5 @@
 import { scheduledBackupList } from '@cnpg-mcp/catalog';
-import { type Labelled, readableFilter, requireNamespace } from '../../policy.js';
+import { type Labelled, readableFilter } from '../../policy.js';
 import { type CnpgObject, clusterOf, listObjects } from '../common/objects.js';
 import { defineTool } from '../context.js';
 import { summarizeScheduledBackup } from './model.js';
@@ -20,7 +20,6 @@ export const scheduledBackupListTool = defineTool({
   definition: scheduledBackupList,
   references: {},
   async run(args, ctx) {
-    requireNamespace(ctx.access, ctx.namespace);
     const items = await listObjects(ctx, 'scheduledbackups', ctx.namespace);
     const scheduledBackups = selectScheduledBackups(
       items,

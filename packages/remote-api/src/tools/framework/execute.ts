@@ -58,7 +58,8 @@ export async function executeTool(
     return tool.run(args, { ...base, kube: env.apis, seen: {}, write: legacyWriter });
   }
   tool.gate?.(env);
-  if (Object.keys(tool.references).length > 0) requireNamespace(env.access, namespace);
+  const spansNamespaces = args.all_namespaces === true;
+  if ('namespace' in tool.definition.inputSchema.shape && !spansNamespaces) requireNamespace(env.access, namespace);
   const { references, observed } = await resolveReferences(
     tool.references,
     args,
