@@ -1,7 +1,7 @@
 import { clusterList } from '@cnpg-mcp/catalog';
 import { CNPG } from '../../kube/client.js';
 import { translateKubeError } from '../../kube/errors.js';
-import { namespaceAllowed, readableFilter, requireNamespace } from '../../policy.js';
+import { namespaceAllowed, readableFilter } from '../../policy.js';
 import { defineTool, type ToolContext } from '../context.js';
 import { CLUSTERS, type ClusterObject } from './model.js';
 import { summarize } from './ops.js';
@@ -22,7 +22,10 @@ async function listIn(ctx: ToolContext, namespace: string | undefined): Promise<
   }
 }
 
-/** Lists span namespaces, so nothing is declared: what is listed is filtered by namespace and the reads rule. */
+/**
+ * Lists span namespaces, so nothing is declared: the framework checks the namespace argument, and
+ * what is listed is filtered by the caller's namespaces and the reads rule.
+ */
 export const clusterListTool = defineTool({
   definition: clusterList,
   references: {},
@@ -38,7 +41,6 @@ export const clusterListTool = defineTool({
         clusters = (await Promise.all(namespaces.map((ns) => listIn(ctx, ns)))).flat();
       }
     } else {
-      requireNamespace(ctx.access, ctx.namespace);
       namespaces = [ctx.namespace];
       clusters = await listIn(ctx, ctx.namespace);
     }

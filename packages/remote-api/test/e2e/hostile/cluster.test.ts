@@ -498,3 +498,30 @@ describe('the guided shrink: its extra instance and its validation bypass', () =
     );
   });
 });
+
+describe('reads: owned', () => {
+  test('with reads: owned, bob neither lists nor reads alice’s clusters', async () => {
+    const owned = await stack.startApi({
+      env: { DEFAULT_NAMESPACE: NS },
+      policy: { namespaces: { everyone: [NS] }, reads: 'owned' },
+    });
+    const bobOwned = await connectClient(owned, await stack.tokenFor('bob'));
+    const aliceOwned = await connectClient(owned, await stack.tokenFor('alice'));
+    try {
+      const aliceClusters = (await ok(aliceOwned, 'cluster_list', {})).clusters.map((c: Loose) => c.name);
+      assert.ok(aliceClusters.includes('slim'), `alice lists her own: ${aliceClusters}`);
+      const listed = (await ok(bobOwned, 'cluster_list', { all_namespaces: true })).clusters.map(
+        (c: Loose) => c.owner,
+      );
+      assert.ok(
+        listed.length > 0 && listed.every((owner: string) => owner === bobId),
+        `bob lists only his: ${listed}`,
+      );
+      for (const tool of ['cluster_status', 'cluster_storage_shrink_status']) {
+        await refused(bobOwned, tool, { name: 'slim' }, /Denied by policy \(rule reads\)/);
+      }
+    } finally {
+      await Promise.all([bobOwned.close(), aliceOwned.close()]);
+    }
+  });
+});
