@@ -40,6 +40,8 @@ export interface WriteOptions {
  */
 export class Writer {
   readonly done: string[] = [];
+  /** What this call created, which it may delete again to roll back a step that failed after it. */
+  private readonly created = new Set<string>();
 
   constructor(
     private readonly tool: string,
@@ -78,6 +80,7 @@ export class Writer {
           ),
     );
     this.done.push(`create ${kind} ${this.namespace}/${metadata.name}`);
+    this.created.add(`${kind}/${metadata.name}`);
     return result as T;
   }
 
@@ -106,9 +109,12 @@ export class Writer {
     return result as T;
   }
 
-  /** Deletes an object; returns it when the server answers with the object (finalizers pending). */
+  /**
+   * Deletes an object declared `change`, or one this call created (rolling back a step that failed
+   * after it); returns it when the server answers with the object (finalizers pending).
+   */
   async delete(kind: Kind, name: string): Promise<KubeObject | undefined> {
-    this.declared(kind, name, ['change'], 'delete');
+    if (!this.created.has(`${kind}/${name}`)) this.declared(kind, name, ['change'], 'delete');
     const params = {
       namespace: this.namespace,
       name,
@@ -169,12 +175,16 @@ export class Writer {
     }
   }
 
-  /** The Cluster this call works for, when it declared exactly one that exists. */
+  /**
+   * The Cluster this call works for, when it declared exactly one that exists (one Cluster may be
+   * declared twice: a role tool uses its cluster and changes its spec.managed.roles).
+   */
   private dependentOwner() {
     const clusters = this.references.filter(
       (ref) => ref.kind === 'Cluster' && (ref.intent === 'use' || ref.intent === 'change') && ref.exists,
     );
-    const cluster = clusters.length === 1 ? clusters[0] : undefined;
+    const distinct = new Set(clusters.map((ref) => ref.uid ?? ref.name));
+    const cluster = distinct.size === 1 ? clusters[0] : undefined;
     if (!cluster?.uid) return undefined;
     return { apiVersion: apiVersionOf('Cluster'), kind: 'Cluster', name: cluster.name, uid: cluster.uid };
   }

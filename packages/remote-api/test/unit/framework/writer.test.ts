@@ -107,6 +107,21 @@ describe('Writer: only declared writes reach Kubernetes', () => {
     assert.equal(sent.length, 0);
   });
 
+  test('what the call created it may delete again (a rollback); nothing else declared create', async () => {
+    const secret = ref({ kind: 'Secret', intent: 'create', name: 'orders-a-password' });
+    const other = ref({ kind: 'Secret', intent: 'create', name: 'orders-b-password' });
+    const { w, sent } = writer([cluster, secret, other]);
+    await assert.rejects(w.delete('Secret', 'orders-a-password'), UndeclaredWrite);
+    assert.equal(sent.length, 0);
+    await w.create('Secret', { metadata: { name: 'orders-a-password' }, stringData: {} });
+    await w.delete('Secret', 'orders-a-password');
+    await assert.rejects(w.delete('Secret', 'orders-b-password'), UndeclaredWrite);
+    assert.deepEqual(
+      sent.map((s) => s.method),
+      ['core.createSecret', 'core.deleteSecret'],
+    );
+  });
+
   test('a patch may keep the references the object already has, but not add new ones', async () => {
     const target = ref({ key: 'cluster', kind: 'Cluster', intent: 'change', name: 'orders', uid: 'u' });
     const current = {
@@ -147,6 +162,32 @@ describe('Writer: what a create carries', () => {
       { apiVersion: 'postgresql.cnpg.io/v1', kind: 'Cluster', name: 'orders', uid: 'uid-orders' },
     ]);
     assert.equal(body.metadata.namespace, 'team-a');
+  });
+
+  test('one Cluster declared twice (used, and its spec changed) still owns what the call creates', async () => {
+    const changed = ref({
+      key: 'managedRoles',
+      kind: 'Cluster',
+      intent: 'change',
+      name: 'orders',
+      uid: 'uid-orders',
+    });
+    const secret = ref({ kind: 'Secret', intent: 'create', name: 'orders-a-password' });
+    const { w, sent } = writer([cluster, changed, secret]);
+    await w.create('Secret', { metadata: { name: 'orders-a-password' }, stringData: {} });
+    const body = sent[0]?.params.body as { metadata: Record<string, unknown> };
+    assert.deepEqual(body.metadata.ownerReferences, [
+      { apiVersion: 'postgresql.cnpg.io/v1', kind: 'Cluster', name: 'orders', uid: 'uid-orders' },
+    ]);
+  });
+
+  test('two different Clusters: no owner reference (whose dependent would it be?)', async () => {
+    const other = ref({ key: 'other', kind: 'Cluster', intent: 'use', name: 'billing', uid: 'uid-billing' });
+    const target = ref({ kind: 'Pooler', intent: 'create', name: 'p' });
+    const { w, sent } = writer([cluster, other, target]);
+    await w.create('Pooler', { metadata: { name: 'p' }, spec: { cluster: { name: 'orders' } } });
+    const body = sent[0]?.params.body as { metadata: Record<string, unknown> };
+    assert.equal(body.metadata.ownerReferences, undefined);
   });
 
   test('a Backup outlives its cluster: no owner reference', async () => {
