@@ -242,7 +242,7 @@ describe('dependents: a new cluster never inherits objects that name it', () => 
     await ok(alice, 'cluster_create', { name: 'future3', storage_size: '1Gi', dry_run: true });
   });
 
-  test('bob’s cluster goes with its roles, databases, pooler and publication; alice’s cluster of the same name has none of them', async () => {
+  test('bob’s cluster goes with its roles, databases, pooler, publication and schedule; alice’s cluster of the same name has none of them', async () => {
     await ok(bob, 'cluster_create', {
       name: 'inventory',
       storage_size: '1Gi',
@@ -263,6 +263,22 @@ describe('dependents: a new cluster never inherits objects that name it', () => 
       wait_timeout_seconds: 30,
     });
     await ok(bob, 'pooler_create', { cluster: 'inventory', name: 'inventory-pool' });
+    // A platform administrator gave the cluster a backup configuration; bob schedules backups.
+    await stack.admin.custom.patchNamespacedCustomObject(
+      {
+        ...CNPG,
+        plural: 'clusters',
+        namespace: NS,
+        name: 'inventory',
+        body: { spec: { backup: { volumeSnapshot: { className: 'csi-snapclass' } } } },
+      },
+      setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+    );
+    await ok(bob, 'scheduled_backup_create', {
+      cluster: 'inventory',
+      name: 'inventory-nightly',
+      schedule: '0 0 2 * * *',
+    });
     await ok(bob, 'publication_create', {
       cluster: 'inventory',
       name: 'orders',
@@ -270,7 +286,7 @@ describe('dependents: a new cluster never inherits objects that name it', () => 
       all_tables: true,
     });
     const bobs = await namingObjects('inventory');
-    for (const kind of ['DatabaseRole', 'Database', 'Pooler', 'Publication', 'Secret']) {
+    for (const kind of ['DatabaseRole', 'Database', 'Pooler', 'Publication', 'ScheduledBackup', 'Secret']) {
       assert.ok(
         bobs.some((o) => o.startsWith(`${kind} `) && o.endsWith(bobId)),
         `bob has a ${kind}: ${bobs}`,
@@ -279,7 +295,7 @@ describe('dependents: a new cluster never inherits objects that name it', () => 
 
     const deleted = await ok(bob, 'cluster_delete', { name: 'inventory', confirm: 'inventory' });
     const dependents = deleted.dependents as string[];
-    for (const kind of ['DatabaseRole', 'Database', 'Pooler', 'Publication']) {
+    for (const kind of ['DatabaseRole', 'Database', 'Pooler', 'Publication', 'ScheduledBackup']) {
       assert.ok(
         dependents.some((d) => d.startsWith(`${kind} `)),
         `the result lists the ${kind}: ${dependents}`,
