@@ -1,9 +1,12 @@
 // `npm start`: everything a person needs to try cnpg-mcp on one machine. Starts the local OpenID
 // provider and Kubernetes emulator (devstack), the remote API on top of them, bundles the stdio
 // CLI, and prints a Claude Desktop entry pointing at this checkout plus the test users.
-// Ctrl-C stops everything. Ports: DEVSTACK_OIDC_PORT (9400), CNPG_MCP_DEV_REMOTE_PORT (9402),
+// The remote API runs in OAuth proxy mode, so URL-only MCP clients (Claude Code over HTTP,
+// mcp-remote, the MCP Inspector) can use its /mcp URL alone; the desktop CLI logs in at the
+// provider directly as always. Ctrl-C stops everything. Ports: DEVSTACK_OIDC_PORT (9400), CNPG_MCP_DEV_REMOTE_PORT (9402),
 // 0 for any free port; kubeconfig and audit log go to CNPG_MCP_DEV_STATE_DIR (.devstack).
 import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -30,6 +33,8 @@ async function main(): Promise<void> {
     join(root, 'packages', 'stdio-server', 'scripts', 'bundle.mjs'),
   ]);
 
+  // The remote's own client at the provider (proxy mode), registered once its callback URL is known.
+  const proxyClient = { client_id: 'cnpg-mcp-remote', client_secret: randomBytes(24).toString('base64url') };
   const stack = await startLocalStack({
     oidc: { port: port('DEVSTACK_OIDC_PORT', 9400) },
     kube: { kubeconfigPath: join(stateDir, 'kubeconfig'), onControllerError: () => {} },
@@ -41,10 +46,19 @@ async function main(): Promise<void> {
         LOG_LEVEL: 'warn',
         AUDIT_LOG: join(stateDir, 'audit.log'),
         SHUTDOWN_TIMEOUT_SECONDS: '2',
+        DESKTOP_CLIENT_ID: 'cnpg-mcp',
+        OAUTH_MODE: 'proxy',
+        OAUTH_PROXY_CLIENT_ID: proxyClient.client_id,
+        OAUTH_PROXY_CLIENT_SECRET: proxyClient.client_secret,
+        // New keys each start: registrations and refresh tokens of URL-only clients end with the stack.
+        OAUTH_PROXY_KEYS: randomBytes(32).toString('base64url'),
+        // The MCP Inspector's web UI may call /mcp from the browser.
+        ALLOWED_ORIGINS: 'http://localhost:6274,http://127.0.0.1:6274',
       },
     },
   });
   const { oidc, kube, api } = stack;
+  oidc.addClient({ ...proxyClient, redirect_uris: [`${api.url}/oauth/callback`] });
 
   const settings = {
     CNPG_MCP_ISSUER: oidc.issuer,
@@ -83,6 +97,11 @@ MCP Inspector web UI (needs Node 22.7+):
 Log in from a terminal:  ${Object.entries(settings)
     .map(([name, value]) => `${name}=${value}`)
     .join(' ')} node ${cliPath} login
+
+URL-only MCP clients: give them only ${api.url}/mcp (they register, you approve them on the
+remote's consent page, then sign in at the provider):
+  claude mcp add --transport http cnpg-dev ${api.url}/mcp
+  npx mcp-remote ${api.url}/mcp
 
 Test users (the first tool call opens the provider's login page):
 ${DEV_USERS.map((user) => `  ${user.username.padEnd(6)} / ${user.password.padEnd(15)} groups: ${user.groups.join(', ')}`).join('\n')}
