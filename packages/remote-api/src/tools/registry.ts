@@ -9,27 +9,25 @@ import { scheduledBackupListTool } from './backups/scheduled-backup-list.js';
 import { scheduledBackupResumeTool } from './backups/scheduled-backup-resume.js';
 import { scheduledBackupSuspendTool } from './backups/scheduled-backup-suspend.js';
 import { backupWaitTool } from './backups/wait.js';
-import {
-  clusterFenceTool,
-  clusterHibernateTool,
-  clusterInstanceDestroyTool,
-  clusterReloadTool,
-  clusterRestartTool,
-  clusterResumeTool,
-  clusterSwitchoverTool,
-  clusterUnfenceTool,
-} from './cluster/actions.js';
-import { clusterMaintenanceTool } from './cluster/change.js';
 import { clusterCreateTool } from './cluster/create.js';
 import { clusterDeleteTool } from './cluster/delete.js';
+import { clusterFenceTool } from './cluster/fence.js';
+import { clusterHibernateTool } from './cluster/hibernate.js';
 import { clusterImageUpgradeTool } from './cluster/image-upgrade.js';
+import { clusterInstanceDestroyTool } from './cluster/instance-destroy.js';
 import { clusterListTool } from './cluster/list.js';
+import { clusterMaintenanceTool } from './cluster/maintenance.js';
+import { clusterReloadTool } from './cluster/reload.js';
+import { clusterRestartTool } from './cluster/restart.js';
+import { clusterResumeTool } from './cluster/resume.js';
 import { clusterScaleTool } from './cluster/scale.js';
 import { clusterSetParametersTool } from './cluster/set-parameters.js';
 import { clusterStatusTool } from './cluster/status.js';
 import { clusterStorageGrowTool } from './cluster/storage-grow.js';
 import { clusterStorageShrinkTool } from './cluster/storage-shrink.js';
 import { clusterStorageShrinkStatusTool } from './cluster/storage-shrink-status.js';
+import { clusterSwitchoverTool } from './cluster/switchover.js';
+import { clusterUnfenceTool } from './cluster/unfence.js';
 import type { ToolImplementation } from './context.js';
 import { credentialRevealTool } from './credentials/reveal.js';
 import { databaseGetTool, databaseListTool } from './databases/read.js';
@@ -42,12 +40,10 @@ import {
   subscriptionDeleteTool,
   subscriptionListTool,
 } from './logical/logical.js';
-import {
-  clusterConnectionInfoTool,
-  clusterEventsTool,
-  clusterLogsTool,
-  clusterPodsTool,
-} from './observability/read.js';
+import { clusterConnectionInfoTool } from './observability/cluster-connection-info.js';
+import { clusterEventsTool } from './observability/cluster-events.js';
+import { clusterLogsTool } from './observability/cluster-logs.js';
+import { clusterPodsTool } from './observability/cluster-pods.js';
 import {
   poolerCreateTool,
   poolerDeleteTool,
