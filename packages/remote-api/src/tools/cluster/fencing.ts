@@ -6,21 +6,17 @@ import { type ToolContext, ToolFailure, type ToolOutcome } from '../context.js';
 import type { KubeObject } from '../framework/kinds.js';
 import type { References } from '../framework/references.js';
 import { instancePodReference, requireInstance } from './instances.js';
-import { type ClusterObject, FENCED_ANNOTATION, namedCluster, seenCluster } from './model.js';
+import {
+  type ClusterObject,
+  FENCED_ANNOTATION,
+  fencedInstances,
+  namedCluster,
+  seenCluster,
+} from './model.js';
 import { mutation } from './ops.js';
 
 /** cluster_fence and cluster_unfence take the same input. */
 export type FencingArgs = z.output<typeof clusterFence.inputSchema>;
-
-/** The fenced instances a Cluster's annotation lists (an unreadable annotation lists none). */
-export function fencedInstances(cluster: ClusterObject): string[] {
-  try {
-    const parsed = JSON.parse(cluster.metadata.annotations?.[FENCED_ANNOTATION] ?? '[]') as unknown;
-    return Array.isArray(parsed) ? parsed.filter((x): x is string => typeof x === 'string') : [];
-  } catch {
-    return [];
-  }
-}
 
 /** The fenced list after fencing (or unfencing) one instance or "*", and the annotation patch that records it. */
 export function planFencing(

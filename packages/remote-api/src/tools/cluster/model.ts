@@ -77,6 +77,17 @@ export function seenCluster(seen: Observed, key = 'cluster'): ClusterObject {
 export const PHASE_HEALTHY = 'Cluster in healthy state';
 export const HIBERNATION_ANNOTATION = 'cnpg.io/hibernation';
 export const FENCED_ANNOTATION = 'cnpg.io/fencedInstances';
+
+/** The fenced instances a Cluster's annotation lists (an unreadable annotation lists none). */
+export function fencedInstances(cluster: ClusterObject): string[] {
+  try {
+    const parsed = JSON.parse(cluster.metadata.annotations?.[FENCED_ANNOTATION] ?? '[]') as unknown;
+    return Array.isArray(parsed) ? parsed.filter((x): x is string => typeof x === 'string') : [];
+  } catch {
+    return [];
+  }
+}
+
 export const DEFAULT_IMAGE_REPOSITORY = 'ghcr.io/cloudnative-pg/postgresql';
 
 /**

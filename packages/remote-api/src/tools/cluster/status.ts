@@ -2,7 +2,7 @@ import { clusterStatus } from '@cnpg-mcp/catalog';
 import type { V1PersistentVolumeClaim, V1Pod } from '@kubernetes/client-node';
 import type { z } from 'zod';
 import { defineTool } from '../context.js';
-import { FENCED_ANNOTATION, majorFromImage, namedCluster, seenCluster } from './model.js';
+import { fencedInstances, majorFromImage, namedCluster, seenCluster } from './model.js';
 import { summarize, withoutManagedFields } from './ops.js';
 import {
   describeValidation,
@@ -42,12 +42,7 @@ export const clusterStatusTool = defineTool({
         ),
       ),
     ]);
-    let fenced: string[] = [];
-    try {
-      fenced = JSON.parse(cluster.metadata.annotations?.[FENCED_ANNOTATION] ?? '[]') as string[];
-    } catch {
-      fenced = [];
-    }
+    const fenced = fencedInstances(cluster);
     const names = new Set(
       [...(status.instanceNames ?? []), ...pods.map((p) => p.metadata?.name ?? '')].filter(Boolean),
     );
