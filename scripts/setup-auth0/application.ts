@@ -34,14 +34,41 @@ const FIELDS = [
   'refresh_token',
 ].join(',');
 
-function desiredFields(options: SetupOptions, current: Application | undefined): Record<string, unknown> {
+/** What kind of application to keep: the desktop's public native one, or the remote's own (proxy mode). */
+export interface ApplicationSpec {
+  resource: 'application' | 'proxy-app';
+  name: string;
+  clientId: string | undefined;
+  appType: 'native' | 'regular_web';
+  authMethod: 'none' | 'client_secret_post';
+  callbacks: string[];
+  grantTypes: string[];
+}
+
+export function desktopApplication(options: SetupOptions): ApplicationSpec {
   return {
+    resource: 'application',
     name: options.appName,
-    app_type: 'native',
+    clientId: options.appClientId,
+    appType: 'native',
     // Public client: no secret; PKCE protects the code (Auth0 requires PKCE for public clients).
-    token_endpoint_auth_method: 'none',
-    callbacks: [...new Set([...(current?.callbacks ?? []), ...options.callbacks])],
-    grant_types: GRANT_TYPES,
+    authMethod: 'none',
+    callbacks: options.callbacks,
+    grantTypes: GRANT_TYPES,
+  };
+}
+
+function desiredFields(
+  options: SetupOptions,
+  spec: ApplicationSpec,
+  current: Application | undefined,
+): Record<string, unknown> {
+  return {
+    name: spec.name,
+    app_type: spec.appType,
+    token_endpoint_auth_method: spec.authMethod,
+    callbacks: [...new Set([...(current?.callbacks ?? []), ...spec.callbacks])],
+    grant_types: spec.grantTypes,
     oidc_conformant: true,
     jwt_configuration: { alg: 'RS256' },
     refresh_token: {
@@ -58,62 +85,66 @@ function desiredFields(options: SetupOptions, current: Application | undefined):
 
 async function findApplication(
   client: ManagementClient,
-  options: SetupOptions,
+  spec: ApplicationSpec,
 ): Promise<Application | undefined> {
-  if (options.appClientId) {
-    const found = await client.find<Application>(
-      `/api/v2/clients/${encodeURIComponent(options.appClientId)}`,
-    );
+  if (spec.clientId) {
+    const found = await client.find<Application>(`/api/v2/clients/${encodeURIComponent(spec.clientId)}`);
     if (!found)
       throw new Auth0Error(
         404,
         'GET /api/v2/clients/{id}',
-        `--app-client-id: no application ${options.appClientId} in this tenant`,
+        `--app-client-id: no application ${spec.clientId} in this tenant`,
       );
     return found;
   }
   const matches: Application[] = [];
   for (let page = 0; ; page++) {
     const result = await client.get<{ clients: Application[]; total: number }>('/api/v2/clients', {
-      app_type: 'native',
+      app_type: spec.appType,
       fields: FIELDS,
       include_fields: true,
       include_totals: true,
       page,
       per_page: 100,
     });
-    matches.push(...result.clients.filter((c) => c.name === options.appName));
+    matches.push(...result.clients.filter((c) => c.name === spec.name));
     if (result.clients.length === 0 || (page + 1) * 100 >= result.total) break;
   }
   if (matches.length > 1) {
     throw new Auth0Error(
       409,
       'GET /api/v2/clients',
-      `--app-name: ${matches.length} native applications are named "${options.appName}" (${matches.map((m) => m.client_id).join(', ')}); pass --app-client-id to choose one`,
+      `${spec.resource === 'application' ? '--app-name' : '--proxy-app-name'}: ${matches.length} ${spec.appType} applications are named "${spec.name}" (${matches.map((m) => m.client_id).join(', ')}); pass ${spec.resource === 'application' ? '--app-client-id to choose one' : 'another name'}`,
     );
   }
   return matches[0];
 }
 
-/** Plans, and unless dry-run applies, the public native application people log in with. */
+/**
+ * Plans, and unless dry-run applies, an application (by default the public native one people log
+ * in with). A created confidential application's secret goes to `onSecret` only, never elsewhere.
+ */
 export async function reconcileApplication(
   client: ManagementClient,
   options: SetupOptions,
+  spec: ApplicationSpec = desktopApplication(options),
+  onSecret?: (secret: string) => void,
 ): Promise<{ change: Change; application: Application | undefined }> {
-  const current = await findApplication(client, options);
-  const desired = desiredFields(options, current);
-  const name = options.appName;
+  const current = await findApplication(client, spec);
+  const desired = desiredFields(options, spec, current);
+  const { name, resource } = spec;
   if (!current) {
-    const change: Change = { resource: 'application', name, action: 'create', fields: [] };
+    const change: Change = { resource, name, action: 'create', fields: [] };
     if (options.dryRun) return { change, application: undefined };
-    const created = await client.post<Application>('/api/v2/clients', desired);
+    const created = await client.post<Application & { client_secret?: string }>('/api/v2/clients', desired);
+    if (created.client_secret) onSecret?.(created.client_secret);
     return { change, application: { client_id: created.client_id } };
   }
   const fields = changedFields(current as unknown as Record<string, unknown>, desired);
   if (fields.length === 0) {
-    return { change: { resource: 'application', name, action: 'unchanged', fields }, application: current };
+    return { change: { resource, name, action: 'unchanged', fields }, application: current };
   }
-  const change: Change = { resource: 'application', name, action: 'update', fields };
+  const change: Change = { resource, name, action: 'update', fields };
   if (!options.dryRun) {
     await client.patch(
       `/api/v2/clients/${encodeURIComponent(current.client_id)}`,

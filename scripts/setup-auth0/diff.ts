@@ -1,6 +1,6 @@
 /** One planned (or applied) change to the tenant. */
 export interface Change {
-  resource: 'api' | 'application' | 'action' | 'binding';
+  resource: 'api' | 'application' | 'proxy-app' | 'action' | 'binding' | 'tenant' | 'connection';
   name: string;
   action: 'create' | 'update' | 'deploy' | 'bind' | 'unchanged';
   /** Fields that differ from what Auth0 holds (empty for create and unchanged). */

@@ -12,6 +12,13 @@ export interface SetupOptions {
   appClientId: string | undefined;
   callbacks: string[];
   remoteUrl: string | undefined;
+  /** What URL-only MCP clients get: the remote as OAuth proxy, the tenant itself, or nothing. */
+  urlOnly: 'proxy' | 'pass-through' | 'off';
+  proxyAppName: string;
+  /** Where the proxy's client secret and sealing keys are written (0600, never printed). */
+  secretsDir: string | undefined;
+  /** The login connection opened to dynamically registered clients (pass-through). */
+  connection: string;
   tokenLifetimeSeconds: number;
   refreshReuseIntervalSeconds: number;
   refreshLifetimeSeconds: number;
@@ -41,8 +48,9 @@ export class UsageError extends Error {
 export const USAGE = `Usage: npm run setup-auth0 -- --domain TENANT.auth0.com --audience https://cnpg-mcp.example.com/api [options]
 
 Creates or updates, idempotently, the Auth0 API, the native application and (unless --no-action)
-the post-login Action that puts email and name into access tokens. Prints the remote-api
-environment and the Claude Desktop entry.
+the post-login Action that puts email and name into access tokens; with --remote-url, also what
+URL-only MCP clients (Claude.ai, Claude Code over HTTP, mcp-remote) need (--url-only). Prints the
+remote-api environment and the Claude Desktop entry.
 
 Credentials (environment only, never flags):
   AUTH0_MANAGEMENT_TOKEN                         a Management API token, or
@@ -51,7 +59,16 @@ Credentials (environment only, never flags):
 Options:
   --domain DOMAIN                 tenant domain (or AUTH0_DOMAIN), e.g. example.eu.auth0.com
   --audience ID                   API identifier = token audience (required)
-  --remote-url URL                the remote API's /mcp URL, for the Claude Desktop entry
+  --remote-url URL                the remote API's /mcp URL (PUBLIC_URL + /mcp)
+  --url-only MODE                 proxy (default with --remote-url): the remote API is the OAuth server of
+                                  URL-only clients and logs in here with its own application;
+                                  pass-through: this tenant registers them (dynamic registration,
+                                  resource = the MCP URL); off (default without --remote-url)
+  --proxy-app-name NAME           the remote API's own application (default "cnpg-mcp remote")
+  --secrets-dir DIR               proxy: where its client secret and sealing keys are written (0600),
+                                  for a Kubernetes Secret; required when the application is created
+  --connection NAME               pass-through: the login connection opened to registered clients
+                                  (default Username-Password-Authentication)
   --api-name NAME                 API display name (default "cnpg-mcp API")
   --app-name NAME                 application name (default "cnpg-mcp")
   --app-client-id ID              update this application instead of finding one by name
@@ -147,6 +164,18 @@ export function parseOptions(argv: string[], env: Record<string, string | undefi
   const remoteUrl = v['remote-url']
     ? requireSecureUrl(v['remote-url'], '--remote-url').toString()
     : undefined;
+  const urlOnly = v['url-only'] ?? (remoteUrl ? 'proxy' : 'off');
+  if (urlOnly !== 'proxy' && urlOnly !== 'pass-through' && urlOnly !== 'off') {
+    throw new UsageError(`--url-only: expected proxy, pass-through or off, got "${urlOnly}"`);
+  }
+  if (urlOnly !== 'off' && !remoteUrl) {
+    throw new UsageError(`--url-only ${urlOnly}: needs --remote-url (the remote API's /mcp URL)`);
+  }
+  if (remoteUrl && urlOnly !== 'off' && new URL(remoteUrl).pathname !== '/mcp') {
+    throw new UsageError(
+      `--remote-url: expected PUBLIC_URL + /mcp (e.g. https://cnpg.example.com/mcp), got "${remoteUrl}"`,
+    );
+  }
   const refreshLifetimeSeconds = wholeNumber(
     v['refresh-lifetime'],
     '--refresh-lifetime',
@@ -175,6 +204,10 @@ export function parseOptions(argv: string[], env: Record<string, string | undefi
     appClientId: v['app-client-id'],
     callbacks,
     remoteUrl,
+    urlOnly,
+    proxyAppName: v['proxy-app-name'] ?? 'cnpg-mcp remote',
+    secretsDir: v['secrets-dir'],
+    connection: v.connection ?? 'Username-Password-Authentication',
     tokenLifetimeSeconds: wholeNumber(v['token-lifetime'], '--token-lifetime', 3600, 60, 86_400),
     refreshReuseIntervalSeconds: wholeNumber(
       v['refresh-reuse-interval'],
@@ -205,6 +238,10 @@ function parseArgsStrict(argv: string[]) {
       domain: { type: 'string' },
       audience: { type: 'string' },
       'remote-url': { type: 'string' },
+      'url-only': { type: 'string' },
+      'proxy-app-name': { type: 'string' },
+      'secrets-dir': { type: 'string' },
+      connection: { type: 'string' },
       'api-name': { type: 'string' },
       'app-name': { type: 'string' },
       'app-client-id': { type: 'string' },

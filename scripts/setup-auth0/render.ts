@@ -1,5 +1,6 @@
 import type { Change } from './diff.js';
-import type { SetupResult } from './setup.js';
+import { PROXY_SECRET_MOUNT, type SetupResult } from './setup.js';
+import { PROXY_KEYS_FILE, PROXY_SECRET_FILE } from './url-only.js';
 
 const VERB: Record<Change['action'], [string, string]> = {
   create: ['would create', 'created'],
@@ -30,6 +31,14 @@ export function renderResult(result: SetupResult): string {
     'remote-api environment (deploy/ ConfigMap or env):',
     ...Object.entries(result.remoteApiEnv).map(([k, v]) => `  ${k}=${v}`),
     '',
+    ...(result.secretsDir
+      ? [
+          `The remote API's client secret and sealing keys are in ${result.secretsDir} (0600); make them a Secret`,
+          `mounted at ${PROXY_SECRET_MOUNT}, then delete the files:`,
+          `  kubectl -n cnpg-mcp create secret generic cnpg-mcp-oauth --from-file=${result.secretsDir}/${PROXY_SECRET_FILE} --from-file=${result.secretsDir}/${PROXY_KEYS_FILE}`,
+          '',
+        ]
+      : []),
     'Claude Desktop (claude_desktop_config.json):',
     JSON.stringify(result.claudeDesktop, null, 2)
       .split('\n')

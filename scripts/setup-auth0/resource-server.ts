@@ -26,9 +26,13 @@ function mergedScopes(current: ResourceServer | undefined) {
   return [...(current?.scopes ?? []).filter((s) => !ours.has(s.value)), ...API_SCOPES];
 }
 
-function desiredFields(options: SetupOptions, current: ResourceServer | undefined): Record<string, unknown> {
+function desiredFields(
+  options: SetupOptions,
+  apiName: string,
+  current: ResourceServer | undefined,
+): Record<string, unknown> {
   return {
-    name: options.apiName,
+    name: apiName,
     scopes: mergedScopes(current),
     signing_alg: 'RS256',
     allow_offline_access: true,
@@ -41,22 +45,26 @@ function desiredFields(options: SetupOptions, current: ResourceServer | undefine
 
 const path = (id: string) => `/api/v2/resource-servers/${encodeURIComponent(id)}`;
 
-/** Plans, and unless dry-run applies, the API whose identifier is the audience. */
+/**
+ * Plans, and unless dry-run applies, the API whose identifier is the audience (or, in pass-through
+ * mode, a second one whose identifier is the MCP URL, for RFC 8707 `resource`).
+ */
 export async function reconcileResourceServer(
   client: ManagementClient,
   options: SetupOptions,
+  api: { identifier: string; name: string } = { identifier: options.audience, name: options.apiName },
 ): Promise<{ change: Change; resourceServer: ResourceServer | undefined }> {
-  // The documented identifier filter finds the API by its audience (an array of at most one).
+  // The documented identifier filter finds the API by its identifier (an array of at most one).
   const [current] = await client.get<ResourceServer[]>('/api/v2/resource-servers', {
-    identifiers: options.audience,
+    identifiers: api.identifier,
   });
-  const desired = desiredFields(options, current);
-  const name = options.audience;
+  const desired = desiredFields(options, api.name, current);
+  const name = api.identifier;
   if (!current) {
     const change: Change = { resource: 'api', name, action: 'create', fields: [] };
     if (options.dryRun) return { change, resourceServer: undefined };
     const created = await client.post<ResourceServer>('/api/v2/resource-servers', {
-      identifier: options.audience,
+      identifier: api.identifier,
       ...desired,
     });
     return { change, resourceServer: created };

@@ -34,6 +34,8 @@ function options(
       'https://cnpg.example.com/mcp',
       '--management-url',
       fake.url,
+      // The desktop-only set-up unless a test asks for what URL-only clients need.
+      ...(extra.includes('--url-only') ? [] : ['--url-only', 'off']),
       ...extra,
     ],
     env,
@@ -121,6 +123,8 @@ describe('setup-auth0 against a local Management API', () => {
       OIDC_ISSUER: `https://${DOMAIN}/`,
       OIDC_AUDIENCE: AUDIENCE,
       PUBLIC_URL: 'https://cnpg.example.com',
+      // Published in the remote's metadata for the desktop's discovery.
+      DESKTOP_CLIENT_ID: app?.client_id,
     });
     assert.deepEqual(result.claudeDesktop.mcpServers.cnpg?.env, {
       CNPG_MCP_ISSUER: `https://${DOMAIN}/`,

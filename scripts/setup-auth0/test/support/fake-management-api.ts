@@ -40,7 +40,13 @@ const ALL_SCOPES = [
   'update:actions',
   'read:triggers',
   'update:triggers',
+  'read:tenant_settings',
+  'update:tenant_settings',
+  'read:connections',
+  'update:connections',
 ];
+const TENANT_SETTINGS_FIELDS = new Set(['flags', 'resource_parameter_profile']);
+const TENANT_FLAGS = new Set(['enable_dynamic_client_registration']);
 
 const RESOURCE_SERVER_FIELDS = new Set([
   'name',
@@ -136,6 +142,21 @@ export class FakeAuth0 {
   readonly resourceServers = new Map<string, Json>();
   readonly clients = new Map<string, Json>();
   readonly actions = new Map<string, Json>();
+  tenantSettings: Json = {
+    flags: { enable_dynamic_client_registration: false },
+    resource_parameter_profile: 'audience',
+  };
+  readonly connections = new Map<string, Json>([
+    [
+      'con_1',
+      {
+        id: 'con_1',
+        name: 'Username-Password-Authentication',
+        strategy: 'auth0',
+        is_domain_connection: false,
+      },
+    ],
+  ]);
   bindings: Json[] = [];
   private readonly tokens: Map<string, string[]>;
   private readonly faults: Fault[] = [];
@@ -393,6 +414,42 @@ export class FakeAuth0 {
         Object.assign(action, body, { status: 'pending', updated_at: new Date().toISOString() });
         return [200, this.actionView(action)];
       }
+    }
+    if (p === '/api/v2/tenants/settings') {
+      if (r.method === 'GET') {
+        need('read:tenant_settings');
+        return [200, this.tenantSettings];
+      }
+      if (r.method === 'PATCH') {
+        need('update:tenant_settings');
+        rejectUnknown(body, TENANT_SETTINGS_FIELDS);
+        if (body.flags) rejectUnknown(body.flags as Json, TENANT_FLAGS);
+        if (
+          body.resource_parameter_profile &&
+          !['audience', 'compatibility'].includes(String(body.resource_parameter_profile))
+        )
+          throw badRequest('resource_parameter_profile must be audience or compatibility');
+        this.tenantSettings = {
+          ...this.tenantSettings,
+          ...body,
+          flags: { ...(this.tenantSettings.flags as Json), ...((body.flags as Json | undefined) ?? {}) },
+        };
+        return [200, this.tenantSettings];
+      }
+    }
+    if (p === '/api/v2/connections' && r.method === 'GET') {
+      need('read:connections');
+      return [200, [...this.connections.values()].filter((c) => !r.query.name || c.name === r.query.name)];
+    }
+    const connectionMatch = /^\/api\/v2\/connections\/([^/]+)$/.exec(p);
+    if (connectionMatch && r.method === 'PATCH') {
+      need('update:connections');
+      const found = this.connections.get(decodeURIComponent(connectionMatch[1]!));
+      if (!found)
+        throw auth0Error(404, 'Not Found', 'The connection does not exist', 'inexistent_connection');
+      rejectUnknown(body, new Set(['is_domain_connection', 'options', 'enabled_clients']));
+      Object.assign(found, body);
+      return [200, found];
     }
     if (p === '/api/v2/actions/triggers/post-login/bindings') {
       if (r.method === 'GET') {
