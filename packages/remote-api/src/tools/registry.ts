@@ -30,8 +30,11 @@ import { clusterSwitchoverTool } from './cluster/switchover.js';
 import { clusterUnfenceTool } from './cluster/unfence.js';
 import type { ToolImplementation } from './context.js';
 import { credentialRevealTool } from './credentials/reveal.js';
-import { databaseGetTool, databaseListTool } from './databases/read.js';
-import { databaseCreateTool, databaseDeleteTool, databaseUpdateTool } from './databases/write.js';
+import { databaseCreateTool } from './databases/create.js';
+import { databaseDeleteTool } from './databases/delete.js';
+import { databaseGetTool } from './databases/get.js';
+import { databaseListTool } from './databases/list.js';
+import { databaseUpdateTool } from './databases/update.js';
 import {
   publicationCreateTool,
   publicationDeleteTool,
@@ -52,8 +55,12 @@ import {
   poolerScaleTool,
   poolerUpdateTool,
 } from './poolers/poolers.js';
-import { roleGetTool, roleListTool } from './roles/read.js';
-import { roleCreateTool, roleDeleteTool, roleRotatePasswordTool, roleUpdateTool } from './roles/write.js';
+import { roleCreateTool } from './roles/create.js';
+import { roleDeleteTool } from './roles/delete.js';
+import { roleGetTool } from './roles/get.js';
+import { roleListTool } from './roles/list.js';
+import { roleRotatePasswordTool } from './roles/rotate-password.js';
+import { roleUpdateTool } from './roles/update.js';
 import { whoamiTool } from './whoami.js';
 
 /** Every implemented tool by name: the one list of implementations (a test checks it matches the catalogue both ways). */

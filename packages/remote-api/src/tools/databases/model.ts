@@ -1,11 +1,13 @@
 import { OWNER_LABEL } from '../../identity.js';
+import type { ClusterObject } from '../cluster/model.js';
 import { appliedOf, type CnpgObject, clusterOf, listObjects, str } from '../common/objects.js';
-import type { LegacyToolContext } from '../context.js';
 import { ToolFailure } from '../context.js';
+import type { KubeReads } from '../framework/kube-reads.js';
+import type { Intent, Observed, ReferenceSpec } from '../framework/references.js';
 
 /** Database objects of a namespace, optionally of one cluster, sorted by cluster and name. */
 export async function databasesOf(
-  ctx: LegacyToolContext,
+  ctx: { kube: KubeReads },
   namespace: string,
   cluster?: string,
 ): Promise<CnpgObject[]> {
@@ -18,22 +20,68 @@ export async function databasesOf(
     );
 }
 
-/** The Database object declaring PostgreSQL database `name` on `cluster`. */
-export async function findDatabase(
-  ctx: LegacyToolContext,
-  namespace: string,
+/** The Database object of `objects` that declares PostgreSQL database `name` on `cluster`. */
+export function databaseDeclaring(
+  objects: readonly CnpgObject[],
   cluster: string,
   name: string,
-): Promise<CnpgObject> {
-  const found = (await databasesOf(ctx, namespace, cluster)).find((d) => d.spec?.name === name);
-  if (!found) {
-    throw new ToolFailure(
-      'not_found',
-      `no Database object declares database "${name}" on cluster ${namespace}/${cluster}; database_list shows what exists`,
-    );
-  }
-  return found;
+): CnpgObject | undefined {
+  return objects.find((d) => clusterOf(d) === cluster && d.spec?.name === name);
 }
+
+export function databaseNotDeclared(name: string, namespace: string, cluster: string): ToolFailure {
+  return new ToolFailure(
+    'not_found',
+    `no Database object declares database "${name}" on cluster ${namespace}/${cluster}; database_list shows what exists`,
+  );
+}
+
+interface DatabaseArgs {
+  cluster: string;
+  name: string;
+}
+
+/** The cluster of the database: `read` by database_get, `use`d (and owned) by the write tools. */
+export function databaseCluster<Args extends DatabaseArgs>(
+  intent: Extract<Intent, 'use' | 'read'>,
+): ReferenceSpec<Args> {
+  return {
+    kind: 'Cluster',
+    intent,
+    role: 'the cluster of the database',
+    name: (args) => args.cluster,
+    hint: 'cluster_list shows what exists',
+  };
+}
+
+/**
+ * The Database object that declares the database on the observed cluster (found through the list:
+ * any object name may declare it); absent when none does, and the plan says so.
+ */
+export function declaredDatabase<Args extends DatabaseArgs>(
+  intent: Extract<Intent, 'change' | 'read'>,
+): ReferenceSpec<Args> {
+  return {
+    kind: 'Database',
+    intent,
+    optional: true,
+    role: 'the Database object that declares the database',
+    name: async (args, seen: Observed, kube) => {
+      const cluster = seen.cluster as ClusterObject | undefined;
+      if (!cluster) return undefined;
+      const objects = await databasesOf({ kube }, cluster.metadata.namespace ?? '', args.cluster);
+      return databaseDeclaring(objects, args.cluster, args.name)?.metadata.name;
+    },
+  };
+}
+
+/** How far the instance manager got with an object (or one of its extensions or schemas). */
+export const appliedState = (applied: boolean | null, message: string) =>
+  applied === true
+    ? 'applied'
+    : applied === false
+      ? `NOT applied${message ? `: ${message}` : ''}`
+      : 'pending';
 
 export function summarizeDatabase(object: CnpgObject) {
   const spec = object.spec ?? {};

@@ -1,8 +1,11 @@
 import { OWNER_LABEL } from '../../identity.js';
 import { CNPG } from '../../kube/client.js';
 import { translateKubeError } from '../../kube/errors.js';
+import type { RoleAttributes } from '../../policy.js';
 import type { ClusterObject } from '../cluster/model.js';
 import { appliedOf, type CnpgObject, listObjects, num, str } from '../common/objects.js';
+import { ToolFailure } from '../context.js';
+import type { KubeObject } from '../framework/kinds.js';
 import type { KubeReads } from '../framework/kube-reads.js';
 
 export type RoleMode = 'DatabaseRole' | 'managed.roles';
@@ -53,6 +56,35 @@ export async function databaseRoleAvailable(ctx: { kube: KubeReads }): Promise<b
 export function managedRoles(cluster: ClusterObject): RoleConfiguration[] {
   const managed = cluster.spec?.managed as { roles?: RoleConfiguration[] } | undefined;
   return Array.isArray(managed?.roles) ? managed.roles : [];
+}
+
+/** The inline declaration of role `name` in the cluster's spec.managed.roles, if any. */
+export function inlineRole(cluster: ClusterObject, name: string): RoleConfiguration | undefined {
+  return managedRoles(cluster).find((role) => role.name === name);
+}
+
+/**
+ * Role `name` of a cluster as the call observed it: its inline spec.managed.roles entry (which wins
+ * on a name clash, as in CloudNativePG), else the DatabaseRole that declares it.
+ */
+export function declaredRole(
+  name: string,
+  cluster: ClusterObject,
+  databaseRole: KubeObject | undefined,
+): RoleView | undefined {
+  const inline = inlineRole(cluster, name);
+  if (inline) return { source: 'managed.roles', config: inline };
+  const spec = databaseRole?.spec as RoleConfiguration | undefined;
+  return databaseRole && spec?.name === name
+    ? { source: 'DatabaseRole', config: spec, object: databaseRole as CnpgObject }
+    : undefined;
+}
+
+export function roleNotDeclared(name: string, namespace: string, cluster: string): ToolFailure {
+  return new ToolFailure(
+    'not_found',
+    `role "${name}" is not declared on cluster ${namespace}/${cluster}; role_list shows the declared roles`,
+  );
 }
 
 /** Every role declared for a cluster; inline managed roles win on a name clash, as in CloudNativePG. */
@@ -135,8 +167,8 @@ export function summarizeRole(view: RoleView, cluster: ClusterObject) {
   };
 }
 
-/** RoleConfiguration flags from tool arguments (only the ones given). */
-export function roleFlags(args: {
+/** The role attributes a role_create or role_update call may set. */
+export interface RoleFlagArgs {
   login?: boolean | undefined;
   superuser?: boolean | undefined;
   createdb?: boolean | undefined;
@@ -148,7 +180,21 @@ export function roleFlags(args: {
   valid_until?: string | null | undefined;
   in_roles?: string[] | undefined;
   comment?: string | undefined;
-}): Record<string, unknown> {
+}
+
+/** What the policy's roleAttributes rule judges, of the attributes the call sets. */
+export function requestedAttributes(args: RoleFlagArgs): RoleAttributes {
+  const attributes: RoleAttributes = {};
+  for (const flag of ['superuser', 'replication', 'bypassrls', 'createrole', 'createdb', 'login'] as const) {
+    const value = args[flag];
+    if (value !== undefined) attributes[flag] = value;
+  }
+  if (args.in_roles !== undefined) attributes.inRoles = args.in_roles;
+  return attributes;
+}
+
+/** RoleConfiguration flags from tool arguments (only the ones given). */
+export function roleFlags(args: RoleFlagArgs): Record<string, unknown> {
   const flags: Record<string, unknown> = {
     login: args.login,
     superuser: args.superuser,
