@@ -6,6 +6,7 @@ import { action, clusterRefField, objectNameField } from '../shared.js';
 import {
   pgbouncerParameterName,
   pgbouncerParameterValue,
+  pgHbaField,
   poolerInstancesField,
   poolerSummary,
   poolModeField,
@@ -16,7 +17,7 @@ export const poolerCreate = {
   group: 'poolers',
   title: 'Create a connection pooler',
   description:
-    'Creates a PgBouncer pooler in front of a cluster: rw (primary) or ro (replicas), number of instances, pool mode and PgBouncer parameters. Its name must differ from every cluster name in the namespace.',
+    'Creates a PgBouncer pooler in front of a cluster: rw (primary) or ro (replicas), number of instances, pool mode and PgBouncer parameters. Its name must differ from every cluster name in the namespace and from the names of their Services (<cluster>-rw, -ro, -r).',
   inputSchema: z.strictObject({
     namespace: namespaceField.optional(),
     name: objectNameField,
@@ -31,6 +32,7 @@ export const poolerCreate = {
       .partialRecord(pgbouncerParameterName, pgbouncerParameterValue)
       .optional()
       .describe('PgBouncer parameters.'),
+    pg_hba: pgHbaField.optional(),
     paused: z.boolean().default(false).describe('Create it paused (clients wait, no server connections).'),
     wait: z
       .boolean()

@@ -77,6 +77,23 @@ export const PGBOUNCER_PARAMETERS = [
 export const pgbouncerParameterName = z.enum(PGBOUNCER_PARAMETERS);
 export const pgbouncerParameterValue = z.string().max(256);
 
+/**
+ * PgBouncer's own pg_hba lines (CloudNativePG spec.pgbouncer.pg_hba), checked before the operator's
+ * defaults; methods that let clients in without a password are a policy decision.
+ */
+export const pgHbaField = z
+  .array(
+    z
+      .string()
+      .min(1)
+      .max(256)
+      .regex(/^[^\n\r]+$/, 'one line, no line breaks'),
+  )
+  .max(50)
+  .describe(
+    'pg_hba lines for PgBouncer, e.g. "host all all 10.0.0.0/8 scram-sha-256"; trust and password methods are admin-only by default.',
+  );
+
 export const poolerInstancesField = z.int().min(0).max(16).describe('Number of PgBouncer pods (0 to 16).');
 export const poolModeField = z
   .enum(['session', 'transaction'])
