@@ -35,26 +35,22 @@ import { databaseDeleteTool } from './databases/delete.js';
 import { databaseGetTool } from './databases/get.js';
 import { databaseListTool } from './databases/list.js';
 import { databaseUpdateTool } from './databases/update.js';
-import {
-  publicationCreateTool,
-  publicationDeleteTool,
-  publicationListTool,
-  subscriptionCreateTool,
-  subscriptionDeleteTool,
-  subscriptionListTool,
-} from './logical/logical.js';
+import { publicationCreateTool } from './logical/publication-create.js';
+import { publicationDeleteTool } from './logical/publication-delete.js';
+import { publicationListTool } from './logical/publication-list.js';
+import { subscriptionCreateTool } from './logical/subscription-create.js';
+import { subscriptionDeleteTool } from './logical/subscription-delete.js';
+import { subscriptionListTool } from './logical/subscription-list.js';
 import { clusterConnectionInfoTool } from './observability/cluster-connection-info.js';
 import { clusterEventsTool } from './observability/cluster-events.js';
 import { clusterLogsTool } from './observability/cluster-logs.js';
 import { clusterPodsTool } from './observability/cluster-pods.js';
-import {
-  poolerCreateTool,
-  poolerDeleteTool,
-  poolerGetTool,
-  poolerListTool,
-  poolerScaleTool,
-  poolerUpdateTool,
-} from './poolers/poolers.js';
+import { poolerCreateTool } from './poolers/create.js';
+import { poolerDeleteTool } from './poolers/delete.js';
+import { poolerGetTool } from './poolers/get.js';
+import { poolerListTool } from './poolers/list.js';
+import { poolerScaleTool } from './poolers/scale.js';
+import { poolerUpdateTool } from './poolers/update.js';
 import { roleCreateTool } from './roles/create.js';
 import { roleDeleteTool } from './roles/delete.js';
 import { roleGetTool } from './roles/get.js';

@@ -169,3 +169,30 @@ export function requireNameUnclaimed(name: string, claims: NameClaims, userId: s
     );
   }
 }
+
+/** The clusters of `clusters` one of whose names (namesOfCluster) is `name`. */
+export function clustersNamed<T extends Pick<KubeObject, 'metadata'>>(
+  name: string,
+  clusters: readonly T[],
+): T[] {
+  return clusters.filter((cluster) => namesOfCluster(cluster.metadata.name).includes(name));
+}
+
+/**
+ * Refuses a Pooler name that is an existing cluster's name or one of its Service names: the
+ * Pooler's Service and Deployment take their names from the Pooler, so it would stand in for the
+ * cluster's own. The other direction (a cluster whose names a Pooler holds) is requireNameUnclaimed.
+ */
+export function requirePoolerNameFree(name: string, clusters: readonly Pick<KubeObject, 'metadata'>[]): void {
+  const [cluster] = clustersNamed(name, clusters);
+  if (!cluster) return;
+  const clusterName = cluster.metadata.name;
+  const what =
+    clusterName === name
+      ? 'the name of a cluster'
+      : `the name of a Service of cluster ${clusterName} (its Services are ${namesOfCluster(clusterName).slice(1).join(', ')})`;
+  throw new PolicyDenied(
+    'names',
+    `name: "${name}" is ${what}; a pooler with it would stand in for the cluster's own, so a pooler needs another name`,
+  );
+}

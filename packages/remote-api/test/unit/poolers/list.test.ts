@@ -1,0 +1,39 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { readableFilter } from '../../../src/policy.js';
+import { poolerListTool, selectPoolers } from '../../../src/tools/poolers/list.js';
+import { accessOf, alice, bob, object } from '../backups/fixtures.js';
+
+const pooler = (name: string, cluster: string, owner: typeof alice | undefined) =>
+  object('Pooler', name, owner, { spec: { cluster: { name: cluster }, pgbouncer: { poolMode: 'session' } } });
+
+const items = [
+  pooler('b-pool', 'b', bob),
+  pooler('a-rw-pool', 'a', alice),
+  pooler('a-ro-pool', 'a', alice),
+  pooler('admin-pool', 'a', undefined),
+];
+const names = (list: { name: string }[]) => list.map((p) => p.name);
+
+describe('selectPoolers', () => {
+  test('namespace-wide reads (the default): everything by name, optionally of one cluster', () => {
+    const readable = readableFilter(accessOf(bob), bob);
+    assert.deepEqual(names(selectPoolers(items, undefined, readable)), [
+      'a-ro-pool',
+      'a-rw-pool',
+      'admin-pool',
+      'b-pool',
+    ]);
+    assert.deepEqual(names(selectPoolers(items, 'a', readable)), ['a-ro-pool', 'a-rw-pool', 'admin-pool']);
+  });
+
+  test('reads: owned shows a non-admin only their own poolers', () => {
+    const readable = readableFilter(accessOf(bob, { reads: 'owned' }), bob);
+    assert.deepEqual(names(selectPoolers(items, undefined, readable)), ['b-pool']);
+    assert.deepEqual(names(selectPoolers(items, 'a', readable)), []);
+  });
+
+  test('the list spans the namespace and declares nothing', () => {
+    assert.deepEqual(poolerListTool.references, {});
+  });
+});
