@@ -86,6 +86,25 @@ function offlineAccessLikeAuth0(params: URLSearchParams): void {
   if (scopes.includes('offline_access') && !params.has('prompt')) params.set('prompt', 'consent');
 }
 
+/**
+ * A registering client may name the API's scopes (MCP clients copy `scopes_supported`). They belong
+ * to the API, not to the client (as at Auth0), so they are taken out of the client's `scope`.
+ */
+function withoutApiScopes(body: string): string {
+  let metadata: Record<string, unknown>;
+  try {
+    metadata = JSON.parse(body) as Record<string, unknown>;
+  } catch {
+    return body;
+  }
+  if (typeof metadata.scope !== 'string') return body;
+  const apiScopes = API_RESOURCE_SCOPES.split(' ');
+  const kept = metadata.scope.split(' ').filter((scope) => scope && !apiScopes.includes(scope));
+  if (kept.length === 0) delete metadata.scope;
+  else metadata.scope = kept.join(' ');
+  return JSON.stringify(metadata);
+}
+
 function replayWithBody(req: IncomingMessage, body: string): IncomingMessage {
   const copy = new IncomingMessage(req.socket);
   copy.method = req.method;
@@ -153,8 +172,7 @@ export async function startDevOidc(options: DevOidcOptions = {}): Promise<DevOid
     jwks: { keys },
     cookies: { keys: cookieKeys },
     pkce: { methods: ['S256'], required: () => true },
-    // The API's scopes are listed too, so a client may name them when it registers (RFC 7591 `scope`).
-    scopes: ['openid', 'profile', 'email', 'offline_access', ...API_RESOURCE_SCOPES.split(' ')],
+    scopes: ['openid', 'profile', 'email', 'offline_access'],
     claims: {
       openid: ['sub'],
       profile: ['name', 'preferred_username'],
@@ -288,6 +306,9 @@ export async function startDevOidc(options: DevOidcOptions = {}): Promise<DevOid
       audienceAsResource(form);
       if (url.pathname === '/auth') offlineAccessLikeAuth0(form);
       forwarded = replayWithBody(req, form.toString());
+    }
+    if (req.method === 'POST' && url.pathname === '/reg') {
+      forwarded = replayWithBody(req, withoutApiScopes(await readBody(req)));
     }
     provider.callback()(forwarded, res);
   }

@@ -74,7 +74,7 @@ test('an opaque token is introspected: active, then audience and scopes checked;
   // Without an audience requirement the active token gets as far as the scope check.
   const scoped = await postMcp(lenient, initializeMessage, `Bearer ${opaque}`);
   assert.equal(scoped.status, 403);
-  assert.equal(parseChallenge(scoped.headers.get('www-authenticate')).scope, 'mcp:read');
+  assert.equal(parseChallenge(scoped.headers.get('www-authenticate')).scope, 'mcp:read mcp:write');
   assert.equal(introspections, 2);
   const again = await postMcp(lenient, initializeMessage, `Bearer ${opaque}`);
   assert.equal(again.status, 403);
