@@ -228,3 +228,23 @@ describe('connection limits', () => {
     assert.equal(again.status, 200, 'slots are given back when the calls end');
   });
 });
+
+describe('/metrics', () => {
+  test('on its own port (METRICS_PORT), not on the API port; with neither setting it is not served', async () => {
+    const stack = await startLocalStack({ remoteApi: { env: { METRICS_PORT: '0' } } });
+    try {
+      assert.ok(stack.api.metricsUrl);
+      const scraped = await fetch(stack.api.metricsUrl);
+      assert.equal(scraped.status, 200);
+      assert.match(await scraped.text(), /# TYPE cnpg_mcp_http_requests_total counter/);
+      const onApiPort = await fetch(`${stack.api.url}/metrics`);
+      assert.equal(onApiPort.status, 404, 'never open on the API port');
+      await onApiPort.body?.cancel();
+      const other = await fetch(new URL('/healthz', stack.api.metricsUrl));
+      assert.equal(other.status, 404, 'the metrics port serves only /metrics');
+      await other.body?.cancel();
+    } finally {
+      await stack.close();
+    }
+  });
+});

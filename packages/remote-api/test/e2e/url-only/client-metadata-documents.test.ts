@@ -49,7 +49,7 @@ describe('client ID metadata documents (proxy mode)', () => {
     const dir = mkdtempSync(join(tmpdir(), 'cimd-'));
     const { certPem, keyPem } = selfSignedCertificate(dir);
     writeFileSync(join(dir, 'ca.pem'), certPem);
-    documents = createHttpsServer({ cert: certPem, key: keyPem }, (req, res) => {
+    documents = createHttpsServer({ cert: certPem, key: keyPem }, (_req, res) => {
       fetches++;
       res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'max-age=60' });
       res.end(
