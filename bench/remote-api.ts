@@ -97,8 +97,12 @@ async function verificationCost(issuer: string, audience: string, token: string)
 export async function runRemoteApiBench(): Promise<BenchSection> {
   const stack = await startStack({ clusters: 10 });
   const apis: RemoteApiProcess[] = [];
+  // The balancer is the public address of the scale-out pair, so its Host must be accepted.
+  const backends: string[] = [];
+  const balancer = await roundRobin(backends);
+  const env = { ALLOWED_HOSTS: new URL(balancer.url).host };
   try {
-    const api = await spawnRemoteApi(stack.oidc, stack.kube);
+    const api = await spawnRemoteApi(stack.oidc, stack.kube, env);
     apis.push(api);
     const calls = [
       { label: 'whoami (JWT + MCP, no Kubernetes)', body: toolCall('whoami', {}) },
@@ -122,12 +126,11 @@ export async function runRemoteApiBench(): Promise<BenchSection> {
     }
     const verifyMicros = await verificationCost(stack.oidc.issuer, stack.oidc.audience, stack.accessToken);
 
-    const second = await spawnRemoteApi(stack.oidc, stack.kube);
+    const second = await spawnRemoteApi(stack.oidc, stack.kube, env);
     apis.push(second);
-    const balancer = await roundRobin([api.url, second.url]);
+    backends.push(api.url, second.url);
     const one = await load(api.url, stack.accessToken, calls[1]!.body, 16);
     const two = await load(balancer.url, stack.accessToken, calls[1]!.body, 16);
-    balancer.server.close();
 
     const targets: Target[] = [
       {
@@ -162,6 +165,7 @@ On 2 cores the load generator, the emulator and the API processes share the CPU,
 processes show that any replica serves any request rather than a doubling.`;
     return { title: 'remote-api throughput and scale-out', body, targets };
   } finally {
+    balancer.server.close();
     for (const api of apis) await api.stop();
     await stack.close();
   }

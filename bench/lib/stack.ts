@@ -58,6 +58,8 @@ export async function spawnRemoteApi(
       KUBECONFIG: kube.kubeconfigPath,
       LOG_LEVEL: 'warn',
       AUDIT_LOG: join(dir, 'audit.log'),
+      // One token drives up to 64 concurrent calls: the per-caller cap is not what is measured.
+      MAX_IN_FLIGHT_PER_CALLER: '1000',
       ...env,
     },
     stdio: ['ignore', 'ignore', 'inherit'],
