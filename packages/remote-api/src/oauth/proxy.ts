@@ -11,6 +11,7 @@ import type { ProxyContext } from './context.js';
 import { cookieJar } from './cookies.js';
 import { OAuthError, sendOAuthError } from './errors.js';
 import { AUTHORIZATION_SERVER_METADATA_PATH, authorizationServerMetadata } from './metadata.js';
+import { errorPage, sendPage } from './pages.js';
 import { Sealer } from './sealed.js';
 import { tokenEndpoint } from './token.js';
 import { UpstreamProvider } from './upstream.js';
@@ -78,6 +79,21 @@ export function createOAuthProxy(options: {
     }
   };
 
+  /** The browser steps: a failure they did not handle (the provider unreachable) is a page, not JSON. */
+  const page = async (res: ServerResponse, step: () => Promise<void>) => {
+    try {
+      await step();
+    } catch (error) {
+      if (!(error instanceof OAuthError) || res.headersSent) throw error;
+      options.log.warn('OAuth browser step failed', { error: error.code, description: error.message });
+      sendPage(
+        res,
+        error.status,
+        errorPage('Sign-in unavailable', `${error.message}. Try again in a moment.`),
+      );
+    }
+  };
+
   return {
     async handle(req, res, path, corsHeaders) {
       const method = req.method ?? 'GET';
@@ -110,13 +126,13 @@ export function createOAuthProxy(options: {
             });
           return true;
         case '/oauth/authorize':
-          if (allow('GET')) await handleAuthorize(ctx, req, res);
+          if (allow('GET')) await page(res, () => handleAuthorize(ctx, req, res));
           return true;
         case '/oauth/consent':
-          if (allow('POST')) await handleConsent(ctx, req, res);
+          if (allow('POST')) await page(res, () => handleConsent(ctx, req, res));
           return true;
         case '/oauth/callback':
-          if (allow('GET')) await handleCallback(ctx, req, res);
+          if (allow('GET')) await page(res, () => handleCallback(ctx, req, res));
           return true;
         case '/oauth/token':
           if (allow('POST'))

@@ -359,6 +359,24 @@ describe('OAuth proxy under attack', () => {
     assert.equal(((await stolen.json()) as { error: string }).error, 'invalid_grant');
   });
 
+  test('a provider that cannot be reached gives the person a page saying so, not a redirect', async () => {
+    const unreachable = await env.stack.startApi({
+      env: {
+        OAUTH_MODE: 'proxy',
+        OAUTH_PROXY_CLIENT_ID: 'x',
+        OAUTH_PROXY_KEYS: randomBytes(32).toString('base64url'),
+        OIDC_ISSUER: 'http://127.0.0.1:9',
+      },
+    });
+    const client = await registerPublic(unreachable);
+    const page = await fetch(authorizeUrl(unreachable, client.client_id, pkce().challenge), {
+      redirect: 'manual',
+    });
+    assert.equal(page.status, 503);
+    assert.equal(page.headers.get('location'), null);
+    assert.match(await page.text(), /the identity provider cannot be reached/);
+  });
+
   test('stateless: each step on another replica with the same keys; a replica with other keys opens nothing', async () => {
     const replica = await env.startReplica();
     const client = await registerPublic(replica);
