@@ -40,10 +40,16 @@ describe('CNPG admission conformance: schema and webhook rules answer 422 with c
   test('enums and types are checked', async () => {
     const body = await rejectCluster('bad-enum', { logLevel: 'loud', instances: 'three' });
     const fields = body.details?.causes?.map((c) => `${c.reason} ${c.field}`).sort();
+    // The CRD has CEL rules; the API server skips them when the schema already refuses the object.
     assert.deepEqual(fields, [
+      'FieldValueInvalid <nil>',
       'FieldValueNotSupported spec.logLevel',
       'FieldValueTypeInvalid spec.instances',
     ]);
+    assert.match(
+      body.message,
+      /<nil>: Invalid value: null: some validation rules were not checked because the object was invalid; correct the existing errors to complete validation/,
+    );
     assert.match(
       body.message,
       /spec\.logLevel: Unsupported value: "loud": supported values: "error", "warning", "info", "debug", "trace"/,
@@ -152,6 +158,12 @@ describe('CNPG admission conformance: schema and webhook rules answer 422 with c
     );
     assert.deepEqual(missing.details?.causes, [
       { reason: 'FieldValueRequired', message: 'Required value', field: 'spec.schedule' },
+      {
+        reason: 'FieldValueInvalid',
+        message:
+          'Invalid value: null: some validation rules were not checked because the object was invalid; correct the existing errors to complete validation',
+        field: '<nil>',
+      },
     ]);
   });
 

@@ -1,14 +1,22 @@
 /**
  * The admission chain for writes to the main endpoint: mutating webhooks, then structural schema
- * (prune, default, validate) or the core strategy, then validating webhooks.
+ * (prune, default, validate, CEL rules) or the core strategy, then validating webhooks.
  */
 import { badRequest, type FieldError, invalid } from '../api/errors.js';
 import type { ResourceType } from '../api/resources.js';
 import type { KubeObject } from '../types.js';
-import { CNPG_SCHEMAS } from './cnpg-schemas.js';
 import { CNPG_WEBHOOKS } from './cnpg-webhooks.js';
 import { admitCore, validateMetadata, validateName } from './core.js';
-import { applyDefaults, prune, validate } from './schema.js';
+import { CNPG_SCHEMAS } from './crd-schemas.js';
+import {
+  applyDefaults,
+  blocksRules,
+  hasRules,
+  prune,
+  RULES_NOT_CHECKED,
+  validate,
+  validateRules,
+} from './schema.js';
 import type { AdmissionContext } from './types.js';
 
 export type FieldValidation = 'Ignore' | 'Warn' | 'Strict';
@@ -45,7 +53,11 @@ export function admit(
     }
     if (fieldValidation === 'Warn') warnings.push(...unknown.map((f) => `unknown field "${f}"`));
     applyDefaults(obj, schema);
-    validate(obj, schema, '', ctx.old, errors);
+    validate(obj, schema, '', errors);
+    if (hasRules(schema)) {
+      if (blocksRules(errors)) errors.push(RULES_NOT_CHECKED);
+      else validateRules(obj, schema, '', ctx.old ? { value: ctx.old } : undefined, errors);
+    }
   } else if (!rt.custom) {
     errors.push(...admitCore(obj, ctx.old));
   }

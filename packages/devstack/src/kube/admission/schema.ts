@@ -1,20 +1,12 @@
 /**
  * A structural-schema engine with the CRD semantics kube-apiextensions applies on every write:
  * unknown fields pruned (reported as warnings, or 400 with fieldValidation=Strict), nulls dropped,
- * defaults filled, then types, enums, bounds, patterns, required fields and CEL-like rules checked.
+ * defaults filled, then types, enums, bounds, patterns, required fields and list invariants checked,
+ * and — only when none of those blocks — the `x-kubernetes-validations` CEL rules run.
  */
 import { type FieldError, fieldErrors } from '../api/errors.js';
 import { deepClone, isPlainObject, type JsonValue } from '../types.js';
-
-export interface Rule {
-  /** Returns true when valid. `old` is the previous value on update (transition rules). */
-  check: (self: unknown, old: unknown) => boolean;
-  message: string;
-  /** Only evaluated when an old value exists (transition rules like immutability). */
-  transition?: boolean;
-  /** Report on a child field instead of the node itself (CEL fieldPath). */
-  field?: string;
-}
+import { compileRule, type RawRule, type Rule } from './cel.js';
 
 export interface Schema {
   type?: 'object' | 'array' | 'string' | 'integer' | 'number' | 'boolean';
@@ -23,54 +15,56 @@ export interface Schema {
   additionalProperties?: Schema;
   preserveUnknown?: boolean;
   items?: Schema;
-  enum?: readonly (string | number | boolean)[];
+  enum?: readonly JsonValue[];
   minimum?: number;
   maximum?: number;
   minLength?: number;
   maxLength?: number;
-  pattern?: string;
+  pattern?: RegExp;
   minItems?: number;
   maxItems?: number;
   default?: JsonValue;
   intOrString?: boolean;
-  format?: 'date-time';
+  format?: string;
+  listType?: 'atomic' | 'set' | 'map';
+  listMapKeys?: readonly string[];
   rules?: readonly Rule[];
 }
 
-// ---- builders keep the per-kind schemas short ----
-type Extra = Omit<Schema, 'type'>;
-export const s = {
-  str: (extra: Extra = {}): Schema => ({ type: 'string', ...extra }),
-  int: (extra: Extra = {}): Schema => ({ type: 'integer', ...extra }),
-  num: (extra: Extra = {}): Schema => ({ type: 'number', ...extra }),
-  bool: (extra: Extra = {}): Schema => ({ type: 'boolean', ...extra }),
-  enum: (values: readonly string[], extra: Extra = {}): Schema => ({
-    type: 'string',
-    enum: values,
-    ...extra,
-  }),
-  obj: (properties: Record<string, Schema>, extra: Extra = {}): Schema => ({
-    type: 'object',
-    properties,
-    ...extra,
-  }),
-  arr: (items: Schema, extra: Extra = {}): Schema => ({ type: 'array', items, ...extra }),
-  map: (values: Schema = { type: 'string' }, extra: Extra = {}): Schema => ({
-    type: 'object',
-    additionalProperties: values,
-    ...extra,
-  }),
-  /** An object whose contents are not checked (pod templates, affinity, …). */
-  any: (extra: Extra = {}): Schema => ({ type: 'object', preserveUnknown: true, ...extra }),
-  intOrString: (extra: Extra = {}): Schema => ({ intOrString: true, ...extra }),
-  /** `{name: string}` references (LocalObjectReference). */
-  ref: (extra: Extra = {}): Schema => ({
-    type: 'object',
-    properties: { name: { type: 'string' } },
-    required: ['name'],
-    ...extra,
-  }),
-};
+type OpenApi = Record<string, unknown>;
+
+/** Converts a published OpenAPI v3 (structural) schema into the engine's form, compiling its CEL rules. */
+export function fromOpenApi(node: OpenApi): Schema {
+  const out: Schema = {};
+  if (typeof node.type === 'string') out.type = node.type as Schema['type'];
+  if (node['x-kubernetes-int-or-string'] === true) out.intOrString = true;
+  if (node['x-kubernetes-preserve-unknown-fields'] === true) out.preserveUnknown = true;
+  if (isPlainObject(node.properties)) {
+    out.properties = Object.fromEntries(
+      Object.entries(node.properties).map(([k, v]) => [k, fromOpenApi(v as OpenApi)]),
+    );
+  }
+  if (isPlainObject(node.additionalProperties))
+    out.additionalProperties = fromOpenApi(node.additionalProperties);
+  if (isPlainObject(node.items)) out.items = fromOpenApi(node.items);
+  if (Array.isArray(node.required)) out.required = node.required as string[];
+  if (Array.isArray(node.enum)) out.enum = node.enum as JsonValue[];
+  for (const key of ['minimum', 'maximum', 'minLength', 'maxLength', 'minItems', 'maxItems'] as const) {
+    if (typeof node[key] === 'number') out[key] = node[key] as number;
+  }
+  if (typeof node.pattern === 'string') out.pattern = new RegExp(node.pattern, 'u');
+  if (node.default !== undefined) out.default = node.default as JsonValue;
+  if (typeof node.format === 'string') out.format = node.format;
+  const listType = node['x-kubernetes-list-type'];
+  if (listType === 'atomic' || listType === 'set' || listType === 'map') out.listType = listType;
+  if (Array.isArray(node['x-kubernetes-list-map-keys'])) {
+    out.listMapKeys = node['x-kubernetes-list-map-keys'] as string[];
+  }
+  if (Array.isArray(node['x-kubernetes-validations'])) {
+    out.rules = (node['x-kubernetes-validations'] as RawRule[]).map(compileRule);
+  }
+  return out;
+}
 
 function join(path: string, key: string): string {
   return path ? `${path}.${key}` : key;
@@ -145,13 +139,45 @@ function typeMatches(value: unknown, type: Schema['type']): boolean {
 
 const DATE_TIME = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
 
-export function validate(
-  value: unknown,
-  schema: Schema,
-  path: string,
-  old: unknown,
-  errors: FieldError[],
-): void {
+function validateString(value: string, schema: Schema, path: string, errors: FieldError[]): void {
+  if (schema.maxLength !== undefined && value.length > schema.maxLength) {
+    errors.push(fieldErrors.tooLong(path, schema.maxLength));
+  }
+  if (schema.minLength !== undefined && value.length < schema.minLength) {
+    errors.push(
+      fieldErrors.invalid(path, value, `${path} in body should be at least ${schema.minLength} chars long`),
+    );
+  }
+  if (schema.pattern && !schema.pattern.test(value)) {
+    errors.push(fieldErrors.invalid(path, value, `${path} in body should match '${schema.pattern.source}'`));
+  }
+  if (schema.format === 'date-time' && !DATE_TIME.test(value)) {
+    errors.push(fieldErrors.invalid(path, value, `${path} in body must be of type date-time: "${value}"`));
+  }
+}
+
+/** x-kubernetes-list-type set (unique items) and map (unique keys) invariants. */
+function validateListType(value: unknown[], schema: Schema, path: string, errors: FieldError[]): void {
+  if (schema.listType !== 'set' && schema.listType !== 'map') return;
+  const seen = new Set<string>();
+  value.forEach((item, i) => {
+    const key =
+      schema.listType === 'map'
+        ? JSON.stringify((schema.listMapKeys ?? []).map((k) => (isPlainObject(item) ? item[k] : undefined)))
+        : JSON.stringify(item);
+    if (seen.has(key)) {
+      const shown =
+        schema.listType === 'map' && isPlainObject(item)
+          ? Object.fromEntries((schema.listMapKeys ?? []).map((k) => [k, item[k]]))
+          : item;
+      errors.push(fieldErrors.duplicate(`${path}[${i}]`, shown));
+    }
+    seen.add(key);
+  });
+}
+
+/** The OpenAPI checks (no CEL): types, enums, bounds, patterns, required fields, list invariants. */
+export function validate(value: unknown, schema: Schema, path: string, errors: FieldError[]): void {
   if (schema.intOrString) {
     if (typeof value !== 'string' && !(typeof value === 'number' && Number.isInteger(value))) {
       errors.push(
@@ -161,6 +187,8 @@ export function validate(
           `${path} in body must be of type integer,string: "${typeName(value)}"`,
         ),
       );
+    } else if (typeof value === 'string') {
+      validateString(value, schema, path, errors);
     }
     return;
   }
@@ -171,7 +199,7 @@ export function validate(
     );
     return;
   }
-  if (schema.enum && !schema.enum.includes(value as string)) {
+  if (schema.enum && !schema.enum.includes(value as JsonValue)) {
     errors.push(fieldErrors.notSupported(path, value, schema.enum));
   }
   if (typeof value === 'number') {
@@ -190,22 +218,7 @@ export function validate(
       );
     }
   }
-  if (typeof value === 'string') {
-    if (schema.maxLength !== undefined && value.length > schema.maxLength) {
-      errors.push(fieldErrors.tooLong(path, schema.maxLength));
-    }
-    if (schema.minLength !== undefined && value.length < schema.minLength) {
-      errors.push(
-        fieldErrors.invalid(path, value, `${path} in body should be at least ${schema.minLength} chars long`),
-      );
-    }
-    if (schema.pattern && !new RegExp(schema.pattern).test(value)) {
-      errors.push(fieldErrors.invalid(path, value, `${path} in body should match '${schema.pattern}'`));
-    }
-    if (schema.format === 'date-time' && !DATE_TIME.test(value)) {
-      errors.push(fieldErrors.invalid(path, value, `${path} in body must be of type date-time: "${value}"`));
-    }
-  }
+  if (typeof value === 'string') validateString(value, schema, path, errors);
   if (Array.isArray(value)) {
     if (schema.minItems !== undefined && value.length < schema.minItems) {
       errors.push(
@@ -219,40 +232,128 @@ export function validate(
     if (schema.maxItems !== undefined && value.length > schema.maxItems) {
       errors.push(fieldErrors.tooMany(path, value.length, schema.maxItems));
     }
+    validateListType(value, schema, path, errors);
     if (schema.items) {
-      const oldItems = Array.isArray(old) ? old : [];
       value.forEach((item, i) => {
-        validate(item, schema.items!, `${path}[${i}]`, oldItems[i], errors);
+        validate(item, schema.items!, `${path}[${i}]`, errors);
       });
     }
   }
   if (isPlainObject(value)) {
-    const oldObj = isPlainObject(old) ? old : undefined;
     for (const key of schema.required ?? []) {
       if (value[key] === undefined) errors.push(fieldErrors.required(join(path, key), ''));
     }
     for (const [key, child] of Object.entries(value)) {
       const childSchema = schema.properties?.[key] ?? schema.additionalProperties;
-      if (childSchema && child !== undefined)
-        validate(child, childSchema, join(path, key), oldObj?.[key], errors);
+      if (childSchema && child !== undefined) validate(child, childSchema, join(path, key), errors);
     }
-  }
-  for (const rule of schema.rules ?? []) {
-    if (rule.transition && old === undefined) continue;
-    if (rule.check(value, old)) continue;
-    const field = rule.field ? join(path, rule.field) : path;
-    const shown = rule.field && isPlainObject(value) ? value[rule.field] : value;
-    errors.push(
-      isPlainObject(shown) || Array.isArray(shown) || shown === undefined
-        ? fieldErrors.invalidNoValue(field, rule.message)
-        : fieldErrors.invalid(field, shown, rule.message),
-    );
   }
 }
 
-/** CEL `self == oldSelf` for a field. */
-export const immutable = (message: string): Rule => ({
-  transition: true,
-  message,
-  check: (self, old) => JSON.stringify(self) === JSON.stringify(old),
-});
+/** Errors that stop the API server from running the CEL rules (apiextensions' hasBlockingErr). */
+const BLOCKING = new Set([
+  'FieldValueNotSupported',
+  'FieldValueRequired',
+  'FieldValueTooLong',
+  'FieldValueTooMany',
+  'FieldValueTypeInvalid',
+]);
+
+const withRules = new WeakMap<Schema, boolean>();
+
+/** Whether a schema has CEL rules anywhere (without any, the API server has no CEL validator). */
+export function hasRules(schema: Schema): boolean {
+  let found = withRules.get(schema);
+  if (found === undefined) {
+    found =
+      (schema.rules?.length ?? 0) > 0 ||
+      Object.values(schema.properties ?? {}).some(hasRules) ||
+      (schema.additionalProperties !== undefined && hasRules(schema.additionalProperties)) ||
+      (schema.items !== undefined && hasRules(schema.items));
+    withRules.set(schema, found);
+  }
+  return found;
+}
+
+export function blocksRules(errors: readonly FieldError[]): boolean {
+  return errors.some((e) => BLOCKING.has(e.type));
+}
+
+/** What the API server reports instead of running the rules (a field error on no path). */
+export const RULES_NOT_CHECKED: FieldError = fieldErrors.invalid(
+  '<nil>',
+  null,
+  'some validation rules were not checked because the object was invalid; correct the existing errors to complete validation',
+);
+
+/** The old list item a new one correlates with: only map lists, by their keys. */
+function correlatedItem(item: unknown, old: unknown, schema: Schema): { value: unknown } | undefined {
+  if (schema.listType !== 'map' || !Array.isArray(old) || !isPlainObject(item)) return undefined;
+  const keys = schema.listMapKeys ?? [];
+  const match = old.find((o) => isPlainObject(o) && keys.every((k) => o[k] === item[k]));
+  return match === undefined ? undefined : { value: match };
+}
+
+function ruleError(rule: Rule, schema: Schema, value: unknown, path: string): FieldError {
+  const field = rule.fieldPath ? join(path, rule.fieldPath) : path;
+  const composite = schema.type === 'object' || schema.type === 'array';
+  switch (rule.reason) {
+    case 'FieldValueForbidden':
+      return fieldErrors.forbidden(field, rule.message);
+    case 'FieldValueRequired':
+      return fieldErrors.required(field, rule.message);
+    case 'FieldValueDuplicate':
+      return fieldErrors.duplicate(field, value);
+    default:
+      return composite
+        ? fieldErrors.invalidNoValue(field, rule.message)
+        : fieldErrors.invalid(field, value, rule.message);
+  }
+}
+
+/**
+ * Runs the CEL rules of every node present in `value`. `old` holds the previous value when the node
+ * existed before (transition rules such as `self == oldSelf` run only then).
+ */
+export function validateRules(
+  value: unknown,
+  schema: Schema,
+  path: string,
+  old: { value: unknown } | undefined,
+  errors: FieldError[],
+): void {
+  for (const rule of schema.rules ?? []) {
+    if (rule.usesOldSelf && old === undefined) continue;
+    const outcome = rule.evaluate(value, old?.value);
+    if (outcome === true) continue;
+    if (outcome === false) {
+      errors.push(ruleError(rule, schema, value, path));
+    } else if (outcome.error.startsWith('no such overload')) {
+      errors.push(
+        fieldErrors.invalid(
+          path,
+          schema.type ?? '',
+          `'${outcome.error}': call arguments did not match a supported operator, function or macro signature for rule: ${rule.message}`,
+        ),
+      );
+    } else {
+      errors.push(
+        fieldErrors.invalid(path, schema.type ?? '', `${outcome.error} evaluating rule: ${rule.message}`),
+      );
+    }
+  }
+  if (Array.isArray(value) && schema.items) {
+    value.forEach((item, i) => {
+      validateRules(item, schema.items!, `${path}[${i}]`, correlatedItem(item, old?.value, schema), errors);
+    });
+  }
+  if (isPlainObject(value)) {
+    const oldObj = isPlainObject(old?.value) ? old.value : undefined;
+    for (const [key, child] of Object.entries(value)) {
+      const childSchema = schema.properties?.[key] ?? schema.additionalProperties;
+      if (!childSchema || child === undefined) continue;
+      const oldChild = oldObj && oldObj[key] !== undefined ? { value: oldObj[key] } : undefined;
+      validateRules(child, childSchema, join(path, key), oldChild, errors);
+    }
+  }
+}

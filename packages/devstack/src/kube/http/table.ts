@@ -1,7 +1,8 @@
 /**
  * meta.k8s.io/v1 Table responses for `kubectl get` (Accept: application/json;as=Table;g=meta.k8s.io;v=v1):
- * CNPG's printer columns and the built-in printers of the core kinds tools look at.
+ * the printer columns of CNPG's published CRDs and the built-in printers of the core kinds tools look at.
  */
+import { CNPG_CRDS } from '../admission/crd-schemas.js';
 import type { ResourceType } from '../api/resources.js';
 import { asRecord, getPath, type KubeObject } from '../types.js';
 
@@ -10,8 +11,6 @@ interface Column {
   type: 'string' | 'integer' | 'date' | 'boolean';
   description: string;
   value: (obj: KubeObject) => unknown;
-  /** Set for columns read from one field (what a CRD's additionalPrinterColumns declares). */
-  jsonPath?: string;
 }
 
 export function wantsTable(accept: string | undefined): boolean {
@@ -40,47 +39,9 @@ const col = (name: string, type: Column['type'], p: string, description = ''): C
   type,
   description,
   value: path(p),
-  jsonPath: `.${p}`,
 });
 const age = col('Age', 'date', 'metadata.creationTimestamp', 'CreationTimestamp');
-const cnpgObject = [
-  age,
-  col('Cluster', 'string', 'spec.cluster.name'),
-  col('PG Name', 'string', 'spec.name'),
-  col('Applied', 'boolean', 'status.applied'),
-  col('Message', 'string', 'status.message'),
-];
-
 const COLUMNS: Record<string, Column[]> = {
-  Cluster: [
-    age,
-    col('Instances', 'integer', 'status.instances', 'Number of instances'),
-    col('Ready', 'integer', 'status.readyInstances', 'Number of ready instances'),
-    col('Status', 'string', 'status.phase', 'Cluster current status'),
-    col('Primary', 'string', 'status.currentPrimary', 'Primary pod'),
-  ],
-  Backup: [
-    age,
-    col('Cluster', 'string', 'spec.cluster.name'),
-    col('Method', 'string', 'spec.method'),
-    col('Phase', 'string', 'status.phase'),
-    col('Error', 'string', 'status.error'),
-  ],
-  ScheduledBackup: [
-    age,
-    col('Cluster', 'string', 'spec.cluster.name'),
-    col('Last Backup', 'date', 'status.lastScheduleTime'),
-  ],
-  Pooler: [
-    age,
-    col('Cluster', 'string', 'spec.cluster.name'),
-    col('Type', 'string', 'spec.type'),
-    col('Phase', 'string', 'status.phase'),
-  ],
-  Database: cnpgObject,
-  Publication: cnpgObject,
-  Subscription: cnpgObject,
-  DatabaseRole: cnpgObject,
   Pod: [
     {
       name: 'Ready',
@@ -178,15 +139,12 @@ const COLUMNS: Record<string, Column[]> = {
   ],
 };
 
-/** A CRD's additionalPrinterColumns for a CNPG kind. */
-export function printerColumns(
-  kind: string,
-): { name: string; type: string; jsonPath: string; description?: string }[] {
-  return (COLUMNS[kind] ?? [age]).map((c) => ({
-    name: c.name,
-    type: c.type,
-    jsonPath: c.jsonPath ?? '',
-    ...(c.description ? { description: c.description } : {}),
+/** CNPG kinds print the additionalPrinterColumns of their published CRD. */
+function crdColumns(kind: string): Column[] | undefined {
+  const version = CNPG_CRDS[kind]?.spec.versions.find((v) => v.name === 'v1');
+  return version?.additionalPrinterColumns?.map((c) => ({
+    ...col(String(c.name), c.type as Column['type'], String(c.jsonPath).replace(/^\./, '')),
+    description: typeof c.description === 'string' ? c.description : '',
   }));
 }
 
@@ -203,7 +161,7 @@ export function toTable(
   resourceVersion: string,
   now: number,
 ): Record<string, unknown> {
-  const columns = COLUMNS[rt.kind] ?? [age];
+  const columns = (rt.custom ? crdColumns(rt.kind) : COLUMNS[rt.kind]) ?? [age];
   // Like kube-apiserver's event printer, events are listed without their (generated) names.
   const withName = rt.kind !== 'Event';
   const nameColumn = {
