@@ -11,6 +11,9 @@ import { type KubeEmulator, startKubeEmulator } from '../../src/kube/index.js';
 
 const run = promisify(execFile);
 const KUBECTL = '/usr/bin/kubectl';
+/** Debian's kubectl 1.20, unpacked by the script on first use: it validates against /openapi/v2. */
+const kubectl120 = async () =>
+  (await run(new URL('../../scripts/kubectl-1.20.sh', import.meta.url).pathname, [])).stdout.trim();
 
 describe('kubectl against the emulator', () => {
   let kube: KubeEmulator;
@@ -23,13 +26,26 @@ describe('kubectl against the emulator', () => {
     );
     return kubectl('apply', '-f', file);
   };
-  const kubectl = async (...args: string[]) => {
-    const { stdout } = await run(KUBECTL, [...args, '--cache-dir', join(dir, 'cache')], {
-      env: { ...process.env, KUBECONFIG: kube.kubeconfigPath, HOME: dir },
-      timeout: 30_000,
-    });
-    return stdout;
+  const kubectlOf =
+    (binary: string) =>
+    async (...args: string[]) => {
+      const { stdout } = await run(binary, [...args, '--cache-dir', join(dir, `cache-${binary.length}`)], {
+        env: { ...process.env, KUBECONFIG: kube.kubeconfigPath, HOME: dir },
+        timeout: 30_000,
+      });
+      return stdout;
+    };
+  const kubectl = kubectlOf(KUBECTL);
+  const clusterFile = (name: string, spec: string) => {
+    const file = join(dir, `${name}.yaml`);
+    writeFileSync(
+      file,
+      `apiVersion: postgresql.cnpg.io/v1\nkind: Cluster\nmetadata: {name: ${name}, namespace: team-b}\nspec: ${spec}\n`,
+    );
+    return file;
   };
+  const clusterNames = async () =>
+    (await kubectl('get', 'clusters', '-n', 'team-b', '-o', 'jsonpath={.items[*].metadata.name}')).split(' ');
 
   before(async () => {
     kube = await startKubeEmulator({ stepDelayMs: 0, namespaces: ['apps', 'team-b'] });
@@ -75,6 +91,71 @@ describe('kubectl against the emulator', () => {
       'jsonpath={.spec.instances}',
     );
     assert.equal(instances, '2');
+  });
+
+  test('create -f and apply -f with validation on (kubectl 1.32: server-side field validation)', async () => {
+    const created = await kubectl(
+      'create',
+      '-f',
+      clusterFile('pg-create', '{instances: 1, storage: {size: 1Gi}}'),
+    );
+    assert.match(created, /cluster\.postgresql\.cnpg\.io\/pg-create created/);
+    const unknown = clusterFile('pg-unknown', '{instances: 1, bogus: 1, storage: {size: 1Gi}}');
+    await assert.rejects(
+      kubectl('create', '-f', unknown),
+      /strict decoding error: unknown field "spec\.bogus"/,
+    );
+    await assert.rejects(
+      kubectl('apply', '-f', unknown),
+      /strict decoding error: unknown field "spec\.bogus"/,
+    );
+    const zero = clusterFile('pg-zero', '{instances: 0, storage: {size: 1Gi}}');
+    await assert.rejects(
+      kubectl('create', '-f', zero),
+      /spec\.instances: Invalid value: 0: spec\.instances in body should be greater than or equal to 1/,
+    );
+    const names = await clusterNames();
+    assert.ok(names.includes('pg-create'));
+    assert.ok(
+      !names.includes('pg-unknown') && !names.includes('pg-zero'),
+      'refused manifests were not stored',
+    );
+    const explained = await kubectl('explain', 'cluster.spec.instances');
+    assert.match(explained, /FIELD: +instances <integer>/);
+  });
+
+  test('kubectl 1.20 validates against /openapi/v2 (protobuf) before create -f and apply -f', async () => {
+    const old = kubectlOf(await kubectl120());
+    assert.match(await old('version', '--client'), /GitVersion:"v1\.20\./);
+    const ok = clusterFile('pg-old', '{instances: 1, storage: {size: 1Gi}}');
+    assert.match(await old('create', '-f', ok), /cluster\.postgresql\.cnpg\.io\/pg-old created/);
+    assert.match(
+      await old('apply', '-f', clusterFile('pg-old-2', '{instances: 2, storage: {size: 1Gi}}')),
+      /created/,
+    );
+    const bad = clusterFile('pg-old-bad', '{instances: "two", bogus: 1, storage: {size: 1Gi}}');
+    for (const verb of ['create', 'apply']) {
+      await assert.rejects(
+        old(verb, '-f', bad),
+        (err: { stderr?: string }) =>
+          /error validating data: .*unknown field "bogus" in io\.cnpg\.postgresql\.v1\.Cluster\.spec/.test(
+            err.stderr ?? '',
+          ) &&
+          /invalid type for io\.cnpg\.postgresql\.v1\.Cluster\.spec\.instances: got "string", expected "integer"/.test(
+            err.stderr ?? '',
+          ),
+      );
+    }
+    assert.ok(!(await clusterNames()).includes('pg-old-bad'), 'kubectl refused it before sending it');
+    // Core kinds have no models in the document: kubectl skips their validation, as it does for any
+    // kind a server does not describe.
+    const cm = join(dir, 'old-cm.yaml');
+    writeFileSync(
+      cm,
+      'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: old-cm, namespace: team-b}\ndata: {a: b}\n',
+    );
+    assert.match(await old('apply', '-f', cm), /configmap\/old-cm created/);
+    assert.match(await old('explain', 'cluster.spec.storage'), /size\s+<string>/);
   });
 
   test('get and list across namespaces', async () => {

@@ -8,6 +8,7 @@ export type Route =
   | { type: 'apis' }
   | { type: 'group'; group: string }
   | { type: 'groupVersion'; groupVersion: string }
+  | { type: 'openapiV2' }
   | { type: 'openapiRoot' }
   | { type: 'openapiGroupVersion'; path: string }
   | {
@@ -29,6 +30,7 @@ export function parseRoute(pathname: string, catalog: ResourceCatalog): Route {
   if (segs.length === 0) return { type: 'notFound' };
   if (segs[0] === 'version' && segs.length === 1) return { type: 'version' };
   if (['healthz', 'livez', 'readyz'].includes(segs[0]!) && segs.length === 1) return { type: 'health' };
+  if (segs[0] === 'openapi' && segs[1] === 'v2' && segs.length === 2) return { type: 'openapiV2' };
   if (segs[0] === 'openapi' && segs[1] === 'v3') {
     return segs.length === 2
       ? { type: 'openapiRoot' }

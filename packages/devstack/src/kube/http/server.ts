@@ -18,7 +18,8 @@ import { apiGroup, apiGroupList, apiResourceList, apiVersions, versionInfo } fro
 import type { FaultInjector } from './faults.js';
 import { handleResource } from './handlers.js';
 import { sendError, sendJson } from './io.js';
-import { openApiGroupVersion, openApiRoot } from './openapi.js';
+import { OpenApiDocuments } from './openapi.js';
+import { swaggerToProtobuf } from './openapi-protobuf.js';
 import { parseRoute } from './routes.js';
 
 export interface ServerDeps {
@@ -42,7 +43,26 @@ function faultError(status: number, retryAfterSeconds: number): ApiError {
   return new ApiError({ ...err.body, code: status });
 }
 
-async function handle(deps: ServerDeps, req: IncomingMessage, res: ServerResponse): Promise<void> {
+/** kube-openapi answers the `…spec.v2@v1.0+protobuf` request with this type ('@' is no MIME token). */
+const PROTOBUF_V2 = 'application/com.github.proto-openapi.spec.v2.v1.0+protobuf';
+
+/** /openapi/v2 as protobuf when the client accepts it (kubectl before 1.24 asks only for that), else JSON. */
+function sendSwagger(res: ServerResponse, accept: string | undefined, openapi: OpenApiDocuments): void {
+  if (accept?.includes('application/com.github.proto-openapi.spec.v2')) {
+    const body = swaggerToProtobuf(openapi.swagger());
+    res.writeHead(200, { 'Content-Type': PROTOBUF_V2, 'Content-Length': body.length });
+    res.end(body);
+    return;
+  }
+  sendJson(res, 200, openapi.swagger());
+}
+
+async function handle(
+  deps: ServerDeps,
+  openapi: OpenApiDocuments,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://127.0.0.1');
   const method = req.method ?? 'GET';
   const fault = deps.faults.take(method, url.pathname);
@@ -87,10 +107,12 @@ async function handle(deps: ServerDeps, req: IncomingMessage, res: ServerRespons
       if (!doc) throw pathNotFound();
       return sendJson(res, 200, doc);
     }
+    case 'openapiV2':
+      return sendSwagger(res, req.headers.accept, openapi);
     case 'openapiRoot':
-      return sendJson(res, 200, openApiRoot(deps.registry.catalog));
+      return sendJson(res, 200, openapi.root());
     case 'openapiGroupVersion': {
-      const doc = openApiGroupVersion(deps.registry.catalog, route.path);
+      const doc = openapi.groupVersion(route.path);
       if (!doc) throw pathNotFound();
       return sendJson(res, 200, doc);
     }
@@ -106,8 +128,9 @@ async function handle(deps: ServerDeps, req: IncomingMessage, res: ServerRespons
 
 /** The request listener shared by the HTTP and HTTPS servers. */
 export function kubeRequestListener(deps: ServerDeps): (req: IncomingMessage, res: ServerResponse) => void {
+  const openapi = new OpenApiDocuments(deps.registry.catalog);
   return (req, res) => {
-    handle(deps, req, res)
+    handle(deps, openapi, req, res)
       .catch((err: unknown) => {
         if (res.headersSent) {
           res.end();
