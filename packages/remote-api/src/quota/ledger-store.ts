@@ -6,17 +6,13 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ApiException, type CoreV1Api, type V1ConfigMap } from '@kubernetes/client-node';
+import { backoffDelay, type RetryBackoff } from '../kube/conflict-retry.js';
 import { KubeError } from '../kube/errors.js';
 import { formatReservations, parseReservations, RESERVATIONS_KEY } from './ledger-format.js';
 import type { Reservation } from './reservations.js';
 
-export interface CasRetry {
-  /** Attempts per change, the first included. */
-  attempts: number;
-  /** Upper bound of the first wait after a conflict; doubles per attempt up to maxDelayMs. */
-  baseDelayMs: number;
-  maxDelayMs: number;
-}
+/** Attempts and jittered exponential waits of the compare-and-swap (kube/conflict-retry's backoff). */
+export type CasRetry = RetryBackoff;
 
 export const DEFAULT_CAS_RETRY: CasRetry = { attempts: 30, baseDelayMs: 10, maxDelayMs: 500 };
 
@@ -32,10 +28,6 @@ export interface LedgerChange<T> {
 }
 
 const isConflict = (error: unknown) => error instanceof ApiException && Number(error.code) === 409;
-
-/** "Full jitter": a random wait up to the attempt's exponential bound, so colliding writers spread out. */
-const backoff = (attempt: number, retry: CasRetry) =>
-  Math.random() * Math.min(retry.maxDelayMs, retry.baseDelayMs * 2 ** (attempt - 1));
 
 export class LedgerStore {
   constructor(
@@ -53,7 +45,7 @@ export class LedgerStore {
       const current = await this.read(ledger.name);
       const { next, result } = await decide(current ? parseReservations(current) : []);
       if (next === undefined || (await this.write(ledger, current, next))) return result;
-      await sleep(backoff(attempt, this.retry));
+      await sleep(backoffDelay(attempt, this.retry));
     }
     throw new KubeError(
       'conflict',

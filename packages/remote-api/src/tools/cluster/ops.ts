@@ -46,11 +46,11 @@ export async function clusterForChange(
   return { namespace, cluster };
 }
 
-export function requireConfirmation(confirm: string, expected: string, what: string): void {
+export function requireConfirmation(confirm: string | undefined, expected: string, what: string): void {
   if (confirm !== expected) {
     throw new ToolFailure(
       'confirmation_required',
-      `confirmation required: set confirm to the ${what} "${expected}" (got "${confirm}")`,
+      `confirmation required: set confirm to the ${what} "${expected}" (${confirm === undefined ? 'not given' : `got "${confirm}"`})`,
     );
   }
 }
@@ -83,18 +83,6 @@ export async function patchCluster(
     return result as ClusterObject;
   } catch (error) {
     throw translateKubeError(error) ?? error;
-  }
-}
-
-/** Runs `attempt` again (with fresh reads inside it) when the server answers 409 Conflict. */
-export async function retryOnConflict<T>(attempt: () => Promise<T>, tries = 3): Promise<T> {
-  for (let i = 1; ; i++) {
-    try {
-      return await attempt();
-    } catch (error) {
-      const translated = translateKubeError(error);
-      if (translated?.kind !== 'conflict' || i >= tries) throw translated ?? error;
-    }
   }
 }
 

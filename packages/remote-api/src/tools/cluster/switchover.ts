@@ -1,11 +1,12 @@
 import { clusterSwitchover } from '@cnpg-mcp/catalog';
 import type { z } from 'zod';
+import { retryOnConflict } from '../../kube/conflict-retry.js';
 import { say } from '../common/objects.js';
 import { defineTool, ToolFailure } from '../context.js';
 import type { KubeObject } from '../framework/kinds.js';
 import { instancePodReference, isInstanceName, isReady, readPod, requireInstance } from './instances.js';
 import { type ClusterObject, namedCluster, PHASE_HEALTHY, seenCluster } from './model.js';
-import { getCluster, mutation, retryOnConflict } from './ops.js';
+import { getCluster, mutation } from './ops.js';
 
 type Args = z.output<typeof clusterSwitchover.inputSchema>;
 
@@ -83,20 +84,23 @@ export const clusterSwitchoverTool = defineTool({
   async run(args, ctx) {
     let attempt = 0;
     // A conflict means the cluster changed since it was read: read it (and the target) again and re-plan.
-    const { plan, patched } = await retryOnConflict(async () => {
-      let cluster = seenCluster(ctx.seen);
-      let target = ctx.seen.target;
-      if (attempt++ > 0) {
-        cluster = await getCluster(ctx, ctx.namespace, args.name);
-        const name = switchoverTarget(args, cluster);
-        target = isInstanceName(args.name, name) ? await readPod(ctx.kube, ctx.namespace, name) : undefined;
-      }
-      const plan = planSwitchover(args, cluster, target, new Date());
-      const patched = await ctx.write.patch<ClusterObject>('Cluster', args.name, plan.statusPatch, {
-        subresource: 'status',
-      });
-      return { plan, patched };
-    });
+    const { plan, patched } = await retryOnConflict(
+      async () => {
+        let cluster = seenCluster(ctx.seen);
+        let target = ctx.seen.target;
+        if (attempt++ > 0) {
+          cluster = await getCluster(ctx, ctx.namespace, args.name);
+          const name = switchoverTarget(args, cluster);
+          target = isInstanceName(args.name, name) ? await readPod(ctx.kube, ctx.namespace, name) : undefined;
+        }
+        const plan = planSwitchover(args, cluster, target, new Date());
+        const patched = await ctx.write.patch<ClusterObject>('Cluster', args.name, plan.statusPatch, {
+          subresource: 'status',
+        });
+        return { plan, patched };
+      },
+      { signal: ctx.signal },
+    );
     const { previousPrimary, chosen } = plan;
     const message = `switchover of ${ctx.namespace}/${args.name} from ${previousPrimary || '?'} to ${chosen} requested`;
     return {

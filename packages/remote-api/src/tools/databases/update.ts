@@ -1,6 +1,7 @@
 import { databaseUpdate } from '@cnpg-mcp/catalog';
 import type { z } from 'zod';
-import { mutation, retryOnConflict } from '../cluster/ops.js';
+import { retryOnConflict } from '../../kube/conflict-retry.js';
+import { mutation } from '../cluster/ops.js';
 import { defineTool, ToolFailure } from '../context.js';
 import type { KubeObject } from '../framework/kinds.js';
 import {
@@ -78,10 +79,13 @@ export const databaseUpdateTool = defineTool({
       ) as KubeObject | undefined) ?? plan.database;
     let attempt = 0;
     // A conflict means the object changed since it was read: read it again and merge again.
-    const patched = await retryOnConflict(async () => {
-      const current = attempt++ === 0 ? plan.database : await reread();
-      return ctx.write.patch('Database', objectName, databasePatch(args, scalar, current));
-    });
+    const patched = await retryOnConflict(
+      async () => {
+        const current = attempt++ === 0 ? plan.database : await reread();
+        return ctx.write.patch('Database', objectName, databasePatch(args, scalar, current));
+      },
+      { signal: ctx.signal },
+    );
     const message = `database ${args.name} on ${ctx.namespace}/${args.cluster} updated: ${changed.join(', ')}`;
     const base = {
       ...mutation(ctx.namespace, args.name, 'updated', args.dry_run, message, patched),

@@ -1,5 +1,6 @@
+import { retryOnConflict } from '../../kube/conflict-retry.js';
 import { type ClusterObject, seenCluster } from '../cluster/model.js';
-import { getCluster, retryOnConflict } from '../cluster/ops.js';
+import { getCluster } from '../cluster/ops.js';
 import type { CnpgObject } from '../common/objects.js';
 import { type ToolContext, ToolFailure } from '../context.js';
 import { managedRoles, type RoleConfiguration, type RoleView } from './model.js';
