@@ -1,4 +1,4 @@
-import { Agent, request, fetch as undiciFetch } from 'undici';
+import { Agent, request as httpRequest, type IncomingMessage } from 'node:http';
 import {
   ERROR_HEADER,
   errorBodySchema,
@@ -29,17 +29,68 @@ function sidecarError(status: number, value: unknown): SidecarError {
   );
 }
 
-/** Talks to a running sidecar over its Unix socket / named pipe. */
+/** An answer's body as a web stream that reads it as its reader asks. */
+function webStream(body: IncomingMessage): ReadableStream<Uint8Array> {
+  const chunks = body[Symbol.asyncIterator]();
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      const { value, done } = await chunks.next();
+      if (done) controller.close();
+      else controller.enqueue(new Uint8Array(value as Buffer));
+    },
+    async cancel() {
+      body.destroy();
+      await chunks.return?.();
+    },
+  });
+}
+
+async function readJson(body: IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of body) chunks.push(chunk as Buffer);
+  try {
+    return JSON.parse(Buffer.concat(chunks).toString('utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+/** Statuses whose answers have no body (a Response with one cannot be made). */
+const NULL_BODY_STATUSES = new Set([101, 204, 205, 304]);
+
+/**
+ * Talks to a running sidecar over its Unix socket / named pipe, with node:http: every process
+ * that uses it (a stdio server per MCP host window) would otherwise load an HTTP client of
+ * ≈ 17 MiB for a local socket. Idle connections are kept until shortly before the sidecar
+ * closes them (its Keep-Alive hint), so a request is not written into a closing connection.
+ */
 export class SidecarClient {
   private readonly agent: Agent;
 
   constructor(readonly socketPath: string) {
-    // No headers timeout: a login wait holds its request open for minutes.
-    this.agent = new Agent({
-      connect: { socketPath },
-      headersTimeout: 0,
-      bodyTimeout: 0,
-      keepAliveTimeout: 10_000,
+    // The timeout applies to idle connections only (an answer may take minutes: a login wait).
+    this.agent = new Agent({ keepAlive: true, timeout: 10_000 });
+  }
+
+  private send(
+    method: string,
+    path: string,
+    options: { headers?: Record<string, string>; body?: string; signal?: AbortSignal } = {},
+  ): Promise<IncomingMessage> {
+    return new Promise((resolve, reject) => {
+      const req = httpRequest(
+        {
+          socketPath: this.socketPath,
+          agent: this.agent,
+          method,
+          path,
+          headers: { host: new URL(SIDECAR_BASE_URL).host, ...options.headers },
+          signal: options.signal,
+        },
+        resolve,
+      );
+      req.once('error', reject);
+      req.end(options.body);
     });
   }
 
@@ -49,25 +100,34 @@ export class SidecarClient {
    * as SidecarError (ERR_LOGIN_REQUIRED carries the login to finish) instead of being returned.
    */
   readonly fetch = async (input: string | URL, init?: RequestInit): Promise<Response> => {
-    const response = (await undiciFetch(input, {
-      ...init,
-      redirect: 'manual',
-      dispatcher: this.agent,
-    } as Parameters<typeof undiciFetch>[1])) as unknown as Response;
-    if (response.headers.has(ERROR_HEADER)) {
-      throw sidecarError(response.status, await response.json().catch(() => undefined));
+    const url = new URL(input);
+    const answer = await this.send(init?.method ?? 'GET', `${url.pathname}${url.search}`, {
+      headers: init?.headers ? Object.fromEntries(new Headers(init.headers)) : {},
+      body: typeof init?.body === 'string' ? init.body : undefined,
+      signal: init?.signal ?? undefined,
+    });
+    const status = answer.statusCode ?? 502;
+    const headers = new Headers();
+    for (const [name, value] of Object.entries(answer.headers)) {
+      for (const item of Array.isArray(value) ? value : value === undefined ? [] : [value])
+        headers.append(name, item);
     }
-    if (response.status >= 300 && response.status < 400) {
-      await response.body?.cancel();
-      const location = response.headers.get('location') ?? undefined;
+    if (headers.has(ERROR_HEADER)) throw sidecarError(status, await readJson(answer));
+    if (status >= 300 && status < 400) {
+      answer.resume();
+      const location = headers.get('location') ?? undefined;
       throw new SidecarError({
         code: 'ERR_REDIRECT_REFUSED',
-        status: response.status,
+        status,
         ...(location === undefined ? {} : { location }),
-        message: `the sidecar answered with a redirect (HTTP ${response.status} to ${location ?? 'nowhere'}); cnpg-mcp never follows redirects`,
+        message: `the sidecar answered with a redirect (HTTP ${status} to ${location ?? 'nowhere'}); cnpg-mcp never follows redirects`,
       });
     }
-    return response;
+    if (NULL_BODY_STATUSES.has(status)) {
+      answer.resume();
+      return new Response(null, { status, headers });
+    }
+    return new Response(webStream(answer), { status, headers });
   };
 
   private async call<K extends RouteKey>(
@@ -78,15 +138,14 @@ export class SidecarClient {
     const [method, path] = key.split(' ') as ['GET' | 'POST', string];
     const query =
       method === 'GET' && input ? new URLSearchParams(input as Record<string, string>).toString() : '';
-    const response = await request(`${SIDECAR_BASE_URL}${path}${query ? `?${query}` : ''}`, {
-      dispatcher: this.agent,
-      method,
+    const response = await this.send(method, `${path}${query ? `?${query}` : ''}`, {
       headers: method === 'POST' ? { 'content-type': 'application/json' } : {},
       body: method === 'POST' ? JSON.stringify(input ?? {}) : undefined,
       signal: options.signal,
     });
-    const value: unknown = await response.body.json().catch(() => undefined);
-    if (response.statusCode >= 400) throw sidecarError(response.statusCode, value);
+    const value = await readJson(response);
+    const status = response.statusCode ?? 502;
+    if (status >= 400) throw sidecarError(status, value);
     const parsed = ROUTES[key].response.safeParse(value);
     if (!parsed.success) {
       throw new SidecarError({
@@ -147,7 +206,7 @@ export class SidecarClient {
     return this.call('GET /token');
   }
 
-  close(): Promise<void> {
-    return this.agent.close();
+  async close(): Promise<void> {
+    this.agent.destroy();
   }
 }
