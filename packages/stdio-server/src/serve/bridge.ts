@@ -5,9 +5,9 @@ import {
   LOGIN_MODE_HEADER,
   type LoginAnswer,
   MCP_PATH,
-  type Settings,
   SIDECAR_BASE_URL,
-} from '@cnpg-mcp/auth-sidecar';
+} from '@cnpg-mcp/auth-sidecar/client';
+import type { Settings } from '@cnpg-mcp/auth-sidecar/config';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { Server } from '@modelcontextprotocol/sdk/server/index.js';

@@ -1,5 +1,5 @@
 import { ErrorCode } from '@modelcontextprotocol/sdk/types.js';
-import { connectionFailure, type Fetch, SidecarConnectionLostError } from './sidecar-fetch.js';
+import { connectionFailure, type Fetch } from './sidecar-fetch.js';
 
 /** `data` of the JSON-RPC error that stands for a call whose answer was cut off mid-way. */
 export const CONNECTION_LOST = 'cnpg-mcp/connection-lost';
@@ -37,17 +37,16 @@ function lostEvent(id: RequestId, error: Error): Uint8Array {
 }
 
 /**
- * The answer's body, with a cut-off connection turned into something the SDK can tie to the call:
- * an event stream gets a JSON-RPC error for `id` (the SDK otherwise drops the call's stream and
- * waits for an answer that never comes); a JSON body fails with SidecarConnectionLostError.
+ * An event stream whose connection is cut off mid-way ends, for the SDK, with a JSON-RPC error for
+ * call `id` (it otherwise drops the stream and waits for an answer that never comes, until the
+ * timeout). A JSON answer needs nothing: a cut one fails the SDK's read of it, and so the call.
  */
 function guardBody(response: Response, id: RequestId, signal: AbortSignal, ended: () => void): Response {
   const source = response.body;
-  if (!source) {
+  if (!source || !(response.headers.get('content-type') ?? '').includes('text/event-stream')) {
     ended();
     return response;
   }
-  const isStream = (response.headers.get('content-type') ?? '').includes('text/event-stream');
   const reader = source.getReader();
   const body = new ReadableStream<Uint8Array>({
     async pull(controller) {
@@ -59,13 +58,8 @@ function guardBody(response: Response, id: RequestId, signal: AbortSignal, ended
       } catch (error) {
         ended();
         if (signal.aborted) return controller.error(error);
-        const lost = error instanceof SidecarConnectionLostError ? error : connectionFailure(error);
-        if (isStream) {
-          controller.enqueue(lostEvent(id, lost));
-          controller.close();
-        } else {
-          controller.error(lost);
-        }
+        controller.enqueue(lostEvent(id, connectionFailure(error)));
+        controller.close();
       }
     },
     cancel(reason) {
@@ -84,19 +78,31 @@ function guardBody(response: Response, id: RequestId, signal: AbortSignal, ended
  * Wraps the transport's fetch with what a proxy needs per call (one tracker per remote client, whose
  * request ids are unique). The POST that carries a request
  * is aborted when a `notifications/cancelled` for it is sent (a stateless remote learns of a
- * cancellation, or of the caller's timeout, only from its connection closing), and an answer cut
- * off mid-way becomes that call's error ("may or may not have completed").
+ * cancellation, or of the caller's timeout, only from its connection closing), and an event
+ * stream cut off mid-way becomes that call's error ("may or may not have completed").
  */
 export function trackCalls(fetch: Fetch): Fetch {
   const inFlight = new Map<RequestId, AbortController>();
+  // The transport's own signal (it aborts when the transport closes) ends every call in flight;
+  // one listener on it rather than a combined signal per call.
+  let watched: AbortSignal | undefined;
+  const abortAll = () => {
+    for (const call of inFlight.values()) call.abort(watched?.reason);
+  };
   return async (input, init) => {
     const cancelled = cancelledIdOf(init?.body);
     if (cancelled !== undefined) inFlight.get(cancelled)?.abort(new Error('cancelled'));
     const id = requestIdOf(init?.body);
     if (id === undefined) return fetch(input, init);
+    if (init?.signal && init.signal !== watched) {
+      watched?.removeEventListener('abort', abortAll);
+      watched = init.signal;
+      watched.addEventListener('abort', abortAll, { once: true });
+    }
     const abort = new AbortController();
+    if (init?.signal?.aborted) abort.abort(init.signal.reason);
     inFlight.set(id, abort);
-    const signal = init?.signal ? AbortSignal.any([init.signal, abort.signal]) : abort.signal;
+    const signal = abort.signal;
     const ended = () => {
       if (inFlight.get(id) === abort) inFlight.delete(id);
     };

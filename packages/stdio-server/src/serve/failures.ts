@@ -1,4 +1,4 @@
-import { isSidecarError, SidecarError } from '@cnpg-mcp/auth-sidecar';
+import { isSidecarError, SidecarError } from '@cnpg-mcp/auth-sidecar/client';
 import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
 import { CONNECTION_LOST } from './call-tracking.js';
 import { RemoteHttpError, SidecarConnectionLostError, SidecarUnreachableError } from './sidecar-fetch.js';
@@ -16,11 +16,26 @@ export function isAnswerTimeout(error: unknown): boolean {
   );
 }
 
-/** An answer cut off mid-way (the sidecar died, or the stream to it broke): the call may have run. */
+/**
+ * An answer cut off mid-way (the sidecar died, or the stream to it broke): the call may have run.
+ * A JSON answer cut while it was read fails with the socket's own error.
+ */
 function isCutOff(error: unknown): boolean {
+  if (error instanceof SidecarConnectionLostError) return true;
+  if (error instanceof McpError) return error.data === CONNECTION_LOST;
+  return isSocketError(error);
+}
+
+/** An error of the connection underneath (undici's or Node's), not of the program. */
+function isSocketError(error: unknown): boolean {
+  const { code, cause } = (error ?? {}) as { code?: unknown; cause?: { code?: unknown } };
   return (
-    error instanceof SidecarConnectionLostError ||
-    (error instanceof McpError && error.data === CONNECTION_LOST)
+    (error as Error)?.message === 'terminated' ||
+    [code, cause?.code].some(
+      (found) =>
+        typeof found === 'string' &&
+        (found.startsWith('UND_ERR') || found.startsWith('ECONN') || found === 'EPIPE'),
+    )
   );
 }
 

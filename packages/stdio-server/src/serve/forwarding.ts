@@ -1,6 +1,6 @@
 // Loaded on the first call that goes to the remote, never at start-up: the settings, the sidecar
 // client, the SDK's HTTP client and the bridge are not needed for initialize and the lists.
-import type { Env, Settings } from '@cnpg-mcp/auth-sidecar';
+import type { Env, Settings } from '@cnpg-mcp/auth-sidecar/config';
 import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import type { Logger } from '../log.js';
 import { Bridge } from './bridge.js';

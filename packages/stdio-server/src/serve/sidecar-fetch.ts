@@ -1,4 +1,4 @@
-import { SidecarError } from '@cnpg-mcp/auth-sidecar';
+import { SidecarError } from '@cnpg-mcp/auth-sidecar/client';
 
 /** fetch as the SDK's StreamableHTTPClientTransport calls it. */
 export type Fetch = (input: string | URL, init?: RequestInit) => Promise<Response>;

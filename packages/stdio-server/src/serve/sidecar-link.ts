@@ -1,4 +1,5 @@
-import { type Env, ensureSidecar, type Settings, SidecarClient } from '@cnpg-mcp/auth-sidecar';
+import { ensureSidecar, SidecarClient } from '@cnpg-mcp/auth-sidecar/client';
+import type { Env, Settings } from '@cnpg-mcp/auth-sidecar/config';
 import type { Logger } from '../log.js';
 
 /**

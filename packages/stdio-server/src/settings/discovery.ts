@@ -1,5 +1,4 @@
-import { createDispatcher, type Env, type SettingName } from '@cnpg-mcp/auth-sidecar';
-import { request } from 'undici';
+import type { Env, SettingName } from '@cnpg-mcp/auth-sidecar/config';
 import * as z from 'zod';
 
 /** What discovery found: the settings the remote publishes for desktop clients, and where. */
@@ -66,51 +65,36 @@ function sameUrl(a: string, b: string): boolean {
  * (RFC 9728 §3.3), or a different service could hand out another provider.
  */
 export async function discoverFromRemote(remoteUrl: string, env: Env): Promise<Discovery> {
-  const dispatcher = createDispatcher(env);
+  const { getEach } = await import('./http-get.js');
   const problems: string[] = [];
-  try {
-    for (const url of metadataLocations(remoteUrl)) {
-      let status: number;
-      let text: string;
-      try {
-        const response = await request(url, {
-          dispatcher,
-          headers: { accept: 'application/json' },
-          headersTimeout: TIMEOUT_MS,
-          bodyTimeout: TIMEOUT_MS,
-        });
-        status = response.statusCode;
-        text = await response.body.text();
-      } catch (error) {
-        throw new DiscoveryError(`Could not reach ${url}: ${(error as Error).message}`);
-      }
-      if (status !== 200) {
-        problems.push(`${url} answered HTTP ${status}`);
-        continue;
-      }
-      let metadata: z.infer<typeof metadataSchema>;
-      try {
-        metadata = metadataSchema.parse(JSON.parse(text));
-      } catch {
-        throw new DiscoveryError(`${url} is not RFC 9728 protected-resource metadata`);
-      }
-      if (!sameUrl(metadata.resource, remoteUrl)) {
-        throw new DiscoveryError(
-          `${url} describes the resource ${metadata.resource}, not ${remoteUrl}: set the remote URL to ` +
-            `${metadata.resource} if that is the remote API's MCP endpoint`,
-        );
-      }
-      const desktop = metadata.cnpg_mcp_desktop ?? {};
-      const values: Discovery['values'] = {};
-      if (desktop.issuer) values.issuer = desktop.issuer;
-      if (desktop.client_id) values.clientId = desktop.client_id;
-      if (desktop.audience) values.audience = desktop.audience;
-      if (desktop.scopes?.length) values.scopes = desktop.scopes.join(' ');
-      return { remoteUrl, url, values };
+  const found = await getEach(metadataLocations(remoteUrl), env, TIMEOUT_MS, (url, { status, text }) => {
+    if (status !== 200) {
+      problems.push(`${url} answered HTTP ${status}`);
+      return undefined;
     }
-  } finally {
-    await dispatcher.close();
-  }
+    let metadata: z.infer<typeof metadataSchema>;
+    try {
+      metadata = metadataSchema.parse(JSON.parse(text));
+    } catch {
+      throw new DiscoveryError(`${url} is not RFC 9728 protected-resource metadata`);
+    }
+    if (!sameUrl(metadata.resource, remoteUrl)) {
+      throw new DiscoveryError(
+        `${url} describes the resource ${metadata.resource}, not ${remoteUrl}: set the remote URL to ` +
+          `${metadata.resource} if that is the remote API's MCP endpoint`,
+      );
+    }
+    const desktop = metadata.cnpg_mcp_desktop ?? {};
+    const values: Discovery['values'] = {};
+    if (desktop.issuer) values.issuer = desktop.issuer;
+    if (desktop.client_id) values.clientId = desktop.client_id;
+    if (desktop.audience) values.audience = desktop.audience;
+    if (desktop.scopes?.length) values.scopes = desktop.scopes.join(' ');
+    return { remoteUrl, url, values };
+  }).catch((error: unknown) => {
+    throw error instanceof DiscoveryError ? error : new DiscoveryError((error as Error).message);
+  });
+  if (found) return found;
   throw new DiscoveryError(
     `The remote API publishes no RFC 9728 metadata for ${remoteUrl} (${problems.join('; ')}); check the remote URL`,
   );

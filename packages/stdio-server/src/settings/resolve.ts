@@ -9,7 +9,7 @@ import {
   resolveSettings,
   type SettingName,
   SettingsError,
-} from '@cnpg-mcp/auth-sidecar';
+} from '@cnpg-mcp/auth-sidecar/config';
 import { type Discovery, DiscoveryError, discoverFromRemote } from './discovery.js';
 import { discoveryCachePath, readDiscoveryCache, writeDiscoveryCache } from './discovery-cache.js';
 
