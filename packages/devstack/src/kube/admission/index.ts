@@ -21,6 +21,10 @@ import type { AdmissionContext } from './types.js';
 
 export type FieldValidation = 'Ignore' | 'Warn' | 'Strict';
 
+/** What CNPG's bypassable validator answers for an object annotated `cnpg.io/validation: disabled` (internal/webhook/v1/common.go). */
+const VALIDATION_DISABLED_WARNING =
+  'validation webhook is disabled — all changes are accepted without validation. This may lead to unsafe or destructive operations. Proceed with extreme caution.';
+
 export interface AdmissionResult {
   object: KubeObject;
   warnings: string[];
@@ -63,7 +67,14 @@ export function admit(
   }
   if (errors.length > 0) throw invalid(rt, name, errors);
 
-  if (webhook?.validate && obj.metadata.annotations?.['cnpg.io/validation'] !== 'disabled') {
+  const validation = obj.metadata.annotations?.['cnpg.io/validation'];
+  if (webhook?.validate && validation === 'disabled') warnings.push(VALIDATION_DISABLED_WARNING);
+  if (webhook?.validate && validation !== 'disabled') {
+    if (validation !== undefined && validation !== '' && validation !== 'enabled') {
+      warnings.push(
+        `invalid "cnpg.io/validation" annotation: ${JSON.stringify(validation)} (expected "enabled" or "disabled")`,
+      );
+    }
     const result = webhook.validate(obj, ctx);
     warnings.push(...result.warnings);
     if (result.errors.length > 0) {
