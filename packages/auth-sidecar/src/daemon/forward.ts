@@ -154,7 +154,8 @@ export async function forwardMcp(
    * caller gets, unless another caller's login completed a moment ago (then its token).
    */
   const afterLogin = async (error: unknown): Promise<AccessToken> => {
-    if (!isSidecarError(error, 'ERR_LOGIN_REQUIRED')) throw error;
+    // Only a call (POST) starts a login; an event stream (GET) or a session's end (DELETE) does not.
+    if (!isSidecarError(error, 'ERR_LOGIN_REQUIRED') || method !== 'POST') throw error;
     const login = await ctx.logins.forCall(requestedLoginMode(req));
     if (login.state === 'logged_in') return ctx.tokens.accessToken();
     throw new SidecarError({ ...error.body, login });
@@ -173,7 +174,9 @@ export async function forwardMcp(
         code: 'ERR_LOGIN_REQUIRED',
         reason: 'rejected_by_remote',
         message: `The remote API ${origin} rejected the login (${reason}).`,
-        login: await ctx.logins.forCall(requestedLoginMode(req), { rejectedByRemote: true }),
+        ...(method === 'POST'
+          ? { login: await ctx.logins.forCall(requestedLoginMode(req), { rejectedByRemote: true }) }
+          : {}),
       });
     }
   }

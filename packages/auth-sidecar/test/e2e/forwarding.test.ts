@@ -198,6 +198,10 @@ test('hop-by-hop headers are dropped and the client cannot choose the Authorizat
 
 test('without a login /mcp answers ERR_LOGIN_REQUIRED with the one login it started; nothing reaches the remote', async (t) => {
   const { remote, client } = await setup(t);
+  const stream = await forwardError(client, { headers: { accept: 'text/event-stream' } });
+  assert.ok(isSidecarError(stream, 'ERR_LOGIN_REQUIRED'));
+  assert.equal(stream.body.login, undefined, 'an event stream does not start a login');
+  assert.equal((await client.status()).login, undefined);
   const [first, second] = await Promise.all([forwardError(client), forwardError(client)]);
   for (const error of [first, second]) {
     assert.ok(isSidecarError(error, 'ERR_LOGIN_REQUIRED'));
