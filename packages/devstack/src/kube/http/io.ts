@@ -62,8 +62,14 @@ export function sendError(res: ServerResponse, err: ApiError): void {
   sendJson(res, err.code, err.body, err.headers);
 }
 
-/** `Warning: 299 - "text"` headers, as admission warnings come back. */
+/**
+ * `Warning: 299 - "text"` headers, as admission warnings come back. The API server writes the
+ * quoted text's UTF-8 bytes as they are (apimachinery's NewWarningHeader; CNPG's own warnings
+ * hold an em dash), and Node only sends header bytes given as latin1 characters.
+ */
 export function warningHeaders(warnings: readonly string[]): Record<string, string[]> {
   if (warnings.length === 0) return {};
-  return { Warning: warnings.map((w) => `299 - ${JSON.stringify(w)}`) };
+  return {
+    Warning: warnings.map((w) => Buffer.from(`299 - ${JSON.stringify(w)}`, 'utf8').toString('latin1')),
+  };
 }
