@@ -11,6 +11,12 @@ export const mutationOutput = z.object({
   object: manifestField
     .optional()
     .describe('The object as returned by the API server (dry run: as it would be).'),
+  warnings: z
+    .array(z.string())
+    .optional()
+    .describe(
+      'Warnings Kubernetes or CloudNativePG returned for the writes (deprecated fields, validation disabled, a five-field schedule).',
+    ),
 });
 
 export const clusterSummary = z.object({

@@ -1,7 +1,8 @@
-import type { V1Secret } from '@kubernetes/client-node';
+import type { ConfigurationOptions, ObservableMiddleware, V1Secret } from '@kubernetes/client-node';
 import { type Identity, ownerMetadata } from '../../identity.js';
 import type { KubeApis } from '../../kube/client.js';
 import { translateKubeError } from '../../kube/errors.js';
+import { WarningCollector } from '../../kube/warnings.js';
 import { referencesInBody } from './body-references.js';
 import {
   type CoreKind,
@@ -42,6 +43,10 @@ export class Writer {
   readonly done: string[] = [];
   /** What this call created, which it may delete again to roll back a step that failed after it. */
   private readonly created = new Set<string>();
+  /** The admission warnings of this call's writes, for the person (see executeTool). */
+  private readonly collector = new WarningCollector();
+  private readonly options: ConfigurationOptions<ObservableMiddleware>;
+  private readonly mergePatch: ConfigurationOptions<ObservableMiddleware>;
 
   constructor(
     private readonly tool: string,
@@ -51,7 +56,15 @@ export class Writer {
     private readonly references: readonly ResolvedReference[],
     private readonly observed: Readonly<Record<string, KubeObject | undefined>>,
     readonly dryRun: boolean,
-  ) {}
+  ) {
+    this.options = this.collector.options(apis.options);
+    this.mergePatch = this.collector.options(apis.mergePatch);
+  }
+
+  /** The Warning headers the API server sent back for this call's writes, each once. */
+  get warnings(): string[] {
+    return this.collector.warnings;
+  }
 
   async create<T extends KubeObject>(kind: Kind, body: Body): Promise<T> {
     const metadata = (body.metadata ?? {}) as KubeObject['metadata'];
@@ -76,7 +89,7 @@ export class Writer {
         ? this.createCore(kind, full)
         : this.apis.custom.createNamespacedCustomObject(
             { ...gvp(kind), namespace: this.namespace, body: full, ...this.params() },
-            this.apis.options,
+            this.options,
           ),
     );
     this.done.push(`create ${kind} ${this.namespace}/${metadata.name}`);
@@ -96,14 +109,14 @@ export class Writer {
     this.checkBodyReferences(kind, body, current ? referencesInBody(kind, current as Body) : []);
     const params = { namespace: this.namespace, name, body, ...this.params() };
     const result = await this.call(() => {
-      if (kind === 'Secret') return this.apis.core.patchNamespacedSecret(params, this.apis.mergePatch);
+      if (kind === 'Secret') return this.apis.core.patchNamespacedSecret(params, this.mergePatch);
       if (kind === 'PersistentVolumeClaim')
-        return this.apis.core.patchNamespacedPersistentVolumeClaim(params, this.apis.mergePatch);
+        return this.apis.core.patchNamespacedPersistentVolumeClaim(params, this.mergePatch);
       if (isCoreKind(kind)) throw new UndeclaredWrite(this.tool, `patching a ${kind} is not supported`);
       const custom = { ...gvp(kind), ...params };
       return options.subresource === 'status'
-        ? this.apis.custom.patchNamespacedCustomObjectStatus(custom, this.apis.mergePatch)
-        : this.apis.custom.patchNamespacedCustomObject(custom, this.apis.mergePatch);
+        ? this.apis.custom.patchNamespacedCustomObjectStatus(custom, this.mergePatch)
+        : this.apis.custom.patchNamespacedCustomObject(custom, this.mergePatch);
     });
     this.done.push(`patch ${kind} ${this.namespace}/${name}${options.subresource ? '/status' : ''}`);
     return result as T;
@@ -124,16 +137,13 @@ export class Writer {
     const result: unknown = await this.call(() => {
       switch (kind) {
         case 'Secret':
-          return this.apis.core.deleteNamespacedSecret(params, this.apis.options);
+          return this.apis.core.deleteNamespacedSecret(params, this.options);
         case 'Pod':
-          return this.apis.core.deleteNamespacedPod(params, this.apis.options);
+          return this.apis.core.deleteNamespacedPod(params, this.options);
         case 'PersistentVolumeClaim':
-          return this.apis.core.deleteNamespacedPersistentVolumeClaim(params, this.apis.options);
+          return this.apis.core.deleteNamespacedPersistentVolumeClaim(params, this.options);
         default:
-          return this.apis.custom.deleteNamespacedCustomObject(
-            { ...gvp(kind), ...params },
-            this.apis.options,
-          );
+          return this.apis.custom.deleteNamespacedCustomObject({ ...gvp(kind), ...params }, this.options);
       }
     });
     this.done.push(`delete ${kind} ${this.namespace}/${name}`);
@@ -193,7 +203,7 @@ export class Writer {
     if (kind !== 'Secret') throw new UndeclaredWrite(this.tool, `creating a ${kind} is not supported`);
     return this.apis.core.createNamespacedSecret(
       { namespace: this.namespace, body: body as V1Secret, ...this.params() },
-      this.apis.options,
+      this.options,
     );
   }
 

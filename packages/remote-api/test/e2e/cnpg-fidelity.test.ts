@@ -1,0 +1,108 @@
+/**
+ * Tools doing on the local stack what they do against CloudNativePG itself (issue 16): each test
+ * names the CNPG behaviour it holds the product to.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import {
+  type CoreV1Api,
+  type CustomObjectsApi,
+  PatchStrategy,
+  setHeaderOptions,
+} from '@kubernetes/client-node';
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { type LocalStack, startLocalStack } from '../../../devstack/src/stack.js';
+import { connectClient } from '../support/support.js';
+
+// biome-ignore lint/suspicious/noExplicitAny: assertions walk arbitrary Kubernetes objects.
+type Loose = any;
+type Result = CallToolResult & { structuredContent?: Record<string, Loose> };
+
+const NS = 'team-a';
+const CNPG = { group: 'postgresql.cnpg.io', version: 'v1' } as const;
+const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
+
+let stack: LocalStack;
+let alice: Client;
+let custom: CustomObjectsApi;
+let core: CoreV1Api;
+
+before(async () => {
+  stack = await startLocalStack({
+    kube: { namespaces: [NS], stepDelayMs: 1 },
+    remoteApi: {
+      env: { DEFAULT_NAMESPACE: NS },
+      policy: {
+        admins: { groups: ['cnpg-admins'] },
+        namespaces: { everyone: [NS] },
+        ownership: { enforced: true },
+      },
+    },
+  });
+  ({ custom, core } = stack.admin);
+  alice = await connectClient(stack.api, await stack.tokenFor('alice'));
+});
+
+after(async () => {
+  await alice?.close();
+  await stack?.close();
+});
+
+const textOf = (r: Result) => r.content.map((c) => (c.type === 'text' ? c.text : '')).join('\n');
+
+async function call(name: string, args: Record<string, unknown>): Promise<Result> {
+  const result = (await alice.callTool({ name, arguments: args })) as Result;
+  await stack.kube.settle();
+  return result;
+}
+
+async function ok(name: string, args: Record<string, unknown>): Promise<Record<string, Loose>> {
+  const result = await call(name, args);
+  assert.ok(!result.isError, `${name} failed: ${textOf(result)}`);
+  return { ...result.structuredContent, text: textOf(result) };
+}
+
+/** Plays an administrator's or the operator's part, as kubectl would. */
+const adminPatch = (plural: string, name: string, body: Record<string, unknown>) =>
+  custom.patchNamespacedCustomObject({ ...CNPG, namespace: NS, plural, name, body }, mergePatch);
+
+const createCluster = (name: string, instances: number) =>
+  ok('cluster_create', { name, instances, storage_size: '1Gi', wait: true, wait_timeout_seconds: 120 });
+
+describe('admission warnings reach the person', () => {
+  const BARMAN_DEPRECATED = /Native support for Barman Cloud backups and recovery is deprecated/;
+  const VALIDATION_DISABLED = /validation webhook is disabled/;
+
+  before(() => createCluster('pg-warn', 1));
+
+  test('a write without warnings has none', async () => {
+    const out = await ok('cluster_scale', { name: 'pg-warn', instances: 1 });
+    assert.equal(out.warnings, undefined);
+    assert.doesNotMatch(out.text, /Kubernetes warned/);
+  });
+
+  test("CloudNativePG's deprecation warning for an in-tree barmanObjectStore comes back with the write that drew it", async () => {
+    await adminPatch('clusters', 'pg-warn', {
+      spec: { backup: { barmanObjectStore: { destinationPath: 's3://backups/pg-warn' } } },
+    });
+    const out = await ok('cluster_scale', { name: 'pg-warn', instances: 2 });
+    assert.ok(
+      (out.warnings as string[]).some((w) => BARMAN_DEPRECATED.test(w)),
+      JSON.stringify(out.warnings),
+    );
+    assert.match(out.text, /Kubernetes warned:\n {2}- Native support for Barman Cloud/);
+  });
+
+  test('a cluster whose validation an administrator switched off says so on every write', async () => {
+    await adminPatch('clusters', 'pg-warn', {
+      metadata: { annotations: { 'cnpg.io/validation': 'disabled' } },
+    });
+    const out = await ok('cluster_reload', { name: 'pg-warn' });
+    assert.ok(
+      (out.warnings as string[]).some((w) => VALIDATION_DISABLED.test(w)),
+      JSON.stringify(out.warnings),
+    );
+    assert.match(out.text, VALIDATION_DISABLED);
+  });
+});
