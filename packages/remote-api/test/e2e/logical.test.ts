@@ -36,7 +36,7 @@ test('publication_create for listed tables and schemas; publication_list shows i
     cluster: 'pg-src',
     name: 'orders_pub',
     database: 'app',
-    tables: [{ name: 'orders', columns: ['id', 'total'] }],
+    tables: [{ name: 'orders' }],
     schemas: ['sales'],
   });
   assert.equal(out.objectName, 'pg-src-orders-pub');
@@ -44,7 +44,7 @@ test('publication_create for listed tables and schemas; publication_list shows i
   assert.equal(pub?.spec.name, 'orders_pub');
   assert.equal(pub?.spec.dbname, 'app');
   assert.deepEqual(pub?.spec.target.objects, [
-    { table: { schema: 'public', name: 'orders', columns: ['id', 'total'] } },
+    { table: { schema: 'public', name: 'orders' } },
     { tablesInSchema: 'sales' },
   ]);
   assert.match(pub?.metadata.labels['cnpg-mcp.io/created-by'], /^devstack-alice-[0-9a-f]{12}$/);

@@ -10,8 +10,9 @@ type Args = z.output<typeof publicationCreate.inputSchema>;
 
 /**
  * Pure: the Publication to create, or a refusal: neither or both of all_tables and a list of
- * tables/schemas, or a publication of that name already declared on the cluster (`existing`: the
- * cluster's Publication objects). The writer makes it a dependent of its Cluster.
+ * tables/schemas, a column list together with whole schemas, or a publication of that name
+ * already declared on the cluster (`existing`: the cluster's Publication objects). The writer
+ * makes it a dependent of its Cluster.
  */
 export function planPublicationCreate(args: Args, existing: readonly CnpgObject[], namespace: string) {
   const objects = [
@@ -29,6 +30,13 @@ export function planPublicationCreate(args: Args, existing: readonly CnpgObject[
     throw new ToolFailure(
       'invalid_input',
       'all_tables, tables, schemas: give all_tables=true, or at least one table or schema (not both)',
+    );
+  }
+  const withColumns = (args.tables ?? []).findIndex((t) => t.columns?.length);
+  if (withColumns >= 0 && args.schemas?.length) {
+    throw new ToolFailure(
+      'invalid_input',
+      `tables[${withColumns}].columns, schemas: a column list cannot be combined with whole schemas in one publication (CloudNativePG refuses it, as PostgreSQL does); publish the table without columns, or use separate publications`,
     );
   }
   requireNotDeclared('Publication', existing, args, namespace);

@@ -15,7 +15,7 @@ describe('planPublicationCreate', () => {
   test('listed tables and schemas, named <cluster>-<name>', () => {
     const { objectName, body, message } = planPublicationCreate(
       args({
-        tables: [{ name: 'orders', columns: ['id'], only: true }],
+        tables: [{ name: 'orders', only: true }],
         schemas: ['sales'],
         parameters: { publish: 'insert' },
       }),
@@ -30,10 +30,7 @@ describe('planPublicationCreate', () => {
         name: 'sales_pub',
         dbname: 'app',
         target: {
-          objects: [
-            { table: { schema: 'public', name: 'orders', columns: ['id'], only: true } },
-            { tablesInSchema: 'sales' },
-          ],
+          objects: [{ table: { schema: 'public', name: 'orders', only: true } }, { tablesInSchema: 'sales' }],
         },
         parameters: { publish: 'insert' },
         publicationReclaimPolicy: 'retain',
@@ -42,6 +39,32 @@ describe('planPublicationCreate', () => {
     assert.equal(
       message,
       'publication sales_pub in orders/app declared as orders-sales-pub (2 table(s)/schema(s))',
+    );
+  });
+
+  test('a column list is kept with its table', () => {
+    const { body } = planPublicationCreate(
+      args({ tables: [{ schema: 'sales', name: 'orders', columns: ['id', 'total'] }] }),
+      [],
+      'team-a',
+    );
+    assert.deepEqual(body.spec.target, {
+      objects: [{ table: { schema: 'sales', name: 'orders', columns: ['id', 'total'] } }],
+    });
+  });
+
+  test('a column list together with whole schemas is refused, as CloudNativePG’s CEL rule on spec.target.objects does', () => {
+    assert.throws(
+      () =>
+        planPublicationCreate(
+          args({ tables: [{ name: 'orders' }, { name: 'items', columns: ['id'] }], schemas: ['sales'] }),
+          [],
+          'team-a',
+        ),
+      refusedWith(
+        'invalid_input',
+        /^tables\[1\]\.columns, schemas: a column list cannot be combined with whole schemas .*separate publications/,
+      ),
     );
   });
 
