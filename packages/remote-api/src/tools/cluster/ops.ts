@@ -1,16 +1,9 @@
 import { OWNER_LABEL } from '../../identity.js';
 import { CNPG } from '../../kube/client.js';
 import { KubeError, translateKubeError } from '../../kube/errors.js';
-import { requireNamespace, requireOwnership, requireWritable } from '../../policy.js';
-import { type LegacyToolContext, ToolFailure } from '../context.js';
+import { ToolFailure } from '../context.js';
 import type { KubeReads } from '../framework/kube-reads.js';
 import { CLUSTERS, type ClusterObject, formatAge, HIBERNATION_ANNOTATION } from './model.js';
-
-export function resolveNamespace(ctx: LegacyToolContext, namespace: string | undefined): string {
-  const ns = namespace ?? ctx.config.defaultNamespace;
-  requireNamespace(ctx.access, ns);
-  return ns;
-}
 
 export async function getCluster(
   ctx: { kube: KubeReads },
@@ -34,55 +27,12 @@ export async function getCluster(
   }
 }
 
-/** The checks every mutating cluster tool runs before writing: writes allowed, namespace, existence, ownership. */
-export async function clusterForChange(
-  ctx: LegacyToolContext,
-  args: { namespace?: string | undefined; name: string },
-): Promise<{ namespace: string; cluster: ClusterObject }> {
-  requireWritable(ctx.access);
-  const namespace = resolveNamespace(ctx, args.namespace);
-  const cluster = await getCluster(ctx, namespace, args.name);
-  requireOwnership(ctx.access, ctx.identity, cluster, `cluster ${namespace}/${args.name}`);
-  return { namespace, cluster };
-}
-
 export function requireConfirmation(confirm: string | undefined, expected: string, what: string): void {
   if (confirm !== expected) {
     throw new ToolFailure(
       'confirmation_required',
       `confirmation required: set confirm to the ${what} "${expected}" (${confirm === undefined ? 'not given' : `got "${confirm}"`})`,
     );
-  }
-}
-
-const dryRunParam = (dryRun: boolean) => (dryRun ? { dryRun: 'All' } : {});
-
-/** A focused JSON merge patch of the Cluster (or its status subresource). */
-export async function patchCluster(
-  ctx: LegacyToolContext,
-  namespace: string,
-  name: string,
-  body: Record<string, unknown>,
-  dryRun: boolean,
-  subresource: 'spec' | 'status' = 'spec',
-): Promise<ClusterObject> {
-  const params = {
-    ...CNPG,
-    namespace,
-    plural: CLUSTERS,
-    name,
-    body,
-    fieldManager: 'cnpg-mcp',
-    ...dryRunParam(dryRun),
-  };
-  try {
-    const result =
-      subresource === 'status'
-        ? await ctx.kube.custom.patchNamespacedCustomObjectStatus(params, ctx.kube.mergePatch)
-        : await ctx.kube.custom.patchNamespacedCustomObject(params, ctx.kube.mergePatch);
-    return result as ClusterObject;
-  } catch (error) {
-    throw translateKubeError(error) ?? error;
   }
 }
 

@@ -1,7 +1,7 @@
-import { ownerMetadata } from '../../identity.js';
 import { CNPG } from '../../kube/client.js';
 import { translateKubeError } from '../../kube/errors.js';
-import { type LegacyToolContext, ToolFailure } from '../context.js';
+import { ToolFailure } from '../context.js';
+import { KINDS } from '../framework/kinds.js';
 import type { KubeReads } from '../framework/kube-reads.js';
 
 /** A CNPG custom object as the tools read it: metadata plus free-form spec and status. */
@@ -35,18 +35,9 @@ export type CnpgPlural =
   | 'databaseroles'
   | 'clusters';
 
-const KINDS: Record<CnpgPlural, string> = {
-  backups: 'Backup',
-  scheduledbackups: 'ScheduledBackup',
-  poolers: 'Pooler',
-  databases: 'Database',
-  publications: 'Publication',
-  subscriptions: 'Subscription',
-  databaseroles: 'DatabaseRole',
-  clusters: 'Cluster',
-};
-
-export const dryRunParam = (dryRun: boolean) => (dryRun ? { dryRun: 'All' } : {});
+/** The kind a plural names, from the one table of kinds. */
+const kindOf = (plural: CnpgPlural): string =>
+  Object.entries(KINDS).find(([, where]) => where.plural === plural)?.[0] ?? plural;
 
 /** Runs a Kubernetes call, turning API failures into translated errors. */
 export async function kubeCall<T>(call: () => Promise<T>): Promise<T> {
@@ -74,7 +65,7 @@ export async function getObject(
     if (translated?.kind === 'not_found') {
       throw new ToolFailure(
         'not_found',
-        `${KINDS[plural]} "${name}" not found in namespace "${namespace}"; ${hint}`,
+        `${kindOf(plural)} "${name}" not found in namespace "${namespace}"; ${hint}`,
       );
     }
     throw translated ?? error;
@@ -95,69 +86,6 @@ export async function listObjects(
       ) as Promise<{ items?: CnpgObject[] }>,
   );
   return result.items ?? [];
-}
-
-/** Creates a CNPG object carrying the caller's owner label and annotations. */
-export async function createObject(
-  ctx: LegacyToolContext,
-  plural: CnpgPlural,
-  namespace: string,
-  name: string,
-  spec: Record<string, unknown>,
-  dryRun: boolean,
-  labels: Record<string, string> = {},
-): Promise<CnpgObject> {
-  const owner = ownerMetadata(ctx.identity);
-  const body = {
-    apiVersion: `${CNPG.group}/${CNPG.version}`,
-    kind: KINDS[plural],
-    metadata: { name, namespace, labels: { ...labels, ...owner.labels }, annotations: owner.annotations },
-    spec,
-  };
-  return kubeCall(
-    () =>
-      ctx.kube.custom.createNamespacedCustomObject(
-        { ...CNPG, namespace, plural, body, fieldManager: 'cnpg-mcp', ...dryRunParam(dryRun) },
-        ctx.kube.options,
-      ) as Promise<CnpgObject>,
-  );
-}
-
-/** A focused JSON merge patch; include metadata.resourceVersion in the body to make it conditional. */
-export async function patchObject(
-  ctx: LegacyToolContext,
-  plural: CnpgPlural,
-  namespace: string,
-  name: string,
-  body: Record<string, unknown>,
-  dryRun: boolean,
-): Promise<CnpgObject> {
-  return kubeCall(
-    () =>
-      ctx.kube.custom.patchNamespacedCustomObject(
-        { ...CNPG, namespace, plural, name, body, fieldManager: 'cnpg-mcp', ...dryRunParam(dryRun) },
-        ctx.kube.mergePatch,
-      ) as Promise<CnpgObject>,
-  );
-}
-
-/** Deletes an object; returns it when the server answers with the object (finalizers pending). */
-export async function deleteObject(
-  ctx: LegacyToolContext,
-  plural: CnpgPlural,
-  namespace: string,
-  name: string,
-  dryRun: boolean,
-): Promise<CnpgObject | undefined> {
-  const result = await kubeCall(() =>
-    ctx.kube.custom.deleteNamespacedCustomObject(
-      { ...CNPG, namespace, plural, name, propagationPolicy: 'Background', ...dryRunParam(dryRun) },
-      ctx.kube.options,
-    ),
-  );
-  return result && typeof result === 'object' && 'metadata' in result && 'spec' in result
-    ? (result as CnpgObject)
-    : undefined;
 }
 
 /** The cluster a CNPG object refers to (spec.cluster.name). */
