@@ -71,7 +71,8 @@ async function startApiAs(
   const client = new Client({ name: 'deploy-rbac-test', version: '1.0.0' });
   await client.connect(
     new StreamableHTTPClientTransport(api.mcpUrl, {
-      requestInit: { headers: { Authorization: `Bearer ${token}` } },
+      // Every toolset: this test calls every tool.
+      requestInit: { headers: { Authorization: `Bearer ${token}`, 'X-MCP-Toolsets': 'all' } },
     }),
   );
   return { api, client };

@@ -1,5 +1,7 @@
+import { z } from 'zod';
 import { catalog } from './catalog.js';
-import { toolListing } from './list.js';
+import { serverInstructions } from './instructions.js';
+import { DEFAULT_TOOLSETS, TOOLSET_NAMES, TOOLSETS } from './selection.js';
 import type { JsonSchemaObject } from './types.js';
 
 type Schema = JsonSchemaObject & {
@@ -45,7 +47,10 @@ function limitsOf(schema: Schema): string {
   return parts.join('; ');
 }
 
-/** Markdown reference of every tool in the catalogue (docs/tools.md is this output). */
+/**
+ * Markdown reference of every tool in the catalogue (docs/tools.md is this output): the long form,
+ * with every pattern and description the compact definitions models read leave out.
+ */
 export function renderToolsMarkdown(): string {
   const lines = [
     '# Tools',
@@ -53,8 +58,32 @@ export function renderToolsMarkdown(): string {
     'Generated from the catalogue (`packages/catalog`) by `npm run docs:tools -w packages/catalog`; a test fails when it is out of date.',
     'Every tool returns `structuredContent` (described by its output schema) and a short text for people.',
     'Tools marked _write_ need the `mcp:write` scope, the others `mcp:read`. Mutating tools take `dry_run`',
-    '(server-side `dryRun=All`: validated, nothing written); destructive tools take `confirm`, which must',
-    'equal the name of what they remove. `namespace` defaults to the server default namespace.',
+    '(server-side `dryRun=All`: validated, nothing written). Destructive tools are confirmed by the person:',
+    'through MCP elicitation when the client supports it, otherwise `confirm` must equal the name of what',
+    'they remove. `namespace` defaults to the server default namespace.',
+    '',
+    'Models read a compact form of these definitions: the descriptions below marked as the long form, every',
+    'pattern and the shared rules are stated once, in the server instructions:',
+    '',
+    ...serverInstructions.split('\n').map((line) => `> ${line}`),
+    '',
+    '## Toolsets',
+    '',
+    `Clients choose toolsets (see the README); without a choice they get the default set: ${DEFAULT_TOOLSETS.map((name) => `\`${name}\``).join(', ')}. \`whoami\` is always there.`,
+    '',
+    '| toolset | tools |',
+    '|---|---|',
+    ...TOOLSET_NAMES.map(
+      (name) =>
+        `| \`${name}\` | ${catalog
+          .filter((tool) => tool.group === name)
+          .map((tool) => `[\`${tool.name}\`](#${tool.name})`)
+          .join(', ')} |`,
+    ),
+    '',
+    ...TOOLSET_NAMES.map((name) => `- \`${name}\`: ${TOOLSETS[name]}.`),
+    '',
+    '## All tools',
     '',
     '| tool | title | scope | hints |',
     '|---|---|---|---|',
@@ -70,16 +99,22 @@ export function renderToolsMarkdown(): string {
     );
   }
   for (const tool of catalog) {
-    const listing = toolListing(tool);
-    const input = listing.inputSchema as Schema;
-    const output = listing.outputSchema as Schema;
+    const input = z.toJSONSchema(tool.inputSchema, { target: 'draft-7', io: 'input' }) as Schema;
+    const output = z.toJSONSchema(tool.outputSchema, { target: 'draft-7', io: 'output' }) as Schema;
     lines.push(
       '',
       `## ${tool.name}`,
       '',
-      `**${tool.title}** (${tool.requiredScope}). ${tool.description}`,
+      `**${tool.title}** (${tool.requiredScope}${tool.group ? `, toolset \`${tool.group}\`` : ''}). ${tool.details ?? tool.description}`,
       '',
     );
+    if (tool.details) lines.push(`What models read: ${tool.description}`, '');
+    if (tool.confirmation) {
+      lines.push(
+        `The person confirms it${tool.confirmField ? ` (without elicitation: \`confirm\` repeats \`${tool.confirmField}\`)` : ' (asked only where the client supports elicitation)'}: “${tool.confirmation.question}”`,
+        '',
+      );
+    }
     const properties = Object.entries(input.properties ?? {});
     if (properties.length === 0) {
       lines.push('No parameters.');

@@ -1,5 +1,9 @@
-/** The MCP `instructions` both servers send at initialize (the remote API, and the stdio server before it reaches the remote). */
-export const serverInstructions =
-  'Manage CloudNativePG PostgreSQL clusters. Start with whoami and cluster_list. Mutating tools support ' +
-  'dry_run; destructive ones need confirm set to the resource name. The first tool call may ask the ' +
-  'person to log in.';
+/**
+ * The MCP `instructions` both servers send at initialize (the remote API, and the stdio server
+ * before it reaches the remote). What every tool shares is said here once, not in each schema.
+ */
+export const serverInstructions = [
+  'Manage CloudNativePG PostgreSQL clusters. Start with whoami and cluster_list; the first tool call may ask the person to log in.',
+  'Shared arguments: namespace is optional and defaults to yours (whoami); booleans default to false unless a default is shown. Kubernetes names (namespaces, clusters, other objects) are lower-case letters, digits and "-" (clusters start with a letter, at most 50 characters; instances are the cluster name plus -N, e.g. pg-main-2); PostgreSQL names (roles, databases, owners, schemas) are lower-case letters, digits and "_", at most 63. dry_run validates on the server and returns what would be written, writing nothing. wait waits until the change is applied, reporting progress (wait_timeout_seconds). Long lists take limit and continue (pass back the continue a result gives).',
+  'Destructive calls are confirmed by the person: the client asks them when it can; otherwise confirm must repeat the name of what the call removes. Arguments a tool does not know are ignored and named in the result.',
+].join('\n');

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import type { ListingMeta } from './selection.js';
 
 /** Which OAuth scope a tool needs: `read` tools need the read scope, `write` tools the write scope. */
 export type RequiredScope = 'read' | 'write';
@@ -42,6 +43,22 @@ export interface ToolDefinition<
   requiredScope: RequiredScope;
   /** Destructive tools take `confirm`, which must equal the name of the resource they remove. */
   confirmField?: 'name' | 'instance';
+  /**
+   * The person, not the model, confirms this call (MCP elicitation where the client can ask;
+   * otherwise `confirm`, when the tool has one). Dry runs are never asked about.
+   */
+  confirmation?: Confirmation;
+  /** The long form for docs/tools.md; `description` is what a model reads to choose and call the tool. */
+  details?: string;
+}
+
+/** What the person is asked before a call runs. */
+export interface Confirmation {
+  /**
+   * The question, with `{argument}` or `{argument|text when absent}` placeholders filled from the
+   * call's arguments (see confirmationQuestion).
+   */
+  question: string;
 }
 
 /** JSON Schema object as published in tools/list. */
@@ -56,4 +73,6 @@ export interface McpToolListing {
   annotations: ToolAnnotations;
   execution: { taskSupport: 'forbidden' };
   outputSchema: JsonSchemaObject;
+  /** The tool's toolset and what the person confirms (see selection.ts): for clients, not for models. */
+  _meta?: ListingMeta;
 }

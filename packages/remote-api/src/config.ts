@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { parseToolsets, type ToolGroup, ToolsetError } from '@cnpg-mcp/catalog';
 import { z } from 'zod';
 
 const csv = (value: string) =>
@@ -130,6 +131,20 @@ const envSchema = z
     KUBE_REQUEST_TIMEOUT_SECONDS: z.coerce.number().min(0.1).max(600).default(30),
     KUBE_RETRY_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(3),
     TRUST_PROXY: boolString.default(false),
+    TOOLSETS: z
+      .string()
+      .default('default')
+      .transform((value, ctx) => {
+        try {
+          return parseToolsets(value);
+        } catch (error) {
+          if (!(error instanceof ToolsetError)) throw error;
+          ctx.addIssue({ code: 'custom', message: error.message });
+          return z.NEVER;
+        }
+      }),
+    ELICITATION: z.enum(['on', 'off']).default('on'),
+    CONFIRMATION_TIMEOUT_SECONDS: z.coerce.number().int().min(10).max(3600).default(300),
   })
   .superRefine((env, ctx) => {
     if (env.OIDC_INTROSPECTION === 'on') {
@@ -237,6 +252,15 @@ export interface RemoteApiConfig {
   kubeRequestTimeoutMs: number;
   kubeRetryAttempts: number;
   trustProxy: boolean;
+  /** The toolsets a connection gets when it chooses none (TOOLSETS: names, "default" or "all"). */
+  toolsets: ToolGroup[];
+  /**
+   * Whether destructive calls of clients that declared elicitation are confirmed by asking the
+   * person (on), or by the `confirm` argument as for every other client (off).
+   */
+  elicitation: boolean;
+  /** How long a call waits for the person to answer its confirmation before giving up (nothing written). */
+  confirmationTimeoutMs: number;
 }
 
 export interface ProxyConfig {
@@ -387,5 +411,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     kubeRequestTimeoutMs: e.KUBE_REQUEST_TIMEOUT_SECONDS * 1000,
     kubeRetryAttempts: e.KUBE_RETRY_ATTEMPTS,
     trustProxy: e.TRUST_PROXY,
+    toolsets: e.TOOLSETS,
+    elicitation: e.ELICITATION === 'on',
+    confirmationTimeoutMs: e.CONFIRMATION_TIMEOUT_SECONDS * 1000,
   };
 }

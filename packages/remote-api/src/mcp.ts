@@ -19,13 +19,17 @@ import { type Access, type Policy, PolicyDenied } from './policy.js';
 import { registerPromptsAndResources } from './prompts-resources.js';
 import type { QuotaLedger } from './quota/ledger.js';
 import { ToolFailure } from './tools/context.js';
+import { boundStructured, truncate } from './tools/framework/bounded.js';
+import { type AskPerson, NotConfirmed } from './tools/framework/confirm.js';
 import { type CallEnvironment, type CallTrace, executeTool } from './tools/framework/execute.js';
 import { auditReference } from './tools/framework/references.js';
 import { UndeclaredWrite } from './tools/framework/writer.js';
 import { implementations } from './tools/registry.js';
+import { hiddenReason, type ToolSelection } from './tools/visibility.js';
+
+export { truncate } from './tools/framework/bounded.js';
 
 export const SERVER_INFO = { name: 'cnpg-mcp-remote', version: '0.1.0' };
-const TEXT_LIMIT = 25_000;
 
 /**
  * Tool calls in progress in this process, by caller and JSON-RPC id. A stateless server gets
@@ -68,13 +72,32 @@ export interface Caller {
   access: Access;
 }
 
-/** Caps the text for people; the structured content always has everything. */
-export function truncate(text: string): string {
-  if (text.length <= TEXT_LIMIT) return text;
-  return `${text.slice(0, TEXT_LIMIT)}\n… (truncated ${text.length - TEXT_LIMIT} characters; the structured content has everything)`;
+/** What one request's MCP server needs to know beyond who calls. */
+export interface RequestContext {
+  /** The toolsets and read-only mode this connection chose (or the server's default). */
+  selection: ToolSelection;
+  /**
+   * Asks the person a question on the call's event stream (MCP elicitation); undefined when the
+   * client cannot be asked, or elicitation is off: then `confirm` is what confirms.
+   */
+  ask?: (
+    question: string,
+    call: { requestId: string | number; signal: AbortSignal },
+  ) => ReturnType<AskPerson>;
 }
 
 const errorResult = (text: string): CallToolResult => ({ content: [{ type: 'text', text }], isError: true });
+
+/** Splits a call's arguments into those the tool knows and the names of the others (e.g. Gemini CLI's wait_for_previous). */
+function knownArguments(shape: object, raw: Record<string, unknown>) {
+  const known: Record<string, unknown> = {};
+  const ignored: string[] = [];
+  for (const [key, value] of Object.entries(raw)) {
+    if (Object.hasOwn(shape, key)) known[key] = value;
+    else ignored.push(key);
+  }
+  return { known, ignored };
+}
 
 /**
  * Every per-request Server would otherwise build its own Ajv instance (the SDK's default), the
@@ -82,19 +105,32 @@ const errorResult = (text: string): CallToolResult => ({ content: [{ type: 'text
  */
 const jsonSchemaValidator = new AjvJsonSchemaValidator();
 
-/** A stateless MCP server for one HTTP request by one authenticated caller. */
-export function createMcpServer(deps: McpDeps, caller: Caller): Server {
+/**
+ * A stateless MCP server for one HTTP request by one authenticated caller. It lists and runs only
+ * the tools this caller may use on this connection; it announces no list changes, having no stream
+ * to send them on (a caller's list changes only with a new token, policy or connection).
+ */
+export function createMcpServer(deps: McpDeps, caller: Caller, context: RequestContext): Server {
   const server = new Server(SERVER_INFO, {
     jsonSchemaValidator,
-    capabilities: { tools: { listChanged: true } },
+    capabilities: { tools: {} },
     instructions: serverInstructions,
   });
-  server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: toolListForMcp() }));
+  const hidden = (name: string) => {
+    const tool = implementations.get(name);
+    return tool ? hiddenReason(tool, caller, context.selection, deps.policy) : undefined;
+  };
+  server.setRequestHandler(ListToolsRequestSchema, () => ({
+    tools: toolListForMcp().filter((listing) => hidden(listing.name) === undefined),
+  }));
   server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
     const tool = implementations.get(request.params.name);
     if (!tool) throw new McpError(ErrorCode.InvalidParams, `Tool ${request.params.name} not found`);
     const started = performance.now();
-    const rawArgs = (request.params.arguments ?? {}) as Record<string, unknown>;
+    const { known: rawArgs, ignored } = knownArguments(
+      tool.definition.inputSchema.shape,
+      (request.params.arguments ?? {}) as Record<string, unknown>,
+    );
     const auditTarget = {
       namespace: typeof rawArgs.namespace === 'string' ? rawArgs.namespace : deps.config.defaultNamespace,
       name: typeof rawArgs.name === 'string' ? rawArgs.name : '',
@@ -102,6 +138,13 @@ export function createMcpServer(deps: McpDeps, caller: Caller): Server {
     };
     const trace: CallTrace = { references: [], writes: [] };
     const finish = (outcome: AuditOutcome, reason: string, result: CallToolResult): CallToolResult => {
+      if (ignored.length > 0) {
+        const names = ignored.join(', ');
+        result.content.push({
+          type: 'text',
+          text: `Ignored unknown argument${ignored.length > 1 ? 's' : ''} ${names}: ${tool.definition.name} does not take ${ignored.length > 1 ? 'them' : 'it'}.`,
+        });
+      }
       const durationMs = Math.round(performance.now() - started);
       deps.audit.record({
         userId: caller.identity.userId,
@@ -119,6 +162,15 @@ export function createMcpServer(deps: McpDeps, caller: Caller): Server {
       deps.metrics.toolDuration.observe({ tool: tool.definition.name }, durationMs / 1000);
       return result;
     };
+
+    const hiddenBecause = hidden(tool.definition.name);
+    if (hiddenBecause !== undefined) {
+      return finish(
+        'denied',
+        'not_offered',
+        errorResult(`${tool.definition.name} is not available here: ${hiddenBecause}. Nothing was run.`),
+      );
+    }
 
     const parsed = tool.definition.inputSchema.safeParse(rawArgs);
     if (!parsed.success) {
@@ -151,6 +203,9 @@ export function createMcpServer(deps: McpDeps, caller: Caller): Server {
       quota: deps.quotaLedger,
       log: deps.log,
       signal,
+      ...(context.ask
+        ? { ask: (question: string) => context.ask!(question, { requestId: extra.requestId, signal }) }
+        : {}),
       progress: async (progress, total, message) => {
         if (progressToken === undefined || signal.aborted) return;
         // A client that went away must not turn a finished write into a tool failure.
@@ -176,12 +231,32 @@ export function createMcpServer(deps: McpDeps, caller: Caller): Server {
           errorResult(`Internal error: ${tool.definition.name} produced an invalid result.`),
         );
       }
-      const result: CallToolResult = {
-        content: [{ type: 'text', text: truncate(outcome.text) }],
-        structuredContent: outcome.structured,
-      };
+      const bounded = boundStructured(outcome.structured);
+      if (bounded.tooLarge) {
+        return finish(
+          'error',
+          'result_too_large',
+          errorResult(
+            `The result of ${tool.definition.name} is too large to send (over 25,000 characters); ask for less (e.g. detail "concise", a filter, or limit).`,
+          ),
+        );
+      }
+      const content: CallToolResult['content'] = [
+        { type: 'text', text: truncate(outcome.text, bounded.trimmed.length === 0) },
+      ];
+      if (bounded.trimmed.length > 0) {
+        const paged = 'continue' in tool.definition.inputSchema.shape;
+        content.push({
+          type: 'text',
+          text: `The structured result was cut to fit 25,000 characters (${bounded.trimmed.join('; ')})${paged ? '; use limit and continue to get the rest' : '; narrow the request to get the rest'}.`,
+        });
+      }
+      const result: CallToolResult = { content, structuredContent: bounded.structured };
       return finish(signal.aborted ? 'cancelled' : 'success', '', result);
     } catch (error) {
+      if (error instanceof NotConfirmed) {
+        return finish('denied', `not_confirmed_${error.answer}`, errorResult(error.message));
+      }
       if (error instanceof PolicyDenied) {
         return finish(
           'denied',

@@ -6,6 +6,7 @@ import {
 } from 'node:http';
 import { findTool } from '@cnpg-mcp/catalog';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import { isInitializeRequest, type JSONRPCRequest } from '@modelcontextprotocol/sdk/types.js';
 import { type AuditLog, createAuditLog } from './audit.js';
 import { bearerChallenge } from './auth/challenge.js';
 import { Introspector } from './auth/introspect.js';
@@ -18,11 +19,14 @@ import {
 } from './auth/resource-metadata.js';
 import { AuthError, bearerFromHeader, verifyAccessToken } from './auth/verify.js';
 import type { RemoteApiConfig } from './config.js';
+import { Confirmations, isConfirmationId } from './elicitation/confirmations.js';
+import { type ClientFacts, clientFacts, sessionIdFor } from './elicitation/session.js';
 import { answerPreflight, guardBrowserRequest, refuseBrowserRequest } from './http/browser-guard.js';
 import { PerCallerLimit } from './http/caller-limit.js';
 import { listeningUrl, serveMetrics, startMetricsListener } from './http/metrics-endpoint.js';
 import { type PublicAddress, publicAddress } from './http/public-address.js';
 import { BodyTooLarge, readJsonBody, sendJson } from './http/respond.js';
+import { isMcpPath, SelectionError, toolSelection } from './http/tool-selection.js';
 import { identityFromClaims } from './identity.js';
 import { Kube, loadKubeConfig } from './kube/client.js';
 import { DEFAULT_RESILIENCE } from './kube/resilience.js';
@@ -63,6 +67,27 @@ function writeToolsCalled(message: unknown): string[] {
   return names;
 }
 
+/** Whether a message or batch calls a tool whose calls the person may be asked to confirm. */
+function callsConfirmedTool(message: unknown): boolean {
+  const messages = Array.isArray(message) ? message : [message];
+  return messages.some((m) => {
+    const call = m as { method?: unknown; params?: { name?: unknown } } | null;
+    return call?.method === 'tools/call' && typeof call.params?.name === 'string'
+      ? findTool(call.params.name)?.confirmation !== undefined
+      : false;
+  });
+}
+
+/** The JSON-RPC responses in a body made only of responses (a client answering the server's requests). */
+function responsesOnly(message: unknown): { id: unknown; result?: unknown; error?: unknown }[] | undefined {
+  const messages = Array.isArray(message) ? message : [message];
+  const responses = messages.filter(
+    (m): m is { id: unknown; result?: unknown; error?: unknown } =>
+      m !== null && typeof m === 'object' && !('method' in m) && ('result' in m || 'error' in m),
+  );
+  return responses.length > 0 && responses.length === messages.length ? responses : undefined;
+}
+
 function asksForProgress(message: unknown): boolean {
   const messages = Array.isArray(message) ? message : [message];
   return messages.some(
@@ -84,6 +109,7 @@ const KNOWN_ROUTES: readonly string[] = [
 /** The route label for metrics: a known path, or "other" (so label cardinality stays bounded). */
 function metricsRoute(url: string | undefined): string {
   const path = new URL(url ?? '/', 'http://x').pathname;
+  if (isMcpPath(path)) return '/mcp';
   return KNOWN_ROUTES.includes(path) ? path : 'other';
 }
 
@@ -133,6 +159,9 @@ export async function startRemoteApi(
     log,
   });
   const deps = { config, policy, kube, quotaLedger, log, audit, metrics, inFlight: new InFlightCalls() };
+  const confirmations = new Confirmations(kube.serviceApis().core, config.quotaNamespace, log, {
+    timeoutMs: config.confirmationTimeoutMs,
+  });
   let draining = false;
   let inFlight = 0;
   let idle: (() => void) | undefined;
@@ -227,7 +256,21 @@ export async function startRemoteApi(
     req: IncomingMessage,
     res: ServerResponse,
     corsHeaders: Record<string, string>,
+    path: string,
   ) => {
+    let selection: ReturnType<typeof toolSelection>;
+    try {
+      selection = toolSelection(path, req.headers, config.toolsets);
+    } catch (error) {
+      if (!(error instanceof SelectionError)) throw error;
+      sendJson(
+        res,
+        error.status,
+        { jsonrpc: '2.0', error: { code: -32600, message: error.message }, id: null },
+        corsHeaders,
+      );
+      return;
+    }
     let caller: Caller;
     try {
       caller = await authenticate(req);
@@ -279,6 +322,28 @@ export async function startRemoteApi(
       });
       return;
     }
+    const answers = responsesOnly(body);
+    if (answers?.some((answer) => isConfirmationId(answer.id))) {
+      // The person's answers to questions this remote asked (on any replica).
+      const results = await Promise.all(
+        answers
+          .filter((answer) => isConfirmationId(answer.id))
+          .map((answer) => confirmations.answer(caller.identity, answer as { id: string })),
+      );
+      if (results.every((result) => result === 'delivered')) {
+        res.writeHead(202).end();
+        return;
+      }
+      sendJson(res, 404, {
+        jsonrpc: '2.0',
+        error: {
+          code: -32600,
+          message: 'No confirmation is waiting for this answer (it was answered, timed out, or is not yours)',
+        },
+        id: null,
+      });
+      return;
+    }
     for (const requestId of cancelledRequestIds(body)) {
       if (deps.inFlight.cancel(caller.identity, requestId))
         log.debug('tool call cancelled by the client', { requestId });
@@ -297,12 +362,29 @@ export async function startRemoteApi(
         corsHeaders,
       );
     }
-    const server = createMcpServer(deps, caller);
-    // A call that asked for progress gets an event stream; any other answer is one JSON body,
-    // which is cheaper to produce and to read (the server sends nothing else during the call).
+    // What the client declared at initialize, carried by the session id the remote gave it then.
+    const facts: ClientFacts = clientFacts(req.headers['mcp-session-id']);
+    const mayAsk = config.elicitation && facts.elicitation && callsConfirmedTool(body);
+    // A call that asked for progress, or may ask the person, gets an event stream; any other answer
+    // is one JSON body, cheaper to produce and to read (nothing else is sent during the call).
+    const initialize = !Array.isArray(body) && isInitializeRequest(body) ? body : undefined;
     const transport = new StreamableHTTPServerTransport({
-      sessionIdGenerator: undefined,
-      enableJsonResponse: !asksForProgress(body),
+      sessionIdGenerator: initialize ? () => sessionIdFor(initialize.params.capabilities) : undefined,
+      enableJsonResponse: !asksForProgress(body) && !mayAsk,
+    });
+    const server = createMcpServer(deps, caller, {
+      selection,
+      ...(mayAsk
+        ? {
+            ask: (question, call) =>
+              confirmations.ask(
+                caller.identity,
+                question,
+                (request: JSONRPCRequest) => transport.send(request, { relatedRequestId: call.requestId }),
+                call.signal,
+              ),
+          }
+        : {}),
     });
     res.on('close', () => {
       void transport.close();
@@ -323,11 +405,11 @@ export async function startRemoteApi(
         return;
       }
       if (req.method === 'OPTIONS' && req.headers.origin !== undefined) {
-        answerPreflight(res, guard.corsHeaders, path === '/mcp' ? 'POST, GET, DELETE' : 'GET, POST');
+        answerPreflight(res, guard.corsHeaders, isMcpPath(path) ? 'POST, GET, DELETE' : 'GET, POST');
         return;
       }
-      if (path === '/mcp') {
-        await handleMcp(req, res, guard.corsHeaders);
+      if (isMcpPath(path)) {
+        await handleMcp(req, res, guard.corsHeaders, path);
         return;
       }
       if ((RESOURCE_METADATA_PATHS as readonly string[]).includes(path)) {

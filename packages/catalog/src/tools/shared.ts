@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { clusterNameField, namespaceField } from '../fields.js';
+import { clusterNameField, DNS_LABEL, namespaceField, PG_IDENTIFIER } from '../fields.js';
 
 /** Pieces shared by the tools of several groups: annotation presets, the cluster target and field schemas. */
 
@@ -44,49 +44,32 @@ export const clusterTarget = {
   name: clusterNameField,
 };
 
-export const clusterRefField = clusterNameField.describe(
-  'Name of the CloudNativePG cluster (DNS-1035 label, at most 50 characters).',
-);
+/** The cluster an object belongs to (the `cluster` argument of role, database, backup… tools). */
+export const clusterRefField = clusterNameField;
 
 /** A Kubernetes object name we create or address (DNS-1123 label). */
-export const objectNameField = z
-  .string()
-  .min(1)
-  .max(63)
-  .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/)
-  .describe('Kubernetes object name (DNS-1123 label, at most 63 characters).');
+export const objectNameField = z.string().min(1).max(63).regex(DNS_LABEL);
 
 /** A PostgreSQL identifier as the tools accept it: lower case, unquoted, at most 63 bytes. */
-export const pgIdentifierField = z
-  .string()
-  .min(1)
-  .max(63)
-  .regex(/^[a-z_][a-z0-9_]*$/)
-  .describe('PostgreSQL identifier (lower case letters, digits and _, at most 63 characters).');
+export const pgIdentifierField = z.string().min(1).max(63).regex(PG_IDENTIFIER);
 
 /** Role names CloudNativePG reserves (postgres, streaming_replica, pg_*, cnpg_*) are refused by the pattern. */
 export const roleNameField = z
   .string()
   .min(1)
   .max(63)
-  .regex(/^(?!pg_|cnpg_|postgres$|streaming_replica$)[a-z_][a-z0-9_]*$/)
-  .describe(
-    'PostgreSQL role name (lower case, digits, _; not postgres, streaming_replica, pg_* or cnpg_*, which the operator reserves).',
-  );
+  .regex(/^(?!pg_|cnpg_|postgres$|streaming_replica$)[a-z_][a-z0-9_]*$/);
 
 /** Reserved databases are refused by the pattern. */
 export const databaseNameField = z
   .string()
   .min(1)
   .max(63)
-  .regex(/^(?!postgres$|template0$|template1$)[a-z_][a-z0-9_]*$/)
-  .describe('PostgreSQL database name (not postgres, template0 or template1).');
+  .regex(/^(?!postgres$|template0$|template1$)[a-z_][a-z0-9_]*$/);
 
 export const reclaimPolicyField = z
   .enum(['retain', 'delete'])
-  .describe(
-    'What happens in PostgreSQL when the Kubernetes object is deleted: retain keeps it, delete drops it.',
-  );
+  .describe('When the object is deleted: keep (retain) or drop (delete) it in PostgreSQL.');
 
 /** Object name and status summary every CNPG object listing shares. */
 export const appliedFields = {
@@ -94,20 +77,13 @@ export const appliedFields = {
   message: z.string().describe('The instance manager’s message, e.g. the SQL error; "" when applied.'),
 };
 
-/** Optional wait for the instance manager (or operator) to act, with progress notifications. */
+/**
+ * Optional wait for the instance manager (or operator) to act, with progress notifications: until
+ * it is applied or the reason it is not is known; cancellable. The instructions say so once.
+ */
 export const waitFields = {
-  wait: z
-    .boolean()
-    .default(false)
-    .describe(
-      'Wait until it is applied (or the reason it is not is known), reporting progress; cancellable.',
-    ),
-  wait_timeout_seconds: z
-    .int()
-    .min(5)
-    .max(600)
-    .default(120)
-    .describe('How long to wait, in seconds (5 to 600).'),
+  wait: z.boolean().default(false),
+  wait_timeout_seconds: z.int().min(5).max(600).default(120),
 };
 
 export const waitOutputs = {

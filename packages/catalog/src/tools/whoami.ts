@@ -6,7 +6,8 @@ export const whoami = {
   name: 'whoami',
   group: null,
   title: 'Who am I',
-  description:
+  description: 'Who you are to the server: identity, scopes, namespaces and what the policy lets you do.',
+  details:
     'Shows who the remote API thinks you are (user id, subject, email, groups), your token scopes, the namespaces you may use and what the policy lets you do.',
   inputSchema: z.strictObject({}),
   outputSchema: z.object({

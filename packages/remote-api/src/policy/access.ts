@@ -1,3 +1,4 @@
+import { TOOLSET_NAMES, type ToolGroup } from '@cnpg-mcp/catalog';
 import type { Identity } from '../identity.js';
 import { verifiedEmail } from '../identity.js';
 import { PolicyDenied } from './denied.js';
@@ -7,6 +8,8 @@ import type { Policy } from './schema.js';
 export interface Access {
   admin: boolean;
   namespaces: string[];
+  /** The toolsets the policy lets this person use (whoami is in none and always allowed). */
+  toolsets: ToolGroup[];
   readOnly: boolean;
   readOnlyReason: string;
   ownershipEnforced: boolean;
@@ -66,6 +69,7 @@ export function accessFor(
     for (const [, list] of grants) for (const n of list) set.add(n);
     granted = set.has('*') ? ['*'] : [...set].sort();
   }
+  const toolsets = admin ? [...TOOLSET_NAMES] : grantedToolsets(policy, is);
   const namespaces = intersect(granted, allowedNamespaces);
   const readOnlyReason = policy.readOnly
     ? 'the server policy is read-only'
@@ -75,6 +79,7 @@ export function accessFor(
   return {
     admin,
     namespaces,
+    toolsets,
     readOnly: readOnlyReason !== '',
     readOnlyReason,
     ownershipEnforced: policy.ownership.enforced && !admin,
@@ -90,6 +95,24 @@ export function accessFor(
       poolerSettings: policy.poolerSettings,
     },
   };
+}
+
+/** The union of everyone's toolsets and those named for the person's subject, groups and email. */
+function grantedToolsets(policy: Policy, is: ReturnType<typeof peopleKeys>): ToolGroup[] {
+  const entries = [
+    policy.toolsets.everyone,
+    ...Object.entries(policy.toolsets.subjects)
+      .filter(([sub]) => is.subject(sub))
+      .map(([, list]) => list),
+    ...Object.entries(policy.toolsets.groups)
+      .filter(([group]) => is.group(group))
+      .map(([, list]) => list),
+    ...Object.entries(policy.toolsets.emails)
+      .filter(([email]) => is.email(email))
+      .map(([, list]) => list),
+  ];
+  const chosen = new Set(entries.flat());
+  return TOOLSET_NAMES.filter((name) => chosen.has('*') || chosen.has(name));
 }
 
 function intersect(granted: string[], allowed: string[]): string[] {

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { parseQuantity } from '@cnpg-mcp/catalog';
+import { parseQuantity, TOOLSET_NAMES, type ToolGroup } from '@cnpg-mcp/catalog';
 import { z } from 'zod';
 import { OFFICIAL_POSTGRES_REPOSITORY, parseRepositoryEntry } from './images.js';
 import { RESTRICTED_POOLER_PARAMETERS, RESTRICTED_POSTGRES_PARAMETERS } from './parameters.js';
@@ -10,6 +10,12 @@ const namespaceOrAll = z.union([
   z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'expected a namespace name or "*"'),
 ]);
 const nonEmpty = z.string().min(1);
+const toolsetOrAll = z.union([
+  z.literal('*'),
+  z.enum(TOOLSET_NAMES as [ToolGroup, ...ToolGroup[]], {
+    message: `expected a toolset (${TOOLSET_NAMES.join(', ')}) or "*"`,
+  }),
+]);
 const email = z.email('expected an email address');
 
 const oneOf = (names: readonly string[], what: string) =>
@@ -73,6 +79,17 @@ export const policySchema = z
         emails: z.record(email, z.array(namespaceOrAll)).default({}),
       })
       .prefault({}),
+    toolsets: z
+      .strictObject({
+        everyone: z.array(toolsetOrAll).default(['*']),
+        subjects: z.record(nonEmpty, z.array(toolsetOrAll)).default({}),
+        groups: z.record(nonEmpty, z.array(toolsetOrAll)).default({}),
+        emails: z.record(email, z.array(toolsetOrAll)).default({}),
+      })
+      .prefault({})
+      .describe(
+        'Which toolsets each person may use at all, like namespaces: everyone’s, plus their subject’s, groups’ and (verified) email’s; admins use every toolset. Tools of other toolsets are not listed to them and refused.',
+      ),
     quotas: z
       .strictObject({
         clustersPerUser: z.int().min(0).optional(),
@@ -142,6 +159,7 @@ export const policySchema = z
     const withEmails: (string | number)[][] = [];
     if (policy.admins.emails.length > 0) withEmails.push(['admins', 'emails']);
     if (Object.keys(policy.namespaces.emails).length > 0) withEmails.push(['namespaces', 'emails']);
+    if (Object.keys(policy.toolsets.emails).length > 0) withEmails.push(['toolsets', 'emails']);
     for (const path of withEmails)
       ctx.addIssue({
         code: 'custom',

@@ -63,6 +63,12 @@ export interface ToolModule<D extends ToolDefinition = ToolDefinition> {
    */
   gate?(caller: Pick<ToolContext, 'identity' | 'access' | 'policy'>): void;
   references: References<z.output<D['inputSchema']>>;
+  /**
+   * For a tool whose catalogue entry asks the person to confirm but only some of its calls are
+   * destructive (a scale-down, a major upgrade): whether this one is, from what the references
+   * read. Without it every call that is not a dry run is confirmed.
+   */
+  needsConfirmation?(args: z.output<D['inputSchema']>, ctx: Pick<ToolContext, 'seen' | 'access'>): boolean;
   run(args: z.output<D['inputSchema']>, ctx: ToolContext): Promise<ToolOutcome>;
 }
 

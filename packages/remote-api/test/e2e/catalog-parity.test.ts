@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { catalog, toolListForMcp } from '@cnpg-mcp/catalog';
+import { catalog, publishedSchema, toolListForMcp } from '@cnpg-mcp/catalog';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
@@ -43,7 +43,7 @@ test('every catalog entry has an implementation and every implementation is in t
     );
 });
 
-test("toolListForMcp() is byte-identical to the SDK McpServer's list and to the remote's tools/list", async () => {
+test("toolListForMcp() is the SDK McpServer's list made compact, and byte-identical to the remote's tools/list", async () => {
   const sdkServer = new McpServer({ name: 'reference', version: '1.0.0' });
   for (const tool of catalog) {
     sdkServer.registerTool(
@@ -54,6 +54,7 @@ test("toolListForMcp() is byte-identical to the SDK McpServer's list and to the 
         inputSchema: tool.inputSchema,
         outputSchema: tool.outputSchema,
         annotations: tool.annotations,
+        _meta: toolListForMcp().find((listed) => listed.name === tool.name)?._meta,
       },
       async () => ({ content: [] }),
     );
@@ -67,10 +68,18 @@ test("toolListForMcp() is byte-identical to the SDK McpServer's list and to the 
     JSON.stringify(
       ((await client.request({ method: 'tools/list' }, z.looseObject({}))) as { tools: unknown }).tools,
     );
-  const fromSdk = await rawList(reference);
+  // The only differences from McpServer's conversion are what publishedSchema leaves out.
+  const sdkTools = JSON.parse(await rawList(reference)) as Record<string, unknown>[];
+  const fromSdk = JSON.stringify(
+    sdkTools.map((tool) => ({
+      ...tool,
+      inputSchema: publishedSchema(tool.inputSchema as Record<string, unknown>, 'input'),
+      outputSchema: publishedSchema(tool.outputSchema as Record<string, unknown>, 'output'),
+    })),
+  );
   await reference.close();
 
-  const remote = await connectClient(api, token);
+  const remote = await connectClient(api, token, 'all');
   const fromRemote = await rawList(remote);
   await remote.close();
 

@@ -240,11 +240,12 @@ describe('cluster_create', () => {
     await fails(alice, 'cluster_create', { name: 'pg-bad', instances: 0, storage_size: '1Gi' }, /instances/);
     await fails(alice, 'cluster_create', { name: 'Bad_Name', storage_size: '1Gi' }, /name/);
     await fails(alice, 'cluster_create', { name: 'pg-bad', storage_size: 'ten' }, /storage_size/);
+    // Known arguments stay strict to the last key (unknown top-level ones are only dropped).
     await fails(
       alice,
       'cluster_create',
-      { name: 'pg-bad', storage_size: '1Gi', replicas: 2 },
-      /replicas|Unrecognized/,
+      { name: 'pg-bad', storage_size: '1Gi', resources: { requests: { cpu: '1' }, cores: 2 } },
+      /resources: Unrecognized key: "cores"/,
     );
     await fails(
       alice,
@@ -414,7 +415,7 @@ describe('mutating cluster tools: refusals, dry run, success', () => {
     {
       tool: 'cluster_reload',
       args: {},
-      bad: { args: { now: true }, field: /now|Unrecognized/ },
+      bad: { args: { dry_run: 'yes' }, field: /dry_run/ },
       async check() {
         assert.ok((await getCluster()).metadata.annotations['cnpg.io/reloadedAt']);
       },

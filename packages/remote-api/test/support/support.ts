@@ -27,10 +27,23 @@ export function unreachableKubeconfig(): string {
   return path;
 }
 
-export async function connectClient(api: { mcpUrl: URL }, token: string): Promise<Client> {
+/**
+ * An SDK client of the remote. Tests see every toolset unless they ask for others (`toolsets`, the
+ * X-MCP-Toolsets header; null sends none, so the server's default applies).
+ */
+export async function connectClient(
+  api: { mcpUrl: URL },
+  token: string,
+  toolsets: string | null = 'all',
+): Promise<Client> {
   const client = new Client({ name: 'remote-api-test', version: '1.0.0' });
   const transport = new StreamableHTTPClientTransport(api.mcpUrl, {
-    requestInit: { headers: { Authorization: `Bearer ${token}` } },
+    requestInit: {
+      headers: {
+        Authorization: `Bearer ${token}`,
+        ...(toolsets === null ? {} : { 'X-MCP-Toolsets': toolsets }),
+      },
+    },
   });
   await client.connect(transport);
   return client;

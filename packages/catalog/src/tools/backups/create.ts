@@ -18,20 +18,19 @@ export const backupCreate = {
   group: 'backups',
   title: 'Back up a cluster now',
   description:
+    'Backs up a cluster now (plugin, volume snapshot or in-tree object store; detected when omitted). wait reports progress until it completes.',
+  details:
     'Takes an on-demand backup of a cluster with the Barman Cloud plugin (or another plugin), a volume snapshot, or the in-tree object store; the method is detected from the cluster when omitted. With `wait`, reports progress until it completes or fails (cancellable).',
   inputSchema: z.strictObject({
     namespace: namespaceField.optional(),
     cluster: clusterRefField,
-    name: objectNameField.optional().describe('Backup object name; <cluster>-<YYYYMMDDhhmmss> when omitted.'),
+    name: objectNameField.optional().describe('Default <cluster>-<YYYYMMDDhhmmss>.'),
     method: backupMethodField.optional(),
     plugin_name: pluginNameField.optional(),
     plugin_parameters: pluginParametersField.optional(),
     target: backupTargetField.optional(),
     ...onlineFields,
-    wait: z
-      .boolean()
-      .default(false)
-      .describe('Wait until the backup completes or fails, reporting progress.'),
+    wait: z.boolean().default(false),
     wait_timeout_seconds: waitTimeoutField,
     dry_run: dryRunField,
   }),

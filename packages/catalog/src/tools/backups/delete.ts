@@ -9,6 +9,8 @@ export const backupDelete = {
   group: 'backups',
   title: 'Delete a backup',
   description:
+    'Deletes a Backup object; object-store data expires by the retention policy, snapshots by their class.',
+  details:
     'Deletes a Backup object. Object-store data is kept and expires through the retention policy; snapshots follow their VolumeSnapshotClass deletion policy. `confirm` must equal the backup name.',
   inputSchema: z.strictObject({
     namespace: namespaceField.optional(),
@@ -20,4 +22,7 @@ export const backupDelete = {
   annotations: destructive,
   requiredScope: 'write',
   confirmField: 'name',
+  confirmation: {
+    question: 'Delete backup {name} (namespace {namespace|default})? It can no longer be restored from here.',
+  },
 } satisfies ToolDefinition;

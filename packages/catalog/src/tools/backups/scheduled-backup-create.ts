@@ -18,6 +18,8 @@ export const scheduledBackupCreate = {
   group: 'backups',
   title: 'Schedule backups',
   description:
+    'Schedules backups of a cluster (six-field cron, seconds first), optionally taking one at once.',
+  details:
     'Creates a ScheduledBackup for a cluster with a six-field cron schedule (seconds first, validated here), optionally taking the first backup at once.',
   inputSchema: z.strictObject({
     namespace: namespaceField.optional(),
@@ -29,12 +31,12 @@ export const scheduledBackupCreate = {
     plugin_parameters: pluginParametersField.optional(),
     target: backupTargetField.optional(),
     ...onlineFields,
-    immediate: z.boolean().default(false).describe('Take a backup as soon as the schedule is created.'),
-    suspend: z.boolean().default(false).describe('Create it suspended.'),
+    immediate: z.boolean().default(false).describe('Take a backup at once.'),
+    suspend: z.boolean().default(false),
     backup_owner_reference: z
       .enum(['none', 'self', 'cluster'])
       .default('none')
-      .describe('Owner of the Backups it creates: none (they outlive everything), self, or the cluster.'),
+      .describe('What its Backups are deleted with.'),
     dry_run: dryRunField,
   }),
   outputSchema: mutationOutput.extend({ scheduledBackup: scheduledBackupSummary }),

@@ -8,7 +8,8 @@ export const scheduledBackupDelete = {
   name: 'scheduled_backup_delete',
   group: 'backups',
   title: 'Delete a scheduled backup',
-  description:
+  description: 'Deletes a ScheduledBackup (Backups it owns go with it).',
+  details:
     'Deletes a ScheduledBackup (backups it owns with backupOwnerReference self go with it). `confirm` must equal its name.',
   inputSchema: z.strictObject({
     namespace: namespaceField.optional(),
@@ -20,4 +21,8 @@ export const scheduledBackupDelete = {
   annotations: destructive,
   requiredScope: 'write',
   confirmField: 'name',
+  confirmation: {
+    question:
+      'Delete scheduled backup {name} (namespace {namespace|default})? No more backups are taken, and backups it owns are deleted.',
+  },
 } satisfies ToolDefinition;

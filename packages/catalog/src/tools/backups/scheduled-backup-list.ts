@@ -8,11 +8,12 @@ export const scheduledBackupList = {
   name: 'scheduled_backup_list',
   group: 'backups',
   title: 'List scheduled backups',
-  description:
+  description: 'Lists scheduled backups (optionally of one cluster): schedule, suspended, last and next run.',
+  details:
     'Lists ScheduledBackups in a namespace, optionally of one cluster: schedule, suspended, last and next run.',
   inputSchema: z.strictObject({
     namespace: namespaceField.optional(),
-    cluster: clusterRefField.optional().describe('Only schedules of this cluster.'),
+    cluster: clusterRefField.optional(),
   }),
   outputSchema: z.object({ namespace: z.string(), scheduledBackups: z.array(scheduledBackupSummary) }),
   annotations: readOnly,

@@ -7,7 +7,7 @@ export const scheduledBackupSuspend = {
   name: 'scheduled_backup_suspend',
   group: 'backups',
   title: 'Suspend scheduled backups',
-  description: 'Suspends a ScheduledBackup: no backups are taken until scheduled_backup_resume.',
+  description: 'Suspends a ScheduledBackup until scheduled_backup_resume.',
   inputSchema: scheduleTarget,
   outputSchema: mutationOutput.extend({ scheduledBackup: scheduledBackupSummary }),
   annotations: change,

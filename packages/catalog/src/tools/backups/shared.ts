@@ -25,32 +25,19 @@ export const backupSummary = z.object({
   owner: z.string(),
 });
 
-export const pluginParametersField = z
-  .record(
-    z
-      .string()
-      .min(1)
-      .max(63)
-      .regex(/^[A-Za-z0-9_.-]+$/),
-    z.string().max(1024),
-  )
-  .describe('Parameters passed to the backup plugin.');
+export const pluginParametersField = z.record(
+  z
+    .string()
+    .min(1)
+    .max(63)
+    .regex(/^[A-Za-z0-9_.-]+$/),
+  z.string().max(1024),
+);
 
 export const onlineFields = {
-  online: z
-    .boolean()
-    .optional()
-    .describe(
-      'volumeSnapshot and plugin: hot (true) or cold (false) backup; the cluster setting when omitted.',
-    ),
-  immediate_checkpoint: z
-    .boolean()
-    .optional()
-    .describe('Online backups: request an immediate checkpoint instead of a spread one.'),
-  wait_for_archive: z
-    .boolean()
-    .optional()
-    .describe('Online backups: wait until the last WAL segment is archived (default true).'),
+  online: z.boolean().optional().describe('Hot backup; default: the cluster’s setting.'),
+  immediate_checkpoint: z.boolean().optional(),
+  wait_for_archive: z.boolean().optional().describe('Default true.'),
 };
 
 export const scheduledBackupSummary = z.object({
@@ -72,29 +59,20 @@ export const scheduleTarget = z.strictObject({
   dry_run: dryRunField,
 });
 
-export const waitTimeoutField = z
-  .int()
-  .min(5)
-  .max(3600)
-  .default(600)
-  .describe('How long to wait, in seconds (5 to 3600).');
+export const waitTimeoutField = z.int().min(5).max(3600).default(600);
 
 export const backupMethodField = z
   .enum(['plugin', 'volumeSnapshot', 'barmanObjectStore'])
-  .describe(
-    'How to back up: plugin (e.g. the Barman Cloud plugin), volumeSnapshot, or the in-tree barmanObjectStore (deprecated). Detected from the cluster when omitted.',
-  );
+  .describe('Default: detected from the cluster.');
 
 export const pluginNameField = z
   .string()
   .min(1)
   .max(253)
   .regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/)
-  .describe('Backup plugin name; detected from the cluster, else "barman-cloud.cloudnative-pg.io".');
+  .describe('Default: detected, else barman-cloud.cloudnative-pg.io.');
 
-export const backupTargetField = z
-  .enum(['primary', 'prefer-standby'])
-  .describe('Take the backup on the primary or, when one is available, a standby.');
+export const backupTargetField = z.enum(['primary', 'prefer-standby']);
 
 export const cronScheduleField = z
   .string()
@@ -105,6 +83,4 @@ export const cronScheduleField = z
     const problem = cronProblem(value);
     if (problem) ctx.addIssue({ code: 'custom', message: problem });
   })
-  .describe(
-    'Six-field cron schedule with leading seconds, as CloudNativePG reads it: "0 0 2 * * *" is every day at 02:00:00. Descriptors such as "@daily" or "@every 6h" also work.',
-  );
+  .describe('Seconds first: "0 0 2 * * *" is daily at 02:00; "@daily" and "@every 6h" work too.');

@@ -8,7 +8,8 @@ export const backupWait = {
   name: 'backup_wait',
   group: 'backups',
   title: 'Wait for a backup',
-  description:
+  description: 'Waits until a backup completes or fails, reporting each phase as progress.',
+  details:
     'Waits until a backup completes or fails, sending progress notifications at each phase change; honours cancellation.',
   inputSchema: z.strictObject({
     namespace: namespaceField.optional(),

@@ -21,43 +21,40 @@ export const clusterCreate = {
   group: 'cluster',
   title: 'Create a PostgreSQL cluster',
   description:
+    'Creates a cluster owned by you. Version: postgres_major, image or image_catalog (at most one). wait reports progress until it is healthy.',
+  details:
     'Creates a CloudNativePG cluster labelled with your identity. Choose the PostgreSQL version with `postgres_major`, a full `image`, or an `image_catalog` (at most one). With `wait`, reports progress until the cluster is healthy (cancellable).',
   inputSchema: z.strictObject({
     ...clusterTarget,
-    instances: z.int().min(1).max(9).default(1).describe('Number of instances (1 primary + replicas).'),
+    instances: z.int().min(1).max(9).default(1).describe('Primary plus replicas.'),
     postgres_major: postgresMajorField.optional(),
     image: imageField.optional(),
     image_catalog: imageCatalogField.optional(),
     storage_size: storageSizeField,
     storage_class: storageClassField.optional(),
-    wal_storage_size: storageSizeField
-      .optional()
-      .describe('Separate WAL volume size; no separate WAL volume when omitted.'),
+    wal_storage_size: storageSizeField.optional().describe('A separate WAL volume.'),
     wal_storage_class: storageClassField.optional(),
     resources: resourcesField.optional(),
-    parameters: z
-      .record(parameterNameField, z.string().max(1024))
-      .optional()
-      .describe('PostgreSQL parameters (operator-managed ones are refused).'),
+    parameters: z.record(parameterNameField, z.string().max(1024)).optional(),
     database: z
       .string()
       .min(1)
       .max(63)
       .regex(/^[a-z_][a-z0-9_]*$/)
       .optional()
-      .describe('Application database created at bootstrap (default "app").'),
+      .describe('Default app.'),
     owner: z
       .string()
       .min(1)
       .max(63)
       .regex(/^[a-z_][a-z0-9_]*$/)
       .optional()
-      .describe('Owner role of the application database (default: same as database).'),
+      .describe('Default: the database name.'),
     affinity: affinityField.optional(),
     tolerations: tolerationsField.optional(),
     node_selector: nodeSelectorField.optional(),
-    enable_pod_monitor: z.boolean().default(false).describe('Create a Prometheus PodMonitor.'),
-    wait: z.boolean().default(false).describe('Wait until the cluster is healthy, reporting progress.'),
+    enable_pod_monitor: z.boolean().default(false),
+    wait: z.boolean().default(false),
     wait_timeout_seconds: z.int().min(10).max(1800).default(600),
     dry_run: dryRunField,
   }),

@@ -9,6 +9,8 @@ export const clusterDelete = {
   group: 'cluster',
   title: 'Delete a cluster',
   description:
+    'Deletes a cluster with its instances, volumes and what cnpg-mcp made for it; backups stay. Irreversible.',
+  details:
     'Deletes a cluster with all its instances, volumes, services and operator-created secrets, and what was made for it through cnpg-mcp (roles and their password secrets, databases, poolers, publications, subscriptions, scheduled backups), which Kubernetes removes with it; backups stay. The result lists what goes with the cluster and what names it but stays. Irreversible: `confirm` must equal the cluster name.',
   inputSchema: z.strictObject({
     ...clusterTarget,
@@ -30,4 +32,8 @@ export const clusterDelete = {
   annotations: destructive,
   requiredScope: 'write',
   confirmField: 'name',
+  confirmation: {
+    question:
+      'Delete cluster {name} (namespace {namespace|default}) with its instances, volumes and what was made for it? Backups stay. This cannot be undone.',
+  },
 } satisfies ToolDefinition;

@@ -8,10 +8,15 @@ export const clusterFence = {
   name: 'cluster_fence',
   group: 'cluster',
   title: 'Fence an instance',
-  description:
+  description: 'Fences an instance ("*": all): PostgreSQL stops, the pod stays, no failover happens.',
+  details:
     'Fences an instance (or "*" for all): the pod keeps running but PostgreSQL is stopped and it gets no traffic. No failover happens for a fenced primary.',
   inputSchema: fenceInput,
   outputSchema: mutationOutput.extend({ fencedInstances: z.array(z.string()) }),
   annotations: destructiveIdempotent,
   requiredScope: 'write',
+  confirmation: {
+    question:
+      'Fence {instance} of cluster {name} (namespace {namespace|default})? PostgreSQL stops there ("*": everywhere) and no failover happens.',
+  },
 } satisfies ToolDefinition;

@@ -8,7 +8,8 @@ export const clusterHibernate = {
   name: 'cluster_hibernate',
   group: 'cluster',
   title: 'Hibernate a cluster',
-  description:
+  description: 'Stops every instance, keeping the volumes; the database is down until cluster_resume.',
+  details:
     'Stops every instance while keeping the volumes (annotation cnpg.io/hibernation=on). The database is unavailable until cluster_resume.',
   inputSchema: z.strictObject({
     ...clusterTarget,
@@ -19,4 +20,8 @@ export const clusterHibernate = {
   annotations: destructiveIdempotent,
   requiredScope: 'write',
   confirmField: 'name',
+  confirmation: {
+    question:
+      'Hibernate cluster {name} (namespace {namespace|default})? The database is down until it is resumed.',
+  },
 } satisfies ToolDefinition;

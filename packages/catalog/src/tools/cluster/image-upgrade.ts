@@ -2,13 +2,15 @@ import { z } from 'zod';
 import { dryRunField, imageCatalogField, imageField, postgresMajorField } from '../../fields.js';
 import { mutationOutput } from '../../outputs.js';
 import type { ToolDefinition } from '../../types.js';
-import { change, clusterTarget } from '../shared.js';
+import { clusterTarget, destructiveIdempotent } from '../shared.js';
 
 export const clusterImageUpgrade = {
   name: 'cluster_image_upgrade',
   group: 'cluster',
   title: 'Upgrade the PostgreSQL image',
   description:
+    'Changes the PostgreSQL image (exactly one of image, postgres_major, image_catalog). Minor: rolling update. Higher major: offline upgrade, cannot be undone. Downgrades are refused.',
+  details:
     'Changes the PostgreSQL image: a minor update is a rolling update; a higher major is an offline in-place upgrade. Downgrading the major version is refused. Give exactly one of `image`, `postgres_major`, `image_catalog`.',
   inputSchema: z.strictObject({
     ...clusterTarget,
@@ -22,6 +24,12 @@ export const clusterImageUpgrade = {
     image: z.string(),
     majorUpgrade: z.boolean(),
   }),
-  annotations: change,
+  // Destructive: a major upgrade cannot be undone. The person confirms that (where the client can
+  // ask); a minor update runs at once.
+  annotations: destructiveIdempotent,
   requiredScope: 'write',
+  confirmation: {
+    question:
+      'Change the PostgreSQL image of cluster {name} (namespace {namespace|default})? Instances restart; a new major version is an offline upgrade that cannot be undone.',
+  },
 } satisfies ToolDefinition;

@@ -9,11 +9,13 @@ export const clusterInstanceDestroy = {
   group: 'cluster',
   title: 'Destroy one instance',
   description:
+    'Deletes one replica’s pod and volumes (keep_pvc keeps them); the operator recreates it. Not the primary.',
+  details:
     'Deletes one instance: its pod and its volumes (unless keep_pvc). The operator recreates a fresh instance to keep the instance count. Refused for the current primary: switch over first.',
   inputSchema: z.strictObject({
     ...clusterTarget,
     instance: instanceNameField,
-    keep_pvc: z.boolean().default(false).describe('Keep the volumes (the pod is recreated on them).'),
+    keep_pvc: z.boolean().default(false),
     confirm: confirmField('instance name'),
     dry_run: dryRunField,
   }),
@@ -21,4 +23,8 @@ export const clusterInstanceDestroy = {
   annotations: destructive,
   requiredScope: 'write',
   confirmField: 'instance',
+  confirmation: {
+    question:
+      'Destroy instance {instance} of cluster {name} (namespace {namespace|default})? Its pod is deleted, and its volumes unless keep_pvc.',
+  },
 } satisfies ToolDefinition;

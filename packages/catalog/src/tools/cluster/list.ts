@@ -9,10 +9,12 @@ export const clusterList = {
   group: 'cluster',
   title: 'List PostgreSQL clusters',
   description:
+    'Lists clusters (one namespace, or all_namespaces) with phase, ready instances, primary, image and owner.',
+  details:
     'Lists CloudNativePG clusters in one namespace or in every namespace you may use: phase, ready/total instances, primary, image, age and owner.',
   inputSchema: z.strictObject({
     namespace: namespaceField.optional(),
-    all_namespaces: z.boolean().default(false).describe('List every namespace you may use instead of one.'),
+    all_namespaces: z.boolean().default(false),
   }),
   outputSchema: z.object({
     namespaces: z.array(z.string()).describe('Namespaces that were listed.'),

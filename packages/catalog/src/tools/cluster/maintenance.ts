@@ -9,14 +9,13 @@ export const clusterMaintenance = {
   group: 'cluster',
   title: 'Node maintenance window',
   description:
+    'Starts or ends the node maintenance window: instances on drained nodes wait instead of moving.',
+  details:
     'Sets or clears the node maintenance window (spec.nodeMaintenanceWindow), during which instances on drained nodes are not moved and their volumes may be reused.',
   inputSchema: z.strictObject({
     ...clusterTarget,
-    in_progress: z.boolean().describe('true starts the maintenance window, false ends it.'),
-    reuse_pvc: z
-      .boolean()
-      .default(true)
-      .describe('Wait for the node and reuse the volume instead of recreating it.'),
+    in_progress: z.boolean().describe('true starts it, false ends it.'),
+    reuse_pvc: z.boolean().default(true).describe('Wait for the node and reuse the volume.'),
     dry_run: dryRunField,
   }),
   outputSchema: mutationOutput,

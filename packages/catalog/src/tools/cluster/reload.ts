@@ -8,7 +8,7 @@ export const clusterReload = {
   name: 'cluster_reload',
   group: 'cluster',
   title: 'Reload configuration',
-  description: 'Asks the operator to reconcile and reload the PostgreSQL configuration without restarting.',
+  description: 'Reloads the PostgreSQL configuration without a restart.',
   inputSchema: z.strictObject({ ...clusterTarget, dry_run: dryRunField }),
   outputSchema: mutationOutput,
   annotations: action,

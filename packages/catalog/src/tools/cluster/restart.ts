@@ -8,11 +8,12 @@ export const clusterRestart = {
   name: 'cluster_restart',
   group: 'cluster',
   title: 'Restart a cluster or one instance',
-  description:
+  description: 'Rolling restart of the cluster (replicas first, then the primary), or of one instance.',
+  details:
     'Rolling restart of the whole cluster (replicas first, then the primary), or of one instance: a replica pod is recreated, the primary is restarted in place.',
   inputSchema: z.strictObject({
     ...clusterTarget,
-    instance: instanceNameField.optional().describe('Restart only this instance.'),
+    instance: instanceNameField.optional(),
     dry_run: dryRunField,
   }),
   outputSchema: mutationOutput,

@@ -8,7 +8,7 @@ export const clusterResume = {
   name: 'cluster_resume',
   group: 'cluster',
   title: 'Resume a hibernated cluster',
-  description: 'Starts a hibernated cluster again from its volumes.',
+  description: 'Starts a hibernated cluster again.',
   inputSchema: z.strictObject({ ...clusterTarget, dry_run: dryRunField }),
   outputSchema: mutationOutput,
   annotations: change,

@@ -2,19 +2,26 @@ import { z } from 'zod';
 import { dryRunField } from '../../fields.js';
 import { mutationOutput } from '../../outputs.js';
 import type { ToolDefinition } from '../../types.js';
-import { change, clusterTarget } from '../shared.js';
+import { clusterTarget, destructiveIdempotent } from '../shared.js';
 
 export const clusterScale = {
   name: 'cluster_scale',
   group: 'cluster',
   title: 'Scale a cluster',
-  description: 'Sets the number of instances of a cluster (scale-down removes replicas, never the primary).',
+  description:
+    'Sets the number of instances. Scaling down removes replicas (never the primary) and their volumes.',
   inputSchema: z.strictObject({
     ...clusterTarget,
-    instances: z.int().min(1).max(9).describe('New number of instances.'),
+    instances: z.int().min(1).max(9),
     dry_run: dryRunField,
   }),
   outputSchema: mutationOutput.extend({ previousInstances: z.number(), instances: z.number() }),
-  annotations: change,
+  // Destructive: a scale-down deletes replicas and their volumes. The person confirms that (where
+  // the client can ask); scaling up runs at once.
+  annotations: destructiveIdempotent,
   requiredScope: 'write',
+  confirmation: {
+    question:
+      'Scale cluster {name} (namespace {namespace|default}) to {instances} instances? Fewer instances than now removes replicas and their volumes.',
+  },
 } satisfies ToolDefinition;

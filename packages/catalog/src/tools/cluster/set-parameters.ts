@@ -9,13 +9,14 @@ export const clusterSetParameters = {
   group: 'cluster',
   title: 'Set PostgreSQL parameters',
   description:
+    'Sets or removes (null) PostgreSQL parameters. Operator-managed ones (port, archive_command…) are refused.',
+  details:
     'Sets or removes (value null) PostgreSQL parameters of a cluster with a focused merge patch. Parameters the operator manages (e.g. listen_addresses, port, archive_command) are refused.',
   inputSchema: z.strictObject({
     ...clusterTarget,
     parameters: z
       .record(parameterNameField, z.string().max(1024).nullable())
-      .refine((value) => Object.keys(value).length > 0, 'at least one parameter is required')
-      .describe('Parameters to set; null removes one.'),
+      .refine((value) => Object.keys(value).length > 0, 'at least one parameter is required'),
     dry_run: dryRunField,
   }),
   outputSchema: mutationOutput.extend({ parameters: z.record(z.string(), z.string()) }),

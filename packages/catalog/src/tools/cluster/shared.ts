@@ -6,9 +6,7 @@ import { clusterTarget } from '../shared.js';
 
 export const fenceInput = z.strictObject({
   ...clusterTarget,
-  instance: z
-    .union([instanceNameField, z.literal('*')])
-    .describe('Instance to fence, or "*" for every instance of the cluster.'),
+  instance: z.union([instanceNameField, z.literal('*')]).describe('An instance, or "*".'),
   dry_run: dryRunField,
 });
 

@@ -8,8 +8,7 @@ export const clusterStorageGrow = {
   name: 'cluster_storage_grow',
   group: 'cluster',
   title: 'Grow cluster storage',
-  description:
-    'Grows the data (and optionally WAL) volumes in place. Shrinking is refused here: use cluster_storage_shrink.',
+  description: 'Grows the data (and WAL) volumes in place. To shrink: cluster_storage_shrink.',
   inputSchema: z.strictObject({
     ...clusterTarget,
     storage_size: storageSizeField,

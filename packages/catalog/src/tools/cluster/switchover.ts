@@ -9,13 +9,13 @@ export const clusterSwitchover = {
   group: 'cluster',
   title: 'Switch over the primary',
   description:
+    'Promotes a replica to primary. Refused unless the cluster is healthy and the target a ready replica (force skips that).',
+  details:
     'Promotes a replica to primary through status.targetPrimary (as `kubectl cnpg promote` does). Refused while the cluster is not healthy or the target is not a ready replica, unless `force`.',
   inputSchema: z.strictObject({
     ...clusterTarget,
-    target_instance: instanceNameField
-      .optional()
-      .describe('Replica to promote; the first ready replica when omitted.'),
-    force: z.boolean().default(false).describe('Skip the health checks.'),
+    target_instance: instanceNameField.optional().describe('Default: the first ready replica.'),
+    force: z.boolean().default(false),
     dry_run: dryRunField,
   }),
   outputSchema: mutationOutput.extend({ previousPrimary: z.string(), targetPrimary: z.string() }),

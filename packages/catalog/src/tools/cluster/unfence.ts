@@ -8,7 +8,7 @@ export const clusterUnfence = {
   name: 'cluster_unfence',
   group: 'cluster',
   title: 'Unfence an instance',
-  description: 'Lifts fencing from an instance (or "*" for all).',
+  description: 'Lifts fencing from an instance ("*": all).',
   inputSchema: fenceInput,
   outputSchema: mutationOutput.extend({ fencedInstances: z.array(z.string()) }),
   annotations: change,

@@ -8,13 +8,13 @@ export const credentialReveal = {
   group: 'credentials',
   title: 'Reveal a role’s password',
   description:
+    'Returns a role’s password (default: the application owner). The only tool that returns a secret; audited.',
+  details:
     'Returns the password of a role (the application owner by default) from its Secret. The only tool that returns a secret value: refused in read-only mode or without the write scope, limited by ownership like a change, and always audited.',
   inputSchema: z.strictObject({
     namespace: namespaceField.optional(),
     cluster: clusterNameField,
-    name: roleNameField
-      .optional()
-      .describe('Role whose password to reveal; the application database owner when omitted.'),
+    name: roleNameField.optional().describe('Default: the application owner.'),
   }),
   outputSchema: z.object({
     namespace: z.string(),
@@ -28,4 +28,8 @@ export const credentialReveal = {
   // without asking the person.
   annotations: { ...readOnly, readOnlyHint: false },
   requiredScope: 'read',
+  confirmation: {
+    question:
+      'Show the password of role {name|the application owner} of cluster {cluster} (namespace {namespace|default}) to the assistant?',
+  },
 } satisfies ToolDefinition;

@@ -16,28 +16,27 @@ export const databaseCreate = {
   group: 'databases',
   title: 'Create a database',
   description:
+    'Creates a database (a Database object) with owner, encoding and locale (fixed after creation), extensions and schemas. The owner role must exist.',
+  details:
     'Creates a PostgreSQL database on a cluster through a Database object, with owner, encoding and locale options (fixed after creation), connection settings, extensions and schemas. The owner role must exist (role_create).',
   inputSchema: z.strictObject({
     ...databaseTarget,
-    owner: pgIdentifierField.describe('Owner role of the database.'),
+    owner: pgIdentifierField,
     encoding: z
       .string()
       .min(1)
       .max(32)
       .regex(/^[A-Za-z0-9_]+$/)
-      .optional()
-      .describe('Character encoding, e.g. UTF8.'),
-    template: pgIdentifierField.optional().describe('Template database (default template1).'),
+      .optional(),
+    template: pgIdentifierField.optional(),
     locale_provider: z.enum(['libc', 'icu', 'builtin']).optional(),
-    locale: localeName.optional().describe('LOCALE (sets both LC_COLLATE and LC_CTYPE).'),
+    locale: localeName.optional(),
     lc_collate: localeName.optional(),
     lc_ctype: localeName.optional(),
-    icu_locale: localeName.optional().describe('ICU locale; needs locale_provider icu.'),
-    icu_rules: z.string().max(1024).optional().describe('ICU collation rules; needs locale_provider icu.'),
-    builtin_locale: localeName
-      .optional()
-      .describe('Builtin locale such as C.UTF-8; needs locale_provider builtin.'),
-    connection_limit: z.int().min(-1).max(100000).optional().describe('-1 means no limit.'),
+    icu_locale: localeName.optional(),
+    icu_rules: z.string().max(1024).optional(),
+    builtin_locale: localeName.optional(),
+    connection_limit: z.int().min(-1).max(100000).optional(),
     allow_connections: z.boolean().optional(),
     is_template: z.boolean().optional(),
     tablespace: pgIdentifierField.optional(),

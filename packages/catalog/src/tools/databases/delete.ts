@@ -10,13 +10,12 @@ export const databaseDelete = {
   group: 'databases',
   title: 'Delete a database',
   description:
+    'Deletes the Database object; the PostgreSQL database is dropped only with drop, otherwise it stays unmanaged.',
+  details:
     'Deletes the Database object. The PostgreSQL database is dropped only with drop (or reclaim policy delete); otherwise it stays, unmanaged. `confirm` must equal the database name.',
   inputSchema: z.strictObject({
     ...databaseTarget,
-    drop: z
-      .boolean()
-      .default(false)
-      .describe('Also DROP DATABASE in PostgreSQL (sets the reclaim policy to delete first).'),
+    drop: z.boolean().default(false).describe('Also DROP DATABASE.'),
     confirm: confirmField('database name'),
     dry_run: dryRunField,
   }),
@@ -24,4 +23,8 @@ export const databaseDelete = {
   annotations: destructive,
   requiredScope: 'write',
   confirmField: 'name',
+  confirmation: {
+    question:
+      'Delete database {name} of cluster {cluster} (namespace {namespace|default})? With drop, its data is dropped in PostgreSQL.',
+  },
 } satisfies ToolDefinition;

@@ -29,13 +29,13 @@ export const databaseSummary = z.object({
 
 export const extensionInput = z.strictObject({
   name: pgIdentifierField,
-  version: extensionVersion.optional().describe('Extension version; the default version when omitted.'),
-  schema: pgIdentifierField.optional().describe('Schema to install into.'),
+  version: extensionVersion.optional(),
+  schema: pgIdentifierField.optional(),
   ensure: z.enum(['present', 'absent']).default('present'),
 });
 
 export const schemaInput = z.strictObject({
   name: pgIdentifierField,
-  owner: pgIdentifierField.optional().describe('Owner role; the database owner when omitted.'),
+  owner: pgIdentifierField.optional(),
   ensure: z.enum(['present', 'absent']).default('present'),
 });

@@ -10,6 +10,8 @@ export const databaseUpdate = {
   group: 'databases',
   title: 'Update a database, its extensions and schemas',
   description:
+    'Changes a database’s owner or connection settings, and adds, changes or removes (ensure absent) extensions and schemas by name.',
+  details:
     'Changes the owner or connection settings of a database, and adds, changes or removes (ensure absent) extensions and schemas, merged by name with what is declared.',
   inputSchema: z.strictObject({
     ...databaseTarget,

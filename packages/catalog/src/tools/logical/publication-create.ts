@@ -9,24 +9,25 @@ export const publicationCreate = {
   name: 'publication_create',
   group: 'logical',
   title: 'Create a publication',
-  description:
+  description: 'Creates a publication in a database: all_tables, or tables and/or schemas.',
+  details:
     'Creates a logical-replication publication in a database of a cluster: all tables, or listed tables and schemas (give all_tables or at least one of tables, schemas).',
   inputSchema: z.strictObject({
     ...logicalTarget,
-    database: databaseNameField.describe('Database the publication lives in.'),
-    all_tables: z.boolean().default(false).describe('FOR ALL TABLES.'),
+    database: databaseNameField,
+    all_tables: z.boolean().default(false),
     tables: z
       .array(
         z.strictObject({
           schema: pgIdentifierField.default('public'),
           name: pgIdentifierField,
           columns: z.array(pgIdentifierField).max(100).optional(),
-          only: z.boolean().optional().describe('Exclude descendant tables.'),
+          only: z.boolean().optional(),
         }),
       )
       .max(100)
       .optional(),
-    schemas: z.array(pgIdentifierField).max(50).optional().describe('FOR TABLES IN SCHEMA (PostgreSQL 15+).'),
+    schemas: z.array(pgIdentifierField).max(50).optional().describe('PostgreSQL 15+.'),
     parameters: parametersField.optional(),
     reclaim_policy: reclaimPolicyField.default('retain'),
     dry_run: dryRunField,

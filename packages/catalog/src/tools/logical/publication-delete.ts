@@ -9,11 +9,12 @@ export const publicationDelete = {
   name: 'publication_delete',
   group: 'logical',
   title: 'Delete a publication',
-  description:
+  description: 'Deletes a Publication object; drop (default) also drops it in PostgreSQL.',
+  details:
     'Deletes a Publication object; the publication is dropped in PostgreSQL when drop is set (or its reclaim policy is delete). `confirm` must equal the publication name.',
   inputSchema: z.strictObject({
     ...logicalTarget,
-    drop: z.boolean().default(true).describe('Also drop the publication in PostgreSQL.'),
+    drop: z.boolean().default(true),
     confirm: confirmField('publication name'),
     dry_run: dryRunField,
   }),
@@ -21,4 +22,8 @@ export const publicationDelete = {
   annotations: destructive,
   requiredScope: 'write',
   confirmField: 'name',
+  confirmation: {
+    question:
+      'Delete publication {name} of cluster {cluster} (namespace {namespace|default})? Its subscribers stop receiving changes.',
+  },
 } satisfies ToolDefinition;

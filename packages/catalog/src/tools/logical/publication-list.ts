@@ -18,7 +18,8 @@ export const publicationList = {
   name: 'publication_list',
   group: 'logical',
   title: 'List publications',
-  description:
+  description: 'Lists publications (optionally of one cluster).',
+  details:
     'Lists logical-replication publications (Publication objects) in a namespace, optionally of one cluster.',
   inputSchema: logicalListInput,
   outputSchema: z.object({ namespace: z.string(), publications: z.array(publicationSummary) }),

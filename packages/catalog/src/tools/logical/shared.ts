@@ -19,9 +19,9 @@ export const parametersField = z
       .regex(/^[a-z_]+$/),
     z.string().max(256),
   )
-  .describe('WITH (…) parameters of the CREATE statement.');
+  .describe('WITH (…) parameters.');
 
 export const logicalListInput = z.strictObject({
   namespace: namespaceField.optional(),
-  cluster: clusterRefField.optional().describe('Only objects of this cluster.'),
+  cluster: clusterRefField.optional(),
 });

@@ -16,15 +16,15 @@ export const subscriptionCreate = {
   group: 'logical',
   title: 'Create a subscription',
   description:
+    'Subscribes a database to a publication of an external cluster (declared in spec.externalClusters).',
+  details:
     'Subscribes a database of a cluster to a publication of an external cluster, which must be declared in the cluster’s spec.externalClusters.',
   inputSchema: z.strictObject({
     ...logicalTarget,
-    database: databaseNameField.describe('Database that receives the data.'),
-    publication: pgIdentifierField.describe('Publication name on the source.'),
-    external_cluster: objectNameField.describe('Name of the source in spec.externalClusters.'),
-    publication_database: databaseNameField
-      .optional()
-      .describe('Source database; the one in the external cluster’s connection when omitted.'),
+    database: databaseNameField.describe('Receives the data.'),
+    publication: pgIdentifierField,
+    external_cluster: objectNameField,
+    publication_database: databaseNameField.optional().describe('Default: the external cluster’s.'),
     parameters: parametersField.optional(),
     reclaim_policy: reclaimPolicyField.default('retain'),
     dry_run: dryRunField,

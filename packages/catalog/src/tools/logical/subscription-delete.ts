@@ -9,11 +9,12 @@ export const subscriptionDelete = {
   name: 'subscription_delete',
   group: 'logical',
   title: 'Delete a subscription',
-  description:
+  description: 'Deletes a Subscription object; drop (default) also drops it in PostgreSQL.',
+  details:
     'Deletes a Subscription object; the subscription is dropped in PostgreSQL when drop is set (or its reclaim policy is delete). `confirm` must equal the subscription name.',
   inputSchema: z.strictObject({
     ...logicalTarget,
-    drop: z.boolean().default(true).describe('Also drop the subscription in PostgreSQL.'),
+    drop: z.boolean().default(true),
     confirm: confirmField('subscription name'),
     dry_run: dryRunField,
   }),
@@ -21,4 +22,8 @@ export const subscriptionDelete = {
   annotations: destructive,
   requiredScope: 'write',
   confirmField: 'name',
+  confirmation: {
+    question:
+      'Delete subscription {name} of cluster {cluster} (namespace {namespace|default})? Changes stop arriving.',
+  },
 } satisfies ToolDefinition;

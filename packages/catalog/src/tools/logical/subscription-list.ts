@@ -20,7 +20,8 @@ export const subscriptionList = {
   name: 'subscription_list',
   group: 'logical',
   title: 'List subscriptions',
-  description:
+  description: 'Lists subscriptions (optionally of one cluster).',
+  details:
     'Lists logical-replication subscriptions (Subscription objects) in a namespace, optionally of one cluster.',
   inputSchema: logicalListInput,
   outputSchema: z.object({ namespace: z.string(), subscriptions: z.array(subscriptionSummary) }),

@@ -1,8 +1,7 @@
 import { z } from 'zod';
+import { pageFields, pageOutputs } from '../../fields.js';
 import type { ToolDefinition } from '../../types.js';
 import { clusterTarget, readOnly } from '../shared.js';
-
-const limitField = z.int().min(1).max(500).default(50).describe('At most this many entries (1 to 500).');
 
 export const eventSummary = z.object({
   time: z.string(),
@@ -21,14 +20,15 @@ export const clusterEvents = {
     'Kubernetes events about a cluster and its pods, volumes, jobs, backups and poolers, newest first.',
   inputSchema: z.strictObject({
     ...clusterTarget,
-    limit: limitField,
-    type: z.enum(['Normal', 'Warning']).optional().describe('Only events of this type.'),
+    type: z.enum(['Normal', 'Warning']).optional(),
+    ...pageFields,
+    limit: pageFields.limit.unwrap().default(50),
   }),
   outputSchema: z.object({
     namespace: z.string(),
     cluster: z.string(),
     events: z.array(eventSummary),
-    total: z.number().describe('Matching events before the limit.'),
+    ...pageOutputs,
   }),
   annotations: readOnly,
   requiredScope: 'read',

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { instanceNameField } from '../../fields.js';
+import { instanceNameField, pageFields, pageOutputs } from '../../fields.js';
 import type { ToolDefinition } from '../../types.js';
 import { clusterTarget, readOnly } from '../shared.js';
 
@@ -20,33 +20,25 @@ export const clusterLogs = {
   group: 'observability',
   title: 'Cluster logs',
   description:
-    'Reads the logs of one instance or of every instance, parses CloudNativePG’s JSON lines (PostgreSQL records, instance manager, WAL archiving) and filters them by level, logger or text. Oldest first within the tail.',
+    'Parsed logs of one or every instance (PostgreSQL, instance manager, WAL archiving), filtered by level, logger or text; oldest first.',
+  details:
+    'Reads the logs of one instance or of every instance, parses CloudNativePG’s JSON lines (PostgreSQL records, instance manager, WAL archiving) and filters them by level, logger or text. Oldest first within the tail. `limit` and `continue` page from the newest entries back.',
   inputSchema: z.strictObject({
     ...clusterTarget,
-    instance: instanceNameField.optional().describe('Only this instance; every instance when omitted.'),
-    container: z
-      .enum(['postgres', 'bootstrap-controller', 'plugin-barman-cloud'])
-      .default('postgres')
-      .describe('Container to read.'),
-    tail: z.int().min(1).max(5000).default(200).describe('Lines to read from the end, per pod (1 to 5000).'),
-    since_seconds: z.int().min(1).max(604800).optional().describe('Only lines from the last N seconds.'),
-    level: z
-      .enum(['debug', 'info', 'warning', 'error'])
-      .default('debug')
-      .describe('Minimum level to return.'),
+    instance: instanceNameField.optional(),
+    container: z.enum(['postgres', 'bootstrap-controller', 'plugin-barman-cloud']).default('postgres'),
+    tail: z.int().min(1).max(5000).default(200).describe('Lines read per pod, from the end.'),
+    since_seconds: z.int().min(1).max(604800).optional(),
+    level: z.enum(['debug', 'info', 'warning', 'error']).default('debug').describe('Minimum level.'),
     logger: z
       .string()
       .max(40)
       .regex(/^[a-z-]+$/)
       .optional()
-      .describe('Only this logger, e.g. postgres or instance-manager.'),
-    contains: z
-      .string()
-      .min(1)
-      .max(200)
-      .optional()
-      .describe('Only entries whose message contains this text.'),
-    previous: z.boolean().default(false).describe('Logs of the previous (crashed) container.'),
+      .describe('e.g. postgres, instance-manager.'),
+    contains: z.string().min(1).max(200).optional(),
+    previous: z.boolean().default(false).describe('The previous (crashed) container.'),
+    ...pageFields,
   }),
   outputSchema: z.object({
     namespace: z.string(),
@@ -54,6 +46,7 @@ export const clusterLogs = {
     pods: z.array(z.string()),
     entries: z.array(logEntry),
     scanned: z.number().describe('Lines read before filtering.'),
+    ...pageOutputs,
   }),
   annotations: readOnly,
   requiredScope: 'read',

@@ -18,8 +18,7 @@ export const clusterPods = {
   name: 'cluster_pods',
   group: 'observability',
   title: 'Cluster pods',
-  description:
-    'The instance pods of a cluster: role (primary or replica), readiness, phase, restarts, node and IP.',
+  description: 'A cluster’s instance pods: role, readiness, phase, restarts, node, IP.',
   inputSchema: z.strictObject(clusterTarget),
   outputSchema: z.object({ namespace: z.string(), cluster: z.string(), pods: z.array(podSummary) }),
   annotations: readOnly,

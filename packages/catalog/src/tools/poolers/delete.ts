@@ -8,7 +8,8 @@ export const poolerDelete = {
   name: 'pooler_delete',
   group: 'poolers',
   title: 'Delete a connection pooler',
-  description:
+  description: 'Deletes a pooler with its pods and service; its clients are disconnected.',
+  details:
     'Deletes a pooler with its pods and service; clients using it lose their connections. `confirm` must equal its name.',
   inputSchema: z.strictObject({
     namespace: namespaceField.optional(),
@@ -20,4 +21,7 @@ export const poolerDelete = {
   annotations: destructive,
   requiredScope: 'write',
   confirmField: 'name',
+  confirmation: {
+    question: 'Delete pooler {name} (namespace {namespace|default})? Its clients are disconnected.',
+  },
 } satisfies ToolDefinition;

@@ -8,11 +8,12 @@ export const poolerList = {
   name: 'pooler_list',
   group: 'poolers',
   title: 'List connection poolers',
-  description:
+  description: 'Lists poolers (optionally of one cluster): type, pods, pool mode, phase.',
+  details:
     'Lists PgBouncer poolers in a namespace, optionally of one cluster: type, instances, pool mode, phase.',
   inputSchema: z.strictObject({
     namespace: namespaceField.optional(),
-    cluster: clusterRefField.optional().describe('Only poolers of this cluster.'),
+    cluster: clusterRefField.optional(),
   }),
   outputSchema: z.object({ namespace: z.string(), poolers: z.array(poolerSummary) }),
   annotations: readOnly,

@@ -74,7 +74,18 @@ export const PGBOUNCER_PARAMETERS = [
   'verbose',
 ] as const;
 
-export const pgbouncerParameterName = z.enum(PGBOUNCER_PARAMETERS);
+/**
+ * A setting PgBouncer knows and CloudNativePG allows. Checked here rather than published as an enum
+ * (54 names in every pooler tool's schema): an unknown name is refused with the list.
+ */
+export const pgbouncerParameterName = z
+  .string()
+  .regex(/^[a-z_]+$/)
+  .refine((name) => (PGBOUNCER_PARAMETERS as readonly string[]).includes(name), {
+    error: (issue) =>
+      `"${String(issue.input)}" is not a PgBouncer setting CloudNativePG allows; allowed: ${PGBOUNCER_PARAMETERS.join(', ')}`,
+  })
+  .describe('A PgBouncer setting, e.g. max_client_conn, default_pool_size.');
 export const pgbouncerParameterValue = z.string().max(256);
 
 /**
@@ -90,11 +101,7 @@ export const pgHbaField = z
       .regex(/^[^\n\r]+$/, 'one line, no line breaks'),
   )
   .max(50)
-  .describe(
-    'pg_hba lines for PgBouncer, e.g. "host all all 10.0.0.0/8 scram-sha-256"; trust and password methods are admin-only by default.',
-  );
+  .describe('e.g. "host all all 10.0.0.0/8 scram-sha-256".');
 
-export const poolerInstancesField = z.int().min(0).max(16).describe('Number of PgBouncer pods (0 to 16).');
-export const poolModeField = z
-  .enum(['session', 'transaction'])
-  .describe('session: a server connection per client session; transaction: per transaction.');
+export const poolerInstancesField = z.int().min(0).max(16).describe('PgBouncer pods.');
+export const poolModeField = z.enum(['session', 'transaction']);

@@ -10,6 +10,8 @@ export const roleCreate = {
   group: 'roles',
   title: 'Create a database role',
   description:
+    'Creates a PostgreSQL role with a server-generated password in a Secret (never returned; credential_reveal shows it), unless disable_password.',
+  details:
     'Creates a PostgreSQL role on a cluster: a DatabaseRole object where CloudNativePG 1.30+ offers it, otherwise an entry in spec.managed.roles. A password is generated on the server into a kubernetes.io/basic-auth Secret labelled cnpg.io/reload (its value is never returned; see credential_reveal), unless disable_password.',
   inputSchema: z.strictObject({
     ...roleTarget,
@@ -25,22 +27,13 @@ export const roleCreate = {
     valid_until: roleFlags.valid_until.optional(),
     in_roles: roleFlags.in_roles.optional(),
     comment: roleFlags.comment.optional(),
-    disable_password: z
-      .boolean()
-      .default(false)
-      .describe('Create the role with no password (NULL) instead of generating one.'),
+    disable_password: z.boolean().default(false),
     password_length: passwordLengthField,
-    reclaim_policy: reclaimPolicyField
-      .default('retain')
-      .describe(
-        'DatabaseRole only: retain keeps the PostgreSQL role when the object is deleted, delete drops it.',
-      ),
+    reclaim_policy: reclaimPolicyField.default('retain'),
     client_certificate: z
       .boolean()
       .default(false)
-      .describe(
-        'DatabaseRole only: also issue a TLS client certificate (Secret <object>-client-cert). Needs login.',
-      ),
+      .describe('Also a TLS client certificate (CloudNativePG 1.30+).'),
     ...waitFields,
     dry_run: dryRunField,
   }),

@@ -10,16 +10,13 @@ export const roleDelete = {
   group: 'roles',
   title: 'Delete a database role',
   description:
+    'Drops a role (drop false only stops managing it) and deletes the password Secret cnpg-mcp made.',
+  details:
     'Drops a role: deletes its DatabaseRole (dropped in PostgreSQL when its reclaim policy is delete, or with drop), or marks the managed role ensure: absent. Deletes the password Secret when cnpg-mcp created it. `confirm` must equal the role name.',
   inputSchema: z.strictObject({
     ...roleTarget,
     name: roleNameField,
-    drop: z
-      .boolean()
-      .default(true)
-      .describe(
-        'Drop the role in PostgreSQL (managed.roles: ensure absent; DatabaseRole: reclaim policy delete). false only stops managing it.',
-      ),
+    drop: z.boolean().default(true),
     confirm: confirmField('role name'),
     dry_run: dryRunField,
   }),
@@ -27,4 +24,8 @@ export const roleDelete = {
   annotations: destructive,
   requiredScope: 'write',
   confirmField: 'name',
+  confirmation: {
+    question:
+      'Delete role {name} of cluster {cluster} (namespace {namespace|default})? It is dropped in PostgreSQL unless drop is false.',
+  },
 } satisfies ToolDefinition;

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { dryRunField } from '../../fields.js';
 import { mutationOutput } from '../../outputs.js';
 import type { ToolDefinition } from '../../types.js';
-import { action, roleNameField } from '../shared.js';
+import { destructive, roleNameField } from '../shared.js';
 import { passwordLengthField, roleTarget } from './shared.js';
 
 export const roleRotatePassword = {
@@ -10,6 +10,8 @@ export const roleRotatePassword = {
   group: 'roles',
   title: 'Rotate a role’s password',
   description:
+    'Generates a new password into the role’s Secret (applied at once; never returned). Clients and apps using the old one lose access.',
+  details:
     'Generates a new password on the server and writes it to the role’s Secret (labelled cnpg.io/reload, so the operator applies it at once). A role without a password gets a new Secret. The value is never returned.',
   inputSchema: z.strictObject({
     ...roleTarget,
@@ -18,6 +20,12 @@ export const roleRotatePassword = {
     dry_run: dryRunField,
   }),
   outputSchema: mutationOutput.extend({ cluster: z.string(), passwordSecret: z.string() }),
-  annotations: action,
+  // Destructive: whatever uses the old password stops working. The person confirms it where the
+  // client can ask; other clients' own approval of destructive tools applies.
+  annotations: destructive,
   requiredScope: 'write',
+  confirmation: {
+    question:
+      'Rotate the password of role {name} of cluster {cluster} (namespace {namespace|default})? Whatever uses the old password loses access.',
+  },
 } satisfies ToolDefinition;

@@ -38,27 +38,17 @@ export const roleSummary = z.object({
 });
 
 export const roleFlags = {
-  login: z.boolean().describe('LOGIN: the role may connect.'),
-  superuser: z.boolean().describe('SUPERUSER.'),
-  createdb: z.boolean().describe('CREATEDB.'),
-  createrole: z.boolean().describe('CREATEROLE.'),
-  replication: z.boolean().describe('REPLICATION.'),
-  bypassrls: z.boolean().describe('BYPASSRLS: ignore row-level security.'),
-  inherit: z.boolean().describe('INHERIT privileges of roles it is a member of.'),
-  connection_limit: z.int().min(-1).max(100000).describe('CONNECTION LIMIT; -1 means no limit.'),
-  valid_until: z.iso
-    .datetime({ offset: true })
-    .describe('VALID UNTIL, an RFC 3339 time such as 2027-01-01T00:00:00Z.'),
-  in_roles: z
-    .array(pgIdentifierField)
-    .max(32)
-    .describe('Roles this role is a member of (e.g. pg_read_all_data); replaces the list on update.'),
-  comment: z.string().max(1024).describe('COMMENT ON ROLE.'),
+  login: z.boolean(),
+  superuser: z.boolean(),
+  createdb: z.boolean(),
+  createrole: z.boolean(),
+  replication: z.boolean(),
+  bypassrls: z.boolean(),
+  inherit: z.boolean(),
+  connection_limit: z.int().min(-1).max(100000).describe('-1: no limit.'),
+  valid_until: z.iso.datetime({ offset: true }),
+  in_roles: z.array(pgIdentifierField).max(32).describe('Roles it is a member of, e.g. pg_read_all_data.'),
+  comment: z.string().max(1024),
 };
 
-export const passwordLengthField = z
-  .int()
-  .min(16)
-  .max(128)
-  .default(32)
-  .describe('Length of the generated password (16 to 128).');
+export const passwordLengthField = z.int().min(16).max(128).default(32);

@@ -2,6 +2,7 @@ import { backupList } from '@cnpg-mcp/catalog';
 import { type Labelled, readableFilter } from '../../policy.js';
 import { type CnpgObject, clusterOf, listObjects } from '../common/objects.js';
 import { defineTool } from '../context.js';
+import { moreLine, pageOf } from '../framework/page.js';
 import { describeBackup, summarizeBackup } from './model.js';
 
 /** The backups to show: of `cluster` when given, readable by the caller, newest first. */
@@ -25,13 +26,21 @@ export const backupListTool = defineTool({
   references: {},
   async run(args, ctx) {
     const items = await listObjects(ctx, 'backups', ctx.namespace);
-    const backups = selectBackups(items, args.cluster, readableFilter(ctx.access, ctx.identity));
+    const page = pageOf(selectBackups(items, args.cluster, readableFilter(ctx.access, ctx.identity)), args);
     return {
-      structured: { namespace: ctx.namespace, backups },
+      structured: {
+        namespace: ctx.namespace,
+        backups: page.items,
+        total: page.total,
+        continue: page.continue,
+      },
       text: [
-        `${backups.length} backup(s) in ${ctx.namespace}${args.cluster ? ` of ${args.cluster}` : ''}, newest first`,
-        ...backups.map((b) => `  ${describeBackup(b)}`),
-      ].join('\n'),
+        `${page.total} backup(s) in ${ctx.namespace}${args.cluster ? ` of ${args.cluster}` : ''}, newest first`,
+        ...page.items.map((b) => `  ${describeBackup(b)}`),
+        moreLine(page),
+      ]
+        .filter(Boolean)
+        .join('\n'),
     };
   },
 });

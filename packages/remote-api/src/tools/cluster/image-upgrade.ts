@@ -51,6 +51,8 @@ export function planImageUpgrade(args: Args, seen: Observed, cluster: ClusterObj
 export const clusterImageUpgradeTool = defineTool({
   definition: clusterImageUpgrade,
   references: { cluster: namedCluster<Args>('change'), ...imageCatalogReferences<Args>() },
+  needsConfirmation: (args, ctx) =>
+    planImageUpgrade(args, ctx.seen, seenCluster(ctx.seen), ctx.access).majorUpgrade,
   async run(args, ctx) {
     const plan = planImageUpgrade(args, ctx.seen, seenCluster(ctx.seen), ctx.access);
     const patched = await ctx.write.patch('Cluster', args.name, plan.patch);

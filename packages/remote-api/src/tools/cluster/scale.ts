@@ -23,6 +23,7 @@ export function planClusterScale(args: Args, cluster: ClusterObject, access: Acc
 export const clusterScaleTool = defineTool({
   definition: clusterScale,
   references: { cluster: namedCluster<Args>('change') },
+  needsConfirmation: (args, ctx) => args.instances < (seenCluster(ctx.seen).spec?.instances ?? 0),
   async run(args, ctx) {
     const plan = planClusterScale(args, seenCluster(ctx.seen), ctx.access);
     const patched = await ctx.write.patch('Cluster', args.name, plan.patch);

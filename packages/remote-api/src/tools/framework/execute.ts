@@ -5,8 +5,10 @@ import type { Logger } from '../../log.js';
 import { type Access, type Policy, requireNamespace, requireWritable } from '../../policy.js';
 import type { QuotaLedger } from '../../quota/ledger.js';
 import type { ToolImplementation, ToolOutcome } from '../context.js';
+import { type AskPerson, confirmedArgs } from './confirm.js';
 import type { ResolvedReference } from './references.js';
 import { resolveReferences } from './resolve.js';
+import { withWarnings } from './warnings.js';
 import { Writer } from './writer.js';
 
 /** Who calls and with what, for one tool call. */
@@ -20,6 +22,8 @@ export interface CallEnvironment {
   quota: QuotaLedger;
   signal: AbortSignal;
   progress(progress: number, total: number | undefined, message: string): Promise<void>;
+  /** Asks the person through the client (MCP elicitation); undefined when the client cannot be asked. */
+  ask?: AskPerson;
 }
 
 /** What a call touched, for the audit line; filled in as the call goes, so a refusal still shows it. */
@@ -31,8 +35,8 @@ export interface CallTrace {
 /**
  * Runs one tool call with the framework's checks: the write scope and read-only policy for write
  * tools, the tool's own gate (who may call it at all), the namespace, then every declared
- * reference (existence, ownership) before the tool's own step runs with a Writer bound to those
- * references.
+ * reference (existence, ownership), then the person's confirmation where the catalogue asks for
+ * it, before the tool's own step runs with a Writer bound to those references.
  */
 export async function executeTool(
   tool: ToolImplementation,
@@ -59,13 +63,20 @@ export async function executeTool(
   }
   tool.gate?.(env);
   const spansNamespaces = args.all_namespaces === true;
-  if ('namespace' in tool.definition.inputSchema.shape && !spansNamespaces) requireNamespace(env.access, namespace);
+  if ('namespace' in tool.definition.inputSchema.shape && !spansNamespaces)
+    requireNamespace(env.access, namespace);
   const { references, observed } = await resolveReferences(
     tool.references,
     args,
     { apis: env.apis, namespace, identity: env.identity, access: env.access },
     trace.references,
   );
+  const confirmed = await confirmedArgs(tool, args, {
+    namespace,
+    seen: observed,
+    access: env.access,
+    ask: env.ask,
+  });
   const write = new Writer(
     tool.definition.name,
     env.apis,
@@ -76,7 +87,8 @@ export async function executeTool(
     args.dry_run === true,
   );
   try {
-    return await tool.run(args, { ...base, kube: env.apis, seen: observed, write });
+    const outcome = await tool.run(confirmed, { ...base, kube: env.apis, seen: observed, write });
+    return withWarnings(outcome, write.warnings, 'warnings' in tool.definition.outputSchema.shape);
   } finally {
     trace.writes = write.done;
   }

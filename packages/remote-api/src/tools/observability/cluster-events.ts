@@ -4,6 +4,7 @@ import type { z } from 'zod';
 import { namedCluster } from '../cluster/model.js';
 import { type CnpgObject, clusterOf, kubeCall, listObjects } from '../common/objects.js';
 import { defineTool } from '../context.js';
+import { moreLine, pageOf } from '../framework/page.js';
 import { iso } from './instance-pods.js';
 
 type Args = z.output<typeof clusterEvents.inputSchema>;
@@ -45,16 +46,25 @@ export function eventsAbout(
       count: e.count ?? 1,
     }))
     .sort((a, b) => b.time.localeCompare(a.time));
-  const shown = matching.slice(0, args.limit);
+  const page = pageOf(matching, args);
   return {
-    structured: { namespace, cluster: args.name, events: shown, total: matching.length },
+    structured: {
+      namespace,
+      cluster: args.name,
+      events: page.items,
+      total: page.total,
+      continue: page.continue,
+    },
     text: [
-      `${shown.length} of ${matching.length} event(s) about ${namespace}/${args.name}, newest first`,
-      ...shown.map(
+      `${page.items.length} of ${page.total} event(s) about ${namespace}/${args.name}, newest first`,
+      ...page.items.map(
         (e) =>
           `  ${e.time}  ${e.type}  ${e.reason}  ${e.object}: ${e.message}${e.count > 1 ? ` (×${e.count})` : ''}`,
       ),
-    ].join('\n'),
+      moreLine(page),
+    ]
+      .filter(Boolean)
+      .join('\n'),
   };
 }
 

@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import { namedCluster } from '../cluster/model.js';
 import { kubeCall } from '../common/objects.js';
 import { defineTool, ToolFailure } from '../context.js';
+import { moreLine, pageOf } from '../framework/page.js';
 import { instancePods } from './instance-pods.js';
 import { LEVEL_RANK, type LogEntry, parseLogLine } from './log-lines.js';
 
@@ -65,14 +66,27 @@ export const clusterLogsTool = defineTool({
       entries.push(...read.entries);
     }
     entries.sort((a, b) => a.time.localeCompare(b.time));
+    // Oldest first, paged from the newest back: the first page is the latest entries.
+    const page = pageOf(entries, args, { fromEnd: true });
     return {
-      structured: { namespace, cluster: args.name, pods, entries, scanned },
+      structured: {
+        namespace,
+        cluster: args.name,
+        pods,
+        entries: page.items,
+        scanned,
+        total: page.total,
+        continue: page.continue,
+      },
       text: [
-        `${entries.length} of ${scanned} log line(s) from ${pods.join(', ') || 'no pods'} (${args.container}, level ≥ ${args.level})`,
-        ...entries.map(
+        `${page.items.length} of ${scanned} log line(s) from ${pods.join(', ') || 'no pods'} (${args.container}, level ≥ ${args.level})${page.continue ? `, the latest ${page.items.length} of ${page.total} matching` : ''}`,
+        ...page.items.map(
           (e) => `${e.time} ${e.pod} ${e.level.toUpperCase()} [${e.logger || '-'}] ${e.message}`,
         ),
-      ].join('\n'),
+        moreLine(page).replace('more', 'older'),
+      ]
+        .filter(Boolean)
+        .join('\n'),
     };
   },
 });
