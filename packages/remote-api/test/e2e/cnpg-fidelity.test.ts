@@ -106,3 +106,46 @@ describe('admission warnings reach the person', () => {
     assert.match(out.text, VALIDATION_DISABLED);
   });
 });
+
+describe('pooler readiness is its pods’ readiness', () => {
+  // CloudNativePG's Pooler status.instances is its Deployment's replica count: pods that exist,
+  // ready or not (internal/controller/pooler_status.go).
+  before(() => createCluster('pg-pool', 1));
+
+  test('pooler_get and pooler_list count Ready PgBouncer pods, not status.instances', async () => {
+    const created = await ok('pooler_create', {
+      name: 'pgbouncer-pool',
+      cluster: 'pg-pool',
+      instances: 2,
+      wait: true,
+      wait_timeout_seconds: 60,
+    });
+    assert.equal(created.pooler.readyInstances, 2);
+    const pods = (
+      await core.listNamespacedPod({ namespace: NS, labelSelector: 'cnpg.io/poolerName=pgbouncer-pool' })
+    ).items;
+    assert.equal(pods.length, 2);
+    // One pod stops being Ready (its PgBouncer restarting), as the kubelet would report it.
+    await core.patchNamespacedPodStatus(
+      {
+        namespace: NS,
+        name: pods[0]!.metadata!.name!,
+        body: { status: { conditions: [{ type: 'Ready', status: 'False', reason: 'ContainersNotReady' }] } },
+      },
+      mergePatch,
+    );
+    await stack.kube.settle();
+    const pooler = (await custom.getNamespacedCustomObject({
+      ...CNPG,
+      namespace: NS,
+      plural: 'poolers',
+      name: 'pgbouncer-pool',
+    })) as Loose;
+    assert.equal(pooler.status.instances, 2, 'the operator still counts both pods');
+    const got = await ok('pooler_get', { name: 'pgbouncer-pool' });
+    assert.equal(got.pooler.readyInstances, 1);
+    assert.match(got.text, /1\/2 pods/);
+    const listed = await ok('pooler_list', { cluster: 'pg-pool' });
+    assert.equal(listed.poolers[0].readyInstances, 1);
+  });
+});

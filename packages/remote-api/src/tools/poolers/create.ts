@@ -7,7 +7,7 @@ import { getObject, listObjects, say } from '../common/objects.js';
 import { pollUntil } from '../common/wait.js';
 import { defineTool } from '../context.js';
 import type { KubeObject } from '../framework/kinds.js';
-import { POOLER_HINT, summarizePooler } from './model.js';
+import { POOLER_HINT, readyPoolerPods, summarizePooler } from './model.js';
 
 type Args = z.output<typeof poolerCreate.inputSchema>;
 
@@ -61,14 +61,21 @@ export const poolerCreateTool = defineTool({
     const base = mutation(namespace, args.name, 'created', args.dry_run, message, created);
     if (args.dry_run || !args.wait) {
       return {
-        structured: { ...base, pooler: summarizePooler(created), waited: false },
+        structured: { ...base, pooler: summarizePooler(created, 0), waited: false },
         text: say(args.dry_run, message),
       };
     }
     const { value, outcome } = await pollUntil(
       ctx,
       args.wait_timeout_seconds,
-      async () => summarizePooler(await getObject(ctx, 'poolers', namespace, args.name, POOLER_HINT)),
+      // Ready pods, not status.instances (the Deployment's replicas, counted before they serve).
+      async () => {
+        const [pooler, ready] = await Promise.all([
+          getObject(ctx, 'poolers', namespace, args.name, POOLER_HINT),
+          readyPoolerPods(ctx.kube, namespace, args.name),
+        ]);
+        return summarizePooler(pooler, ready.get(args.name) ?? 0);
+      },
       (pooler) => ({
         done:
           pooler.readyInstances >= args.instances &&

@@ -2,17 +2,18 @@ import { poolerList } from '@cnpg-mcp/catalog';
 import { type Labelled, readableFilter } from '../../policy.js';
 import { type CnpgObject, clusterOf, listObjects } from '../common/objects.js';
 import { defineTool } from '../context.js';
-import { describePooler, summarizePooler } from './model.js';
+import { describePooler, readyPoolerPods, summarizePooler } from './model.js';
 
-/** The poolers to show: of `cluster` when given, readable by the caller, by name. */
+/** The poolers to show: of `cluster` when given, readable by the caller, by name; `ready`: Ready pods by pooler. */
 export function selectPoolers(
   items: readonly CnpgObject[],
   cluster: string | undefined,
   readable: (object: Labelled) => boolean,
+  ready: ReadonlyMap<string, number>,
 ) {
   return items
     .filter((p) => (!cluster || clusterOf(p) === cluster) && readable(p))
-    .map(summarizePooler)
+    .map((p) => summarizePooler(p, ready.get(p.metadata.name) ?? 0))
     .sort((a, b) => a.name.localeCompare(b.name));
 }
 
@@ -21,8 +22,11 @@ export const poolerListTool = defineTool({
   definition: poolerList,
   references: {},
   async run(args, ctx) {
-    const items = await listObjects(ctx, 'poolers', ctx.namespace);
-    const poolers = selectPoolers(items, args.cluster, readableFilter(ctx.access, ctx.identity));
+    const [items, ready] = await Promise.all([
+      listObjects(ctx, 'poolers', ctx.namespace),
+      readyPoolerPods(ctx.kube, ctx.namespace),
+    ]);
+    const poolers = selectPoolers(items, args.cluster, readableFilter(ctx.access, ctx.identity), ready);
     return {
       structured: { namespace: ctx.namespace, poolers },
       text: [

@@ -1,12 +1,19 @@
 import { OWNER_LABEL } from '../../identity.js';
+import { translateKubeError } from '../../kube/errors.js';
+import { isReady } from '../cluster/instances.js';
 import { type CnpgObject, clusterOf, num, str } from '../common/objects.js';
 import type { KubeObject } from '../framework/kinds.js';
+import type { KubeReads } from '../framework/kube-reads.js';
 import type { Observed, ReferenceSpec } from '../framework/references.js';
 
 export const POOLER_HINT = 'pooler_list shows what exists';
 
-/** A pooler as the tools show it. */
-export function summarizePooler(object: CnpgObject) {
+/**
+ * A pooler as the tools show it. `readyPods`: its PgBouncer pods that are Ready (readyPoolerPods).
+ * CloudNativePG's status.instances is the Deployment's replica count (pods created, ready or not:
+ * internal/controller/pooler_status.go), so it cannot say whether the pooler serves yet.
+ */
+export function summarizePooler(object: CnpgObject, readyPods: number) {
   const spec = object.spec ?? {};
   const pgbouncer = (spec.pgbouncer ?? {}) as {
     poolMode?: string;
@@ -19,7 +26,7 @@ export function summarizePooler(object: CnpgObject) {
     cluster: clusterOf(object),
     type: str(spec.type) || 'rw',
     instances: num(spec.instances, 1),
-    readyInstances: num(status.instances, 0),
+    readyInstances: readyPods,
     poolMode: pgbouncer.poolMode ?? 'session',
     paused: pgbouncer.paused === true,
     phase: str(status.phase),
@@ -30,6 +37,34 @@ export function summarizePooler(object: CnpgObject) {
 }
 
 export type PoolerSummary = ReturnType<typeof summarizePooler>;
+
+export const POOLER_NAME_LABEL = 'cnpg.io/poolerName';
+
+/**
+ * How many Ready PgBouncer pods each pooler has (by name), from one list of the namespace's pooler
+ * pods, or of one pooler's (`name`). A pod being deleted no longer counts.
+ */
+export async function readyPoolerPods(
+  kube: KubeReads,
+  namespace: string,
+  name?: string,
+): Promise<Map<string, number>> {
+  const labelSelector = name ? `${POOLER_NAME_LABEL}=${name}` : 'cnpg.io/podRole=pooler';
+  let pods: KubeObject[];
+  try {
+    pods = ((await kube.core.listNamespacedPod({ namespace, labelSelector }, kube.options)).items ??
+      []) as KubeObject[];
+  } catch (error) {
+    throw translateKubeError(error) ?? error;
+  }
+  const ready = new Map<string, number>();
+  for (const pod of pods) {
+    const pooler = pod.metadata.labels?.[POOLER_NAME_LABEL];
+    if (!pooler || pod.metadata.deletionTimestamp || !isReady(pod)) continue;
+    ready.set(pooler, (ready.get(pooler) ?? 0) + 1);
+  }
+  return ready;
+}
 
 /** One line about a pooler, for lists and get. */
 export const describePooler = (p: PoolerSummary): string =>

@@ -5,7 +5,7 @@ import { mutation } from '../cluster/ops.js';
 import { say } from '../common/objects.js';
 import { defineTool, ToolFailure } from '../context.js';
 import type { KubeObject } from '../framework/kinds.js';
-import { clusterOfPooler, namedPooler, summarizePooler } from './model.js';
+import { clusterOfPooler, namedPooler, readyPoolerPods, summarizePooler } from './model.js';
 
 type Args = z.output<typeof poolerUpdate.inputSchema>;
 
@@ -43,10 +43,11 @@ export const poolerUpdateTool = defineTool({
   async run(args, ctx) {
     const { patch, message } = planPoolerUpdate(args, ctx, ctx.namespace);
     const patched = await ctx.write.patch<KubeObject>('Pooler', args.name, patch);
+    const ready = await readyPoolerPods(ctx.kube, ctx.namespace, args.name);
     return {
       structured: {
         ...mutation(ctx.namespace, args.name, 'updated', args.dry_run, message, patched),
-        pooler: summarizePooler(patched),
+        pooler: summarizePooler(patched, ready.get(args.name) ?? 0),
       },
       text: say(args.dry_run, message),
     };

@@ -10,12 +10,13 @@ const pooler = object('Pooler', 'orders-pool', alice, {
     instances: 2,
     pgbouncer: { poolMode: 'transaction', parameters: { max_client_conn: '500' } },
   },
-  status: { instances: 1, phase: 'active', phaseReason: 'one pod starting' },
+  // status.instances counts the Deployment's replicas (both created); one pod is Ready.
+  status: { instances: 2, phase: 'active', phaseReason: 'one pod starting' },
 });
 
 describe('pooler_get', () => {
   test('summary, Service, parameters and the operator’s reason', () => {
-    const { structured, text } = describePoolerGet(pooler, 'team-a');
+    const { structured, text } = describePoolerGet(pooler, 'team-a', 1);
     assert.equal(structured.pooler.readyInstances, 1);
     assert.equal(structured.pooler.owner, alice.userId);
     assert.equal(structured.phaseReason, 'one pod starting');
