@@ -157,12 +157,12 @@ for (const [name, objects] of rendered) {
       }
     });
 
-    test('the quota ledger: get, create and update of ConfigMaps in the remote’s own namespace, nothing more', () => {
+    test('the quota ledger and confirmations: get, create, update and delete of ConfigMaps in the remote’s own namespace, nothing more', () => {
       const namespace = deployment.metadata?.namespace;
       const role = only(objects, 'Role', LEDGER);
       assert.equal(role.metadata.namespace, namespace);
       assert.deepEqual(role.rules, [
-        { apiGroups: [''], resources: ['configmaps'], verbs: ['get', 'create', 'update'] },
+        { apiGroups: [''], resources: ['configmaps'], verbs: ['get', 'create', 'update', 'delete'] },
       ]);
       const binding = only(objects, 'RoleBinding', LEDGER);
       assert.equal(binding.metadata.namespace, namespace);
