@@ -149,3 +149,52 @@ describe('pooler readiness is its pods’ readiness', () => {
     assert.equal(listed.poolers[0].readyInstances, 1);
   });
 });
+
+describe('cluster_status reports plugin backups', () => {
+  // CloudNativePG sets status.lastSuccessfulBackup for in-tree barmanObjectStore backups only;
+  // a Barman Cloud plugin backup is recorded by its Backup object alone.
+  before(async () => {
+    await createCluster('pg-plugin', 1);
+    await adminPatch('clusters', 'pg-plugin', {
+      spec: {
+        plugins: [
+          {
+            name: 'barman-cloud.cloudnative-pg.io',
+            isWALArchiver: true,
+            parameters: { barmanObjectName: 'store' },
+          },
+        ],
+      },
+    });
+    await stack.kube.settle();
+  });
+
+  test('"Last backup" is the newest completed Backup of the cluster', async () => {
+    const before = await ok('cluster_status', { name: 'pg-plugin' });
+    assert.equal(before.lastSuccessfulBackup, '');
+    assert.match(before.text, /Last backup: none recorded/);
+    const created = await ok('backup_create', {
+      cluster: 'pg-plugin',
+      name: 'pg-plugin-first',
+      wait: true,
+      wait_timeout_seconds: 120,
+    });
+    assert.equal(created.backup.phase, 'completed');
+    const cluster = (await custom.getNamespacedCustomObject({
+      ...CNPG,
+      namespace: NS,
+      plural: 'clusters',
+      name: 'pg-plugin',
+    })) as Loose;
+    assert.equal(cluster.status.lastSuccessfulBackup, undefined, 'the operator records no plugin backup');
+    const backup = (await custom.getNamespacedCustomObject({
+      ...CNPG,
+      namespace: NS,
+      plural: 'backups',
+      name: 'pg-plugin-first',
+    })) as Loose;
+    const status = await ok('cluster_status', { name: 'pg-plugin' });
+    assert.equal(status.lastSuccessfulBackup, backup.status.stoppedAt);
+    assert.match(status.text, /Last backup: \S+ \(pg-plugin-first\)/);
+  });
+});

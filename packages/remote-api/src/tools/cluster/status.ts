@@ -1,8 +1,9 @@
 import { clusterStatus } from '@cnpg-mcp/catalog';
 import type { V1PersistentVolumeClaim, V1Pod } from '@kubernetes/client-node';
 import type { z } from 'zod';
+import { type CnpgObject, clusterOf, listObjects, str } from '../common/objects.js';
 import { defineTool } from '../context.js';
-import { fencedInstances, majorFromImage, namedCluster, seenCluster } from './model.js';
+import { type ClusterObject, fencedInstances, majorFromImage, namedCluster, seenCluster } from './model.js';
 import { summarize, withoutManagedFields } from './ops.js';
 import {
   describeValidation,
@@ -20,6 +21,28 @@ async function listOrEmpty<T>(load: () => Promise<{ items?: T[] }>): Promise<T[]
   }
 }
 
+/**
+ * The cluster's last completed backup: the newest of status.lastSuccessfulBackup (which
+ * CloudNativePG sets only for in-tree barmanObjectStore backups) and the completed Backup objects
+ * of the cluster — the only record of plugin and volume-snapshot backups. A Backup that ended
+ * before this cluster was created belongs to an earlier cluster of the same name.
+ */
+export function lastSuccessfulBackup(
+  cluster: ClusterObject,
+  backups: readonly CnpgObject[],
+): { at: string; backup: string } {
+  const created = Date.parse(cluster.metadata.creationTimestamp ?? '') || 0;
+  let last = { at: cluster.status?.lastSuccessfulBackup ?? '', backup: '' };
+  for (const backup of backups) {
+    const at = str(backup.status?.stoppedAt);
+    if (clusterOf(backup) !== cluster.metadata.name || str(backup.status?.phase) !== 'completed' || !at)
+      continue;
+    if (Date.parse(at) < created) continue;
+    if (!last.at || Date.parse(at) > Date.parse(last.at)) last = { at, backup: backup.metadata.name };
+  }
+  return last;
+}
+
 export const clusterStatusTool = defineTool({
   definition: clusterStatus,
   references: {
@@ -31,7 +54,7 @@ export const clusterStatusTool = defineTool({
     const { validation, cluster } = await restoreOverdueValidation(ctx, seenCluster(ctx.seen));
     const status = cluster.status ?? {};
     const selector = `cnpg.io/cluster=${args.name},cnpg.io/podRole=instance`;
-    const [pods, pvcs] = await Promise.all([
+    const [pods, pvcs, backups] = await Promise.all([
       listOrEmpty<V1Pod>(() =>
         ctx.kube.core.listNamespacedPod({ namespace, labelSelector: selector }, ctx.kube.options),
       ),
@@ -41,7 +64,9 @@ export const clusterStatusTool = defineTool({
           ctx.kube.options,
         ),
       ),
+      listOrEmpty<CnpgObject>(async () => ({ items: await listObjects(ctx, 'backups', namespace) })),
     ]);
+    const lastBackup = lastSuccessfulBackup(cluster, backups);
     const fenced = fencedInstances(cluster);
     const names = new Set(
       [...(status.instanceNames ?? []), ...pods.map((p) => p.metadata?.name ?? '')].filter(Boolean),
@@ -97,7 +122,7 @@ export const clusterStatusTool = defineTool({
         secret,
         expires,
       })),
-      lastSuccessfulBackup: status.lastSuccessfulBackup ?? '',
+      lastSuccessfulBackup: lastBackup.at,
       firstRecoverabilityPoint: status.firstRecoverabilityPoint ?? '',
       validation,
       ...(args.detail === 'detailed'
@@ -117,7 +142,7 @@ export const clusterStatusTool = defineTool({
         (c) => `  condition ${c.type}=${c.status}${c.reason ? ` (${c.reason})` : ''}`,
       ),
       ...structured.certificates.map((c) => `  certificate ${c.secret} expires ${c.expires}`),
-      `Last backup: ${structured.lastSuccessfulBackup || 'none recorded'}`,
+      `Last backup: ${lastBackup.at ? `${lastBackup.at}${lastBackup.backup ? ` (${lastBackup.backup})` : ''}` : 'none recorded'}`,
       describeValidation(validation),
     ]
       .filter(Boolean)
