@@ -45,11 +45,15 @@ function webStream(body: IncomingMessage): ReadableStream<Uint8Array> {
   });
 }
 
-async function readJson(body: IncomingMessage): Promise<unknown> {
+async function readBody(body: IncomingMessage): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const chunk of body) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
+async function readJson(body: IncomingMessage): Promise<unknown> {
   try {
-    return JSON.parse(Buffer.concat(chunks).toString('utf8'));
+    return JSON.parse((await readBody(body)).toString('utf8'));
   } catch {
     return undefined;
   }
@@ -126,6 +130,10 @@ export class SidecarClient {
     if (NULL_BODY_STATUSES.has(status)) {
       answer.resume();
       return new Response(null, { status, headers });
+    }
+    // A JSON answer is one complete message: read at once, it spares a web stream per call.
+    if (headers.get('content-type')?.startsWith('application/json')) {
+      return new Response(await readBody(answer), { status, headers });
     }
     return new Response(webStream(answer), { status, headers });
   };
