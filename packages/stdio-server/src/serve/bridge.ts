@@ -38,7 +38,7 @@ import { describeFailure, isAnswerTimeout } from './failures.js';
 import { type ListKind, type ServedLists, sameList, writeListCache } from './list-cache.js';
 import { relayedAsIs } from './relay-validator.js';
 import { asReceived, RpcError, receivedRpcError } from './rpc-error.js';
-import { SidecarUnreachableError, sidecarFetch } from './sidecar-fetch.js';
+import { RemoteHttpError, SidecarUnreachableError, sidecarFetch } from './sidecar-fetch.js';
 import type { SidecarLink } from './sidecar-link.js';
 
 export interface BridgeOptions {
@@ -108,6 +108,8 @@ function waitsWithProgress(request: JSONRPCRequest): boolean {
  */
 export class Bridge {
   private remote: Promise<Client> | undefined;
+  /** The transport of each remote session (whose session id, if the remote gave one, it holds). */
+  private readonly transports = new WeakMap<Client, StreamableHTTPClientTransport>();
   private syncing: Promise<void> | undefined;
 
   constructor(private readonly options: BridgeOptions) {}
@@ -143,6 +145,7 @@ export class Bridge {
       requestInit: { headers: { [LOGIN_MODE_HEADER]: this.options.loginMode } },
     });
     await client.connect(transport, { timeout: this.options.callTimeoutMs });
+    this.transports.set(client, transport);
     this.scheduleSync(client);
     return client;
   }
@@ -214,6 +217,34 @@ export class Bridge {
     }
   }
 
+  /**
+   * Runs `operation` on the remote session, once more when the failure guarantees that the remote
+   * did not run it: the sidecar could not be reached (it is started again), or a stateful remote
+   * no longer knows the session (HTTP 404 to a request that carried one: a new session is started,
+   * as the MCP specification says).
+   */
+  private async onRemote<T>(operation: (client: Client) => Promise<T>): Promise<T> {
+    const client = await this.withSidecar(() => this.connect());
+    try {
+      return await operation(client);
+    } catch (error) {
+      if (error instanceof SidecarUnreachableError) {
+        await this.options.sidecar.lost(error.message);
+        return operation(client);
+      }
+      if (
+        error instanceof RemoteHttpError &&
+        error.status === 404 &&
+        this.transports.get(client)?.sessionId
+      ) {
+        this.options.log.info('the remote API no longer knows this session; starting a new one');
+        if (this.remote && (await this.remote.catch(() => undefined)) === client) this.remote = undefined;
+        return operation(await this.withSidecar(() => this.connect()));
+      }
+      throw error;
+    }
+  }
+
   /** Runs `operation`, starting the sidecar again once if its socket could not be reached (nothing was sent). */
   private async withSidecar<T>(operation: () => Promise<T>): Promise<T> {
     try {
@@ -271,14 +302,14 @@ export class Bridge {
           .catch(() => {});
       };
     }
-    return this.withSidecar(async () => {
-      const client = await this.connect();
-      return (await client.request(
-        { method: request.method, params: request.params } as ClientRequest,
-        ResultSchema,
-        options,
-      )) as ServerResult;
-    });
+    return this.onRemote(
+      async (client) =>
+        (await client.request(
+          { method: request.method, params: request.params } as ClientRequest,
+          ResultSchema,
+          options,
+        )) as ServerResult,
+    );
   }
 
   /** A login the sidecar started (or joined) for a call: tell the person, wait for it. */

@@ -14,7 +14,7 @@ import { builtCli, connectOverStdio, privateHome } from '../support/helpers.js';
  * A stateful MCP server (sessions, server-to-client requests), unlike the stateless remote API:
  * shows the bridge carries every kind of message, not only what cnpg-mcp's own remote uses.
  */
-async function startStatefulRemote(): Promise<{
+async function startStatefulRemote(port = 0): Promise<{
   url: string;
   sessions: Set<string>;
   close(): Promise<void>;
@@ -28,6 +28,11 @@ async function startStatefulRemote(): Promise<{
     }
     const sessionId = req.headers['mcp-session-id'];
     let transport = typeof sessionId === 'string' ? transports.get(sessionId) : undefined;
+    if (typeof sessionId === 'string' && !transport) {
+      // A session this process does not know (it restarted): 404, as the MCP specification says.
+      res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":"unknown session"}');
+      return;
+    }
     if (!transport) {
       const created = new StreamableHTTPServerTransport({
         sessionIdGenerator: () => randomUUID(),
@@ -61,7 +66,7 @@ async function startStatefulRemote(): Promise<{
     }
     await transport.handleRequest(req, res);
   });
-  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', () => resolve()));
+  await new Promise<void>((resolve) => http.listen(port, '127.0.0.1', () => resolve()));
   return {
     url: `http://127.0.0.1:${(http.address() as AddressInfo).port}/mcp`,
     sessions,
@@ -108,4 +113,12 @@ test('a stateful remote: one session, its logging and its elicitation (on the st
   const again = await client.callTool({ name: 'ask_colour', arguments: { why: 'twice' } });
   assert.deepEqual(again.content, [{ type: 'text', text: 'accept: green' }]);
   assert.equal(remote.sessions.size, 1, 'one remote session for the whole stdio session');
+
+  // The remote restarts and forgets the session: the next call starts a new one and runs.
+  await remote.close();
+  const restarted = await startStatefulRemote(Number(new URL(remote.url).port));
+  t.after(() => restarted.close());
+  const afterRestart = await client.callTool({ name: 'ask_colour', arguments: { why: 'after a restart' } });
+  assert.deepEqual(afterRestart.content, [{ type: 'text', text: 'accept: green' }]);
+  assert.equal(restarted.sessions.size, 1, 'a new session with the restarted remote');
 });
