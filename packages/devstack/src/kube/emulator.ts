@@ -12,6 +12,7 @@ import { RESOURCE_TYPES, ResourceCatalog } from './api/resources.js';
 import { ObjectStore } from './api/store.js';
 import { Authenticator } from './auth/authenticate.js';
 import { Rbac, type RbacPolicy } from './auth/rbac.js';
+import { BARMAN_CLOUD_PLUGIN, type OperatorSettings } from './controllers/cnpg/operator-settings.js';
 import { Controllers } from './controllers/index.js';
 import { PodLogs } from './controllers/pod-logs.js';
 import { WorkQueue } from './controllers/work-queue.js';
@@ -46,6 +47,14 @@ export interface KubeEmulatorOptions {
   cnpgVersion?: '1.30' | '1.29';
   /** Delay before each reconciliation step, in ms (default 100; tests use 0–5). */
   stepDelayMs?: number;
+  /**
+   * The CNPG-i plugins the emulated operator has (default: the Barman Cloud plugin,
+   * barman-cloud.cloudnative-pg.io). A cluster enabling another one is not reconciled, and its
+   * Backups get no phase, as with a real operator that cannot find the plugin.
+   */
+  operatorPlugins?: string[];
+  /** How long a running backup takes before it completes, in ms (default 0: one step per phase). */
+  backupDurationMs?: number;
   /** Where to write the kubeconfig (default: a new temporary directory). */
   kubeconfigPath?: string;
   /** Log unexpected controller errors (default: to stderr). */
@@ -111,7 +120,11 @@ export async function startKubeEmulator(options: KubeEmulatorOptions = {}): Prom
       ((key, err) =>
         process.stderr.write(`kube emulator: controller ${key} failed: ${(err as Error).stack ?? err}\n`)),
   );
-  const controllers = new Controllers({ registry, queue, logs, clock });
+  const settings: OperatorSettings = {
+    plugins: new Set(options.operatorPlugins ?? [BARMAN_CLOUD_PLUGIN]),
+    backupDurationMs: options.backupDurationMs ?? 0,
+  };
+  const controllers = new Controllers({ registry, queue, logs, clock, settings });
   controllers.start();
 
   const listener = kubeRequestListener({ registry, authenticator, rbac, faults, logs });

@@ -3,6 +3,7 @@
 import { parseCron, parseQuantity } from '@cnpg-mcp/catalog';
 import { type FieldError, fieldErrors } from '../api/errors.js';
 import { asRecord, isPlainObject, type KubeObject } from '../types.js';
+import { validateApplicationDatabase, validateRecoveryBootstrap } from './cnpg-recovery.js';
 import { isDns1035Label } from './names.js';
 import { validatePostgresParameters } from './postgres-parameters.js';
 import type { AdmissionContext, Webhook, WebhookResult } from './types.js';
@@ -117,21 +118,7 @@ function validateBootstrap(bootstrap: unknown, errors: FieldError[]): void {
       fieldErrors.forbidden('spec.bootstrap', 'Only one bootstrap method can be specified at a time'),
     );
   }
-  const initdb = asRecord(b.initdb);
-  if (b.initdb !== undefined) {
-    const db = typeof initdb.database === 'string' ? initdb.database : '';
-    const owner = typeof initdb.owner === 'string' ? initdb.owner : '';
-    if (db !== '' && owner === '') {
-      errors.push(
-        fieldErrors.invalid('spec.bootstrap.initdb.owner', '', 'You need to specify the database owner user'),
-      );
-    }
-    if (owner !== '' && db === '') {
-      errors.push(
-        fieldErrors.invalid('spec.bootstrap.initdb.database', '', 'You need to specify the database name'),
-      );
-    }
-  }
+  if (isPlainObject(b.initdb)) validateApplicationDatabase(b.initdb, 'initdb', errors);
 }
 
 function validateFencing(annotations: Record<string, string>, errors: FieldError[]): void {
@@ -203,6 +190,7 @@ function validateCluster(obj: KubeObject, ctx: AdmissionContext): WebhookResult 
     );
   }
   validateBootstrap(sp.bootstrap, errors);
+  validateRecoveryBootstrap(sp, errors);
   errors.push(
     ...validatePostgresParameters(
       asRecord(asRecord(sp.postgresql).parameters),

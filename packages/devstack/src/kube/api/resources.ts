@@ -102,6 +102,13 @@ export const RESOURCE_TYPES: readonly ResourceType[] = [
     verbs: ['create'],
     createOnly: true,
   },
+  // The CSI external-snapshotter's CRD, which CNPG's volumeSnapshot backups and restores need.
+  {
+    ...core('volumesnapshots', 'VolumeSnapshot', { shortNames: ['vs'] }),
+    group: 'snapshot.storage.k8s.io',
+    custom: true,
+    subresources: ['status'],
+  },
   {
     ...core('customresourcedefinitions', 'CustomResourceDefinition', {
       namespaced: false,

@@ -19,6 +19,7 @@ const API_VERSION_BY_KIND: Record<string, string> = {
   Role: 'rbac.authorization.k8s.io/v1',
   RoleBinding: 'rbac.authorization.k8s.io/v1',
   Lease: 'coordination.k8s.io/v1',
+  VolumeSnapshot: 'snapshot.storage.k8s.io/v1',
 };
 
 const FIELD_MANAGER = 'manager';

@@ -7,6 +7,7 @@ import { ControllerClient } from './client.js';
 import { BackupReconciler } from './cnpg/backup-reconciler.js';
 import { ClusterReconciler } from './cnpg/cluster-reconciler.js';
 import { DATABASE_OBJECT_KINDS, DatabaseObjectsReconciler } from './cnpg/database-objects-reconciler.js';
+import type { OperatorSettings } from './cnpg/operator-settings.js';
 import { PoolerReconciler } from './cnpg/pooler-reconciler.js';
 import { ScheduledBackupReconciler } from './cnpg/scheduled-backup-reconciler.js';
 import { EventRecorder } from './events.js';
@@ -20,6 +21,7 @@ export interface ControllerDeps {
   queue: WorkQueue;
   logs: PodLogs;
   clock: Clock;
+  settings: OperatorSettings;
 }
 
 /** Kinds whose objects point at a Cluster through spec.cluster.name. */
@@ -47,8 +49,16 @@ export class Controllers {
       instanceLogs,
       logs: deps.logs,
       clock: deps.clock,
+      settings: deps.settings,
     });
-    this.backups = new BackupReconciler(this.client, events, instanceLogs, deps.clock);
+    this.backups = new BackupReconciler(
+      this.client,
+      events,
+      instanceLogs,
+      deps.clock,
+      deps.settings,
+      (key, at) => this.wakeAt(key, at),
+    );
     this.scheduled = new ScheduledBackupReconciler(this.client, events, deps.clock, (key, at) =>
       this.wakeAt(key, at),
     );
@@ -123,6 +133,12 @@ export class Controllers {
           }
         }
       }
+      if (kind === 'Pooler') {
+        // The cluster provides the pooler's certificate when the operator integrates it.
+        const clusterName = asRecord(asRecord(obj.spec).cluster).name;
+        if (typeof clusterName === 'string') this.enqueue('Cluster', ns, clusterName);
+      }
+      if (kind === 'Backup') this.enqueueRecovering(ns);
       if (kind === 'DatabaseRole') {
         this.enqueueAll('Database', ns);
         this.enqueueAll('Cluster', ns);
@@ -141,9 +157,21 @@ export class Controllers {
     if (kind === 'PersistentVolumeClaim' && event.type === 'DELETED' && labels['cnpg.io/cluster']) {
       this.enqueue('Cluster', ns, labels['cnpg.io/cluster']);
     }
+    if (kind === 'VolumeSnapshot') this.enqueueRecovering(ns);
+    if (kind === 'Secret') this.enqueueAll('Pooler', ns);
     if (kind === 'Secret' && labels['cnpg.io/cluster'] === undefined) {
       this.enqueueAll('Cluster', ns);
       this.enqueueAll('DatabaseRole', ns);
+    }
+  }
+
+  /** Clusters still waiting for the backup or snapshots they bootstrap from. */
+  private enqueueRecovering(namespace: string): void {
+    for (const cluster of this.client.list('Cluster', namespace)) {
+      const recovering = asRecord(asRecord(cluster.spec).bootstrap).recovery !== undefined;
+      if (recovering && asRecord(cluster.status).currentPrimary === undefined) {
+        this.enqueue('Cluster', namespace, cluster.metadata.name!);
+      }
     }
   }
 
@@ -158,8 +186,10 @@ export class Controllers {
 
   /** The clock jumped: everything that waits for a time gets another look. */
   onClockAdvanced(): void {
-    for (const sb of this.deps.registry.store.list(this.client.type('ScheduledBackup'))) {
-      this.enqueue('ScheduledBackup', sb.metadata.namespace!, sb.metadata.name!);
+    for (const kind of ['ScheduledBackup', 'Backup']) {
+      for (const obj of this.deps.registry.store.list(this.client.type(kind))) {
+        this.enqueue(kind, obj.metadata.namespace!, obj.metadata.name!);
+      }
     }
   }
 

@@ -6,6 +6,7 @@
  * kinds carry their published CRD schemas; core kinds have paths but no models.
  */
 import { createHash } from 'node:crypto';
+import { openApiSchemaOf } from '../admission/crd-schemas.js';
 import { apiVersionOf, type ResourceCatalog, type ResourceType } from '../api/resources.js';
 import { modelName, modelRef, models, type OpenApiVersion } from './openapi-schemas.js';
 
@@ -34,7 +35,7 @@ function resourcePaths(rt: ResourceType, version: OpenApiVersion): Record<string
   const base = `/${gvPath(apiVersionOf(rt))}`;
   const collection = rt.namespaced ? `${base}/namespaces/{namespace}/${rt.plural}` : `${base}/${rt.plural}`;
   const item = `${collection}/{name}`;
-  const hasModel = rt.custom;
+  const hasModel = rt.custom && openApiSchemaOf(rt.kind) !== undefined;
   const model = modelName(rt.group, rt.version, rt.kind);
   const gvk = { group: rt.group, version: rt.version, kind: rt.kind };
   const body = (schemaRef: string | undefined): Node => {

@@ -10,6 +10,7 @@ import type { PodLogs } from '../pod-logs.js';
 import { instancePod } from './cluster-objects.js';
 import { type Condition, PHASE, readyCondition, setCondition } from './cluster-status.js';
 import { managedRolesStatus } from './managed-roles.js';
+import type { OperatorSettings } from './operator-settings.js';
 
 export const HIBERNATION = 'cnpg.io/hibernation';
 export const RESTARTED_AT = 'kubectl.kubernetes.io/restartedAt';
@@ -20,6 +21,7 @@ export interface ClusterReconcilerDeps {
   instanceLogs: InstanceLogWriter;
   logs: PodLogs;
   clock: Clock;
+  settings: OperatorSettings;
 }
 
 export type Step = boolean | undefined;
@@ -139,12 +141,18 @@ export class ClusterContext {
     const expiry = new Date(Date.parse(String(o.cluster.metadata.creationTimestamp)) + 90 * 86_400_000);
     const expiryText = `${expiry.toISOString().slice(0, 10)} ${expiry.toISOString().slice(11, 19)} +0000 UTC`;
     const secretRv = (n: string) => this.client.get('Secret', o.ns, n)?.metadata.resourceVersion;
-    const pvcReady = o.pvcs
+    // Every volume of every instance (data, WAL) counts in the PVC lists.
+    const allPvcs = this.client
+      .list('PersistentVolumeClaim', o.ns, { 'cnpg.io/cluster': o.name })
+      .filter((p) => p.metadata.labels?.['cnpg.io/pvcRole'] !== undefined);
+    const pvcReady = allPvcs
       .filter((p) => p.metadata.annotations?.['cnpg.io/pvcStatus'] === 'ready')
-      .map((p) => p.metadata.name!);
-    const pvcInit = o.pvcs
+      .map((p) => p.metadata.name!)
+      .sort();
+    const pvcInit = allPvcs
       .filter((p) => p.metadata.annotations?.['cnpg.io/pvcStatus'] !== 'ready')
-      .map((p) => p.metadata.name!);
+      .map((p) => p.metadata.name!)
+      .sort();
     const jobs = this.client.list('Job', o.ns, { 'cnpg.io/cluster': o.name });
     const { owner } = this.initdbNames(o);
     const status: Record<string, unknown> = {
@@ -160,7 +168,7 @@ export class ClusterContext {
       ),
       healthyPVC: pvcReady,
       ...(pvcInit.length > 0 ? { initializingPVC: pvcInit } : { initializingPVC: undefined }),
-      pvcCount: o.pvcs.length,
+      pvcCount: allPvcs.length,
       jobCount: jobs.length,
       writeService: `${o.name}-rw`,
       readService: `${o.name}-r`,
@@ -196,6 +204,9 @@ export class ClusterContext {
       },
       timelineID: o.pods.length > 0 || o.status.timelineID !== undefined ? timeline : undefined,
       managedRolesStatus: managedRolesStatus(this.client, o.cluster, { owner }),
+      ...(secretRv(`${o.name}-pooler`)
+        ? { poolerIntegrations: { pgBouncerIntegration: { secrets: [`${o.name}-pooler`] } } }
+        : {}),
       cloudNativePGCommitHash: '4b5e244a',
       ...extra,
     };

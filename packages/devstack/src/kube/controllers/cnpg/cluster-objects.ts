@@ -152,6 +152,20 @@ export function certificateSecrets(cluster: KubeObject, image: string): KubeObje
   ];
 }
 
+/** X-pooler: the client certificate of role cnpg_pooler_pgbouncer, for Poolers the operator integrates. */
+export function poolerSecret(cluster: KubeObject, image: string): KubeObject {
+  return {
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: meta(cluster, `${cluster.metadata.name}-pooler`, {
+      ...commonLabels(cluster, image),
+      'cnpg.io/reload': 'true',
+    }),
+    type: 'kubernetes.io/tls',
+    data: { 'tls.crt': b64(pem('CERTIFICATE')), 'tls.key': b64(pem('EC PRIVATE KEY')) },
+  };
+}
+
 export function services(cluster: KubeObject, image: string): KubeObject[] {
   const name = cluster.metadata.name!;
   const disabled = new Set(
@@ -202,27 +216,51 @@ export function podDisruptionBudgets(cluster: KubeObject, image: string, instanc
   return out;
 }
 
+export type PvcRole = 'PG_DATA' | 'PG_WAL';
+
+/** The volume a storage section (spec.storage or spec.walStorage) asks for. */
+function requestedStorage(section: unknown): { size: string; storageClass?: string } {
+  const storage = asRecord(section);
+  const template = asRecord(asRecord(asRecord(storage.pvcTemplate).resources).requests).storage;
+  const size = typeof storage.size === 'string' && storage.size !== '' ? storage.size : template;
+  return {
+    size: typeof size === 'string' ? size : '1Gi',
+    ...(typeof storage.storageClass === 'string' ? { storageClass: storage.storageClass } : {}),
+  };
+}
+
+/** The PVC roles an instance has: PG_DATA, and PG_WAL with spec.walStorage. */
+export function instancePvcRoles(cluster: KubeObject): PvcRole[] {
+  return asRecord(cluster.spec).walStorage !== undefined ? ['PG_DATA', 'PG_WAL'] : ['PG_DATA'];
+}
+
+export function pvcName(instance: string, role: PvcRole): string {
+  return role === 'PG_WAL' ? `${instance}-wal` : instance;
+}
+
 export function instancePvc(
   cluster: KubeObject,
   image: string,
   serial: number,
   status: 'initializing' | 'ready',
   role: 'primary' | 'replica',
+  pvcRole: PvcRole = 'PG_DATA',
+  dataSource?: Record<string, unknown>,
 ): KubeObject {
   const name = cluster.metadata.name!;
   const instance = `${name}-${serial}`;
-  const storage = asRecord(asRecord(cluster.spec).storage);
-  const size = typeof storage.size === 'string' ? storage.size : '1Gi';
+  const spec = asRecord(cluster.spec);
+  const { size, storageClass } = requestedStorage(pvcRole === 'PG_WAL' ? spec.walStorage : spec.storage);
   return {
     apiVersion: 'v1',
     kind: 'PersistentVolumeClaim',
     metadata: meta(
       cluster,
-      instance,
+      pvcName(instance, pvcRole),
       {
         ...commonLabels(cluster, image),
         'cnpg.io/instanceName': instance,
-        'cnpg.io/pvcRole': 'PG_DATA',
+        'cnpg.io/pvcRole': pvcRole,
         'cnpg.io/instanceRole': role,
         role,
       },
@@ -231,10 +269,9 @@ export function instancePvc(
     spec: {
       accessModes: ['ReadWriteOnce'],
       resources: { requests: { storage: size } },
-      ...(typeof storage.storageClass === 'string'
-        ? { storageClassName: storage.storageClass }
-        : { storageClassName: 'standard' }),
+      storageClassName: storageClass ?? 'standard',
       volumeMode: 'Filesystem',
+      ...(dataSource ? { dataSource, dataSourceRef: dataSource } : {}),
       volumeName: `pvc-${randomBytes(16)
         .toString('hex')
         .replace(/^(.{8})(.{4})(.{4})(.{4})(.{12})$/, '$1-$2-$3-$4-$5')}`,
@@ -344,7 +381,12 @@ export function instancePod(
           resources: asRecord(spec.resources),
         },
       ],
-      volumes: [{ name: 'pgdata', persistentVolumeClaim: { claimName: instance } }],
+      volumes: [
+        { name: 'pgdata', persistentVolumeClaim: { claimName: instance } },
+        ...(spec.walStorage !== undefined
+          ? [{ name: 'pg-wal', persistentVolumeClaim: { claimName: pvcName(instance, 'PG_WAL') } }]
+          : []),
+      ],
     },
     status: podStatus(image, podIP, startedAt, ready),
   };

@@ -35,16 +35,11 @@ export function switchover(ctx: ClusterContext, o: Observed): Step {
   }
   const targetPod = o.pods.find((p) => p.metadata.name === target);
   if (!targetPod || !isReady(targetPod)) {
+    // The target is not an active instance: the operator keeps the current primary.
     ctx.writeStatus(o, {
       targetPrimary: current,
       targetPrimaryTimestamp: rfc3339Micro(ctx.deps.clock.now()),
     });
-    ctx.deps.events.record(
-      o.cluster,
-      'Warning',
-      'SwitchoverRejected',
-      `Instance ${target} is not active, switchover cancelled`,
-    );
     return true;
   }
   if (o.status.phase !== PHASE.switchover && o.status.phase !== PHASE.failover) {
@@ -68,7 +63,6 @@ export function switchover(ctx: ClusterContext, o: Observed): Step {
   if (o.pods.some((p) => p.metadata.name === current)) {
     ctx.deps.instanceLogs.postgres(o.ns, current, 'received fast shutdown request');
   }
-  ctx.deps.events.record(o.cluster, 'Normal', 'SwitchoverCompleted', `Instance ${target} is now the primary`);
   target = String(target);
   ctx.writeStatus(ctx.observe(ctx.client.get('Cluster', o.ns, o.name)!, o.image), {
     currentPrimary: target,
@@ -103,32 +97,29 @@ export function applyParameters(ctx: ClusterContext, o: Observed): Step {
       ctx.deps.instanceLogs.postgres(o.ns, name, text);
     }
   }
-  ctx.deps.events.record(
-    o.cluster,
-    'Normal',
-    'ConfigurationChanged',
-    `Parameters changed: ${changed.sort().join(', ')}`,
-  );
   return undefined;
 }
 
-/** `kubectl cnpg restart X X-1` on the primary: the plugin sets the phase, the operator restarts the pod. */
+/**
+ * `kubectl cnpg restart X X-1` on the primary sets this phase; the primary's instance manager
+ * restarts PostgreSQL inside the running pod (no new pod) and reports the cluster healthy again
+ * (instance_controller.go restartPrimaryInplaceIfRequested).
+ */
 export function restartPrimaryInPlace(ctx: ClusterContext, o: Observed): Step {
   if (o.status.phase !== PHASE.inplacePrimaryRestart) return undefined;
   const primary = o.status.currentPrimary as string | undefined;
-  if (!primary || !o.pods.some((p) => p.metadata.name === primary)) return undefined;
-  ctx.deletePod(o, primary);
-  ctx.startPod(ctx.observe(o.cluster, o.image), serialOf(o.name, primary), 'primary', false);
-  ctx.deps.events.record(
-    o.cluster,
-    'Normal',
-    'InstanceRestarted',
-    `Restarted primary instance ${primary} in place`,
-  );
-  ctx.writeStatus(ctx.observe(ctx.client.get('Cluster', o.ns, o.name)!, o.image), {
-    phase: PHASE.healthy,
-    phaseReason: '',
-  });
+  const pod = o.pods.find((p) => p.metadata.name === primary);
+  if (!primary || !pod || o.status.targetPrimary !== primary) return undefined;
+  for (const line of [
+    'received fast shutdown request',
+    'database system is shut down',
+    'database system is ready to accept connections',
+  ]) {
+    ctx.deps.instanceLogs.postgres(o.ns, primary, line);
+  }
+  // Restart-only parameters changed since the pod started are now in effect.
+  ctx.podStartParameters.set(pod.metadata.uid!, restartParameters(o.cluster));
+  ctx.writeStatus(o, { phase: PHASE.healthy, phaseReason: 'Primary instance restarted in-place' });
   return true;
 }
 
@@ -165,6 +156,12 @@ export function rollOut(ctx: ClusterContext, o: Observed): Step {
   if (isPrimary && spec.primaryUpdateMethod === 'switchover' && o.pods.length > 1) {
     const candidate = o.pods.find((p) => p.metadata.name !== instance && isReady(p));
     if (candidate) {
+      ctx.deps.events.record(
+        o.cluster,
+        'Normal',
+        'Switchover',
+        `Initiating switchover to ${candidate.metadata.name} to upgrade ${instance}`,
+      );
       ctx.writeStatus(o, {
         targetPrimary: candidate.metadata.name,
         targetPrimaryTimestamp: rfc3339Micro(ctx.deps.clock.now()),
@@ -179,6 +176,7 @@ export function rollOut(ctx: ClusterContext, o: Observed): Step {
     ctx.writeStatus(o, { phase: PHASE.upgrade, phaseReason: reason });
     return true;
   }
+  ctx.deps.events.record(o.cluster, 'Normal', 'UpgradingInstance', `Upgrading instance ${instance}`);
   ctx.deletePod(o, instance);
   ctx.startPod(
     ctx.observe(o.cluster, o.image),
@@ -186,44 +184,64 @@ export function rollOut(ctx: ClusterContext, o: Observed): Step {
     isPrimary ? 'primary' : 'replica',
     false,
   );
-  ctx.deps.events.record(o.cluster, 'Normal', 'InstanceRestarted', `Restarted instance ${instance}`);
   ctx.writeStatus(ctx.observe(ctx.client.get('Cluster', o.ns, o.name)!, o.image), {});
   return true;
 }
 
+/** The size each volume role should have (spec.storage, spec.walStorage), when growing in use is allowed. */
+function wantedSizes(cluster: KubeObject): Map<string, { size: string; bytes: number }> {
+  const spec = asRecord(cluster.spec);
+  const wanted = new Map<string, { size: string; bytes: number }>();
+  for (const [role, section] of [
+    ['PG_DATA', spec.storage],
+    ['PG_WAL', spec.walStorage],
+  ] as const) {
+    const storage = asRecord(section);
+    const size = typeof storage.size === 'string' ? storage.size : undefined;
+    const bytes = size ? parseQuantity(size) : undefined;
+    if (size && bytes !== undefined && storage.resizeInUseVolumes !== false)
+      wanted.set(role, { size, bytes });
+  }
+  return wanted;
+}
+
 export function resizeStorage(ctx: ClusterContext, o: Observed): Step {
-  const storage = asRecord(asRecord(o.cluster.spec).storage);
-  const size = typeof storage.size === 'string' ? storage.size : undefined;
-  const wanted = size ? parseQuantity(size) : undefined;
-  if (!size || wanted === undefined || storage.resizeInUseVolumes === false) return undefined;
+  const wanted = wantedSizes(o.cluster);
+  if (wanted.size === 0) return undefined;
   const resizing = o.status.resizingPVC as string[] | undefined;
   if (resizing && resizing.length > 0) {
     for (const pvcName of resizing) {
       const pvc = ctx.client.get('PersistentVolumeClaim', o.ns, pvcName);
       if (!pvc) continue;
-      pvc.status = { ...asRecord(pvc.status), capacity: { storage: size }, conditions: undefined };
+      const requested = asRecord(asRecord(asRecord(pvc.spec).resources).requests).storage;
+      pvc.status = { ...asRecord(pvc.status), capacity: { storage: requested } };
       delete (pvc.status as Record<string, unknown>).conditions;
       ctx.client.update(pvc);
     }
     ctx.writeStatus(ctx.observe(ctx.client.get('Cluster', o.ns, o.name)!, o.image), {
       resizingPVC: undefined,
     });
-    ctx.deps.events.record(o.cluster, 'Normal', 'ResizedVolumes', `Volumes resized to ${size}`);
     return true;
   }
-  const small = o.pvcs.filter((pvc) => {
-    const req = asRecord(asRecord(asRecord(pvc.spec).resources).requests).storage;
-    return typeof req === 'string' && (parseQuantity(req) ?? 0) < wanted;
-  });
+  const small = ctx.client
+    .list('PersistentVolumeClaim', o.ns, { 'cnpg.io/cluster': o.name })
+    .filter((pvc) => {
+      const target = wanted.get(pvc.metadata.labels?.['cnpg.io/pvcRole'] ?? '');
+      const req = asRecord(asRecord(asRecord(pvc.spec).resources).requests).storage;
+      return target !== undefined && typeof req === 'string' && (parseQuantity(req) ?? 0) < target.bytes;
+    });
   if (small.length === 0) return undefined;
   for (const pvc of small) {
-    pvc.spec = { ...asRecord(pvc.spec), resources: { requests: { storage: size } } };
+    const target = wanted.get(pvc.metadata.labels?.['cnpg.io/pvcRole'] ?? '')!;
+    pvc.spec = { ...asRecord(pvc.spec), resources: { requests: { storage: target.size } } };
     pvc.status = {
       ...asRecord(pvc.status),
       conditions: [{ type: 'Resizing', status: 'True', lastTransitionTime: ctx.now() }],
     };
     ctx.client.update(pvc);
   }
-  ctx.writeStatus(ctx.observe(o.cluster, o.image), { resizingPVC: small.map((p) => p.metadata.name!) });
+  ctx.writeStatus(ctx.observe(o.cluster, o.image), {
+    resizingPVC: small.map((p) => p.metadata.name!).sort(),
+  });
   return true;
 }

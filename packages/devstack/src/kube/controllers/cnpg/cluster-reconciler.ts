@@ -28,9 +28,17 @@ import {
   rollOut,
   switchover,
 } from './cluster-operations.js';
-import { hibernate, markHealthy, rehydrate, reload, syncFencing } from './cluster-runtime.js';
+import {
+  hibernate,
+  hibernationWaits,
+  markHealthy,
+  rehydrate,
+  reload,
+  syncFencing,
+} from './cluster-runtime.js';
 import { ensureSupportObjects, initialize } from './cluster-setup.js';
 import { type Condition, PHASE, readyCondition, setCondition } from './cluster-status.js';
+import { unknownPlugins } from './operator-settings.js';
 
 export type { ClusterReconcilerDeps } from './cluster-context.js';
 export { fencedInstances } from './cluster-context.js';
@@ -47,13 +55,15 @@ export class ClusterReconciler {
     const cluster = this.ctx.client.get('Cluster', namespace, name);
     if (!cluster || cluster.metadata.deletionTimestamp) return false;
     if (cluster.metadata.annotations?.['cnpg.io/reconciliationLoop'] === 'disabled') return false;
+    if (this.missingPlugin(cluster)) return false;
     const image = this.resolveImage(cluster);
     if (image === undefined) return false;
     const o = this.ctx.observe(cluster, image);
     if (!isPlainObject(cluster.status) || cluster.status.certificates === undefined)
       return initialize(this.ctx, o);
     if (ensureSupportObjects(this.ctx, o)) return true;
-    if (cluster.metadata.annotations?.[HIBERNATION] === 'on') return hibernate(this.ctx, o);
+    const hibernating = cluster.metadata.annotations?.[HIBERNATION] === 'on';
+    if (hibernating && !hibernationWaits(this.ctx, o)) return hibernate(this.ctx, o);
     if ((o.status.conditions as Condition[] | undefined)?.some((c) => c.type === HIBERNATION))
       return rehydrate(this.ctx, o);
     // Each step answers true (acted, come back), false (stop here) or undefined (nothing to do).
@@ -76,7 +86,36 @@ export class ClusterReconciler {
       const outcome = step(o);
       if (outcome !== undefined) return outcome;
     }
-    return markHealthy(this.ctx, o);
+    markHealthy(this.ctx, o);
+    // A hibernation that waited for this moment starts now.
+    return hibernating;
+  }
+
+  /**
+   * The operator loads the plugins the cluster and its external clusters enable before anything
+   * else (cluster_controller.go); one it does not have stops reconciliation.
+   */
+  private missingPlugin(cluster: KubeObject): boolean {
+    const spec = asRecord(cluster.spec);
+    const external = (Array.isArray(spec.externalClusters) ? spec.externalClusters : [])
+      .map((c) => asRecord(asRecord(c).plugin))
+      .filter((p) => p.name !== undefined && p.enabled !== false)
+      .map((p) => ({ name: p.name }));
+    const unknown = unknownPlugins(
+      { plugins: [...(Array.isArray(spec.plugins) ? spec.plugins : []), ...external] },
+      this.ctx.deps.settings,
+    );
+    if (unknown.length === 0) return false;
+    this.ctx.client.patchStatus(cluster, {
+      phase: PHASE.unknownPlugin,
+      phaseReason: `Unknown plugin: '${[...unknown].sort()[0]}'. This may be caused by the plugin not being loaded correctly by the operator. Check the operator and plugin logs for errors`,
+      conditions: setCondition(
+        asRecord(cluster.status).conditions as Condition[] | undefined,
+        readyCondition(false),
+        this.ctx.now(),
+      ),
+    });
+    return true;
   }
 
   private resolveImage(cluster: KubeObject): string | undefined {

@@ -11,6 +11,33 @@ import {
 import { podStatus } from './cluster-objects.js';
 import { type Condition, PHASE, removeCondition, setCondition } from './cluster-status.js';
 
+const HIBERNATION_STARTED = new Set(['DeletingPods', 'WaitingPodsDeletion', 'Hibernated']);
+
+/**
+ * Hibernation waits for a healthy cluster unless it has already begun (hibernation/status.go
+ * EnrichStatus): meanwhile the condition says so and reconciliation goes on. True when it waits.
+ */
+export function hibernationWaits(ctx: ClusterContext, o: Observed): boolean {
+  const conditions = o.status.conditions as Condition[] | undefined;
+  const current = conditions?.find((c) => c.type === HIBERNATION);
+  if (o.status.phase === PHASE.healthy || (current && HIBERNATION_STARTED.has(current.reason))) return false;
+  if (current?.reason !== 'WaitingForHealthy') {
+    ctx.client.patchStatus(o.cluster, {
+      conditions: setCondition(
+        conditions,
+        {
+          type: HIBERNATION,
+          status: 'False',
+          reason: 'WaitingForHealthy',
+          message: 'Waiting for the cluster to be healthy before proceeding with hibernation',
+        },
+        ctx.now(),
+      ),
+    });
+  }
+  return true;
+}
+
 export function hibernate(ctx: ClusterContext, o: Observed): boolean {
   const conditions = o.status.conditions as Condition[] | undefined;
   if (o.pods.length > 0) {
@@ -45,7 +72,6 @@ export function rehydrate(ctx: ClusterContext, o: Observed): boolean {
   ctx.client.patchStatus(o.cluster, {
     conditions: removeCondition(o.status.conditions as Condition[] | undefined, HIBERNATION),
   });
-  ctx.deps.events.record(o.cluster, 'Normal', 'Rehydrating', 'Cluster is being rehydrated');
   return true;
 }
 
@@ -66,15 +92,7 @@ export function syncFencing(ctx: ClusterContext, o: Observed): Step {
     );
     changed = true;
   }
-  if (changed) {
-    ctx.writeStatus(ctx.observe(ctx.client.get('Cluster', o.ns, o.name)!, o.image), {});
-    ctx.deps.events.record(
-      o.cluster,
-      'Normal',
-      'Fencing',
-      `Fenced instances: ${JSON.stringify(fencedInstances(o.cluster))}`,
-    );
-  }
+  if (changed) ctx.writeStatus(ctx.observe(ctx.client.get('Cluster', o.ns, o.name)!, o.image), {});
   return changed ? true : undefined;
 }
 
@@ -90,7 +108,6 @@ export function reload(ctx: ClusterContext, o: Observed): Step {
       'received SIGHUP, reloading configuration files',
     );
   }
-  ctx.deps.events.record(o.cluster, 'Normal', 'Reload', 'Configuration reload requested');
   return undefined;
 }
 
@@ -98,9 +115,6 @@ export function markHealthy(ctx: ClusterContext, o: Observed): boolean {
   const fenced = fencedInstances(o.cluster);
   const extra: Record<string, unknown> = { phase: PHASE.healthy, phaseReason: '' };
   if (fenced.length > 0 && o.pods.every((p) => !isReady(p))) extra.phaseReason = 'All instances are fenced';
-  const before = o.status.phase;
   ctx.writeStatus(o, extra);
-  if (before !== PHASE.healthy)
-    ctx.deps.events.record(o.cluster, 'Normal', 'ClusterReady', 'Cluster is ready');
   return false;
 }

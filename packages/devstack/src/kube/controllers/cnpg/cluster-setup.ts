@@ -5,15 +5,34 @@ import {
   certificateSecrets,
   credentialSecret,
   podDisruptionBudgets,
+  poolerSecret,
   serviceAccount,
   services,
 } from './cluster-objects.js';
+
+/**
+ * Whether a Pooler of this cluster relies on the operator for its authentication (no authQuery,
+ * authQuerySecret or serverTLSSecret of its own): the cluster then provides the X-pooler
+ * certificate (Pooler.IsAutomatedIntegration, cluster_status.go getPoolerIntegrationsNeeded).
+ */
+function poolerIntegration(ctx: ClusterContext, o: Observed): boolean {
+  return ctx.client.list('Pooler', o.ns).some((pooler) => {
+    const spec = asRecord(pooler.spec);
+    const pgbouncer = asRecord(spec.pgbouncer);
+    return (
+      asRecord(spec.cluster).name === o.name &&
+      !pooler.metadata.deletionTimestamp &&
+      !pgbouncer.authQuery &&
+      !asRecord(pgbouncer.authQuerySecret).name &&
+      !asRecord(pgbouncer.serverTLSSecret).name
+    );
+  });
+}
 
 export function initialize(ctx: ClusterContext, o: Observed): boolean {
   for (const secret of certificateSecrets(o.cluster, o.image)) ctx.client.ensure(secret);
   ensureSupportObjects(ctx, o);
   ctx.writeStatus(o, {});
-  ctx.deps.events.record(o.cluster, 'Normal', 'CreatingCluster', 'Cluster objects created');
   return true;
 }
 
@@ -52,13 +71,26 @@ export function ensureSupportObjects(ctx: ClusterContext, o: Observed): boolean 
       changed = true;
     }
   }
-  ensure(serviceAccount(o.cluster, o.image));
+  if (!ctx.client.get('ServiceAccount', o.ns, o.name)) {
+    ctx.deps.events.record(o.cluster, 'Normal', 'CreatingServiceAccount', 'Creating ServiceAccount');
+    ensure(serviceAccount(o.cluster, o.image));
+  }
+  if (poolerIntegration(ctx, o)) ensure(poolerSecret(o.cluster, o.image));
   const maintenance = asRecord(spec.nodeMaintenanceWindow);
   const pdbWanted =
     spec.enablePDB !== false && !(maintenance.inProgress === true && maintenance.reusePVC !== false)
       ? podDisruptionBudgets(o.cluster, o.image, ctx.desiredInstances(o))
       : [];
-  for (const pdb of pdbWanted) ensure(pdb);
+  for (const pdb of pdbWanted) {
+    if (ctx.client.get('PodDisruptionBudget', o.ns, pdb.metadata.name!)) continue;
+    ctx.deps.events.record(
+      o.cluster,
+      'Normal',
+      'CreatingPodDisruptionBudget',
+      `Creating PodDisruptionBudget ${pdb.metadata.name}`,
+    );
+    ensure(pdb);
+  }
   for (const existing of ctx.client.list('PodDisruptionBudget', o.ns, { 'cnpg.io/cluster': o.name })) {
     if (!pdbWanted.some((p) => p.metadata.name === existing.metadata.name)) {
       ctx.client.delete('PodDisruptionBudget', o.ns, existing.metadata.name!);

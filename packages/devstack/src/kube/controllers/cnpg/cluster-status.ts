@@ -10,6 +10,8 @@ export const PHASE = {
   waitingForUser: 'Waiting for user action',
   inplacePrimaryRestart: 'Primary instance is being restarted in-place',
   imageCatalogError: 'Cluster has incomplete or invalid image catalog',
+  unrecoverable: 'Cluster is unrecoverable and needs manual intervention',
+  unknownPlugin: 'Cluster cannot proceed to reconciliation due to an unknown plugin being required',
 } as const;
 
 export interface Condition {
