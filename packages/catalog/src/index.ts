@@ -1,4 +1,5 @@
 export { catalog, findTool, objectTools } from './catalog.js';
+export * from './cnpg-parameters.js';
 export { type CronSchedule, cronProblem, parseCron } from './cron.js';
 export { renderToolsMarkdown } from './docs.js';
 export * from './fields.js';

@@ -37,7 +37,10 @@ export function planClusterCreate(
   caller: { access: Access; identity: Identity },
 ): { cluster: Record<string, unknown> } {
   requireOneImageChoice(args, false);
-  if (args.parameters) requireParametersSettable(caller.access, args.parameters);
+  requireParametersSettable(caller.access, args.parameters ?? {}, args.parameters ?? {}, {
+    instances: args.instances,
+    walStorageSize: args.wal_storage_size,
+  });
   requireImageChoiceAllowed(caller.access, args, seen.references);
   requireInstanceQuota(caller.access, args.instances);
   requireStorageQuota(caller.access, args.instances, args.storage_size, args.wal_storage_size);

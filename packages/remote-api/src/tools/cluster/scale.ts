@@ -4,13 +4,18 @@ import type { Access } from '../../policy.js';
 import { defineTool } from '../context.js';
 import { type ClusterObject, namedCluster, seenCluster } from './model.js';
 import { mutation } from './ops.js';
+import { parameterContext, parametersAfter, requireParametersValid } from './parameters.js';
 import { requireInstanceQuota, requireStorageQuota } from './quota.js';
 
 type Args = z.output<typeof clusterScale.inputSchema>;
 
-/** Pure: the patch that sets the instance count, within the per-cluster quotas. */
+/**
+ * Pure: the patch that sets the instance count, within the per-cluster quotas, unless the
+ * cluster's parameters do not allow that many instances (wal_level=minimal, wal_log_hints=off).
+ */
 export function planClusterScale(args: Args, cluster: ClusterObject, access: Access) {
   requireInstanceQuota(access, args.instances);
+  requireParametersValid(parametersAfter(cluster), parameterContext(cluster, args.instances));
   requireStorageQuota(
     access,
     args.instances,

@@ -40,6 +40,24 @@ describe('planClusterScale', () => {
     const capped = accessOf(alice, { quotas: { instancesPerCluster: 2, storagePerCluster: '5Gi' } });
     assert.throws(() => planClusterScale(args, pg, capped), deniedBy('quota.instancesPerCluster'));
   });
+  test('refuses more instances than the cluster’s parameters allow (CloudNativePG’s webhook would)', () => {
+    const single = object('Cluster', 'pg', alice, {
+      spec: {
+        instances: 1,
+        storage: { size: '2Gi' },
+        postgresql: { parameters: { wal_level: 'minimal', max_wal_senders: '0', wal_log_hints: 'off' } },
+      },
+    }) as ClusterObject;
+    // WAL archiving switched off, as wal_level=minimal needs.
+    single.metadata.annotations = { 'cnpg.io/skipWalArchiving': 'enabled' };
+    const scale = (instances: number) =>
+      planClusterScale(clusterScale.inputSchema.parse({ name: 'pg', instances }), single, access);
+    assert.throws(
+      () => scale(2),
+      refusedWith('invalid_input', /wal_level minimal needs a single instance.*wal_log_hints must be on/),
+    );
+    assert.doesNotThrow(() => scale(1));
+  });
 });
 
 describe('planStorageGrow', () => {
@@ -59,8 +77,8 @@ describe('planStorageGrow', () => {
 });
 
 describe('planSetParameters', () => {
-  const set = (parameters: Record<string, string | null>, a = access) =>
-    planSetParameters(clusterSetParameters.inputSchema.parse({ name: 'pg', parameters }), a);
+  const set = (parameters: Record<string, string | null>, a = access, cluster = pg) =>
+    planSetParameters(clusterSetParameters.inputSchema.parse({ name: 'pg', parameters }), cluster, a);
   test('ordinary parameters and removals are patched', () => {
     assert.deepEqual(set({ work_mem: '8MB', max_connections: null }).patch, {
       spec: { postgresql: { parameters: { work_mem: '8MB', max_connections: null } } },
@@ -71,6 +89,48 @@ describe('planSetParameters', () => {
     assert.doesNotThrow(() => set({ archive_library: 'evil' }, accessOf(admin)));
     assert.doesNotThrow(() => set({ dynamic_library_path: null }));
     assert.throws(() => set({ port: '5433' }), refusedWith('invalid_input', /port is managed/));
+  });
+  test('CloudNativePG’s own list decides what it manages: full_page_writes and wal_log_hints are settable, temp_tablespaces is not', () => {
+    assert.doesNotThrow(() => set({ full_page_writes: 'on', wal_log_hints: 'on' }));
+    for (const name of ['temp_tablespaces', 'synchronized_standby_slots', 'pg_failover_slots.primary_dsn']) {
+      assert.throws(
+        () => set({ [name]: 'x' }, accessOf(admin)),
+        refusedWith(
+          'invalid_input',
+          new RegExp(`${name.replace('.', '\\.')} is managed by the CloudNativePG operator`),
+        ),
+      );
+    }
+  });
+  test('the parameters the cluster would have are judged as CloudNativePG’s webhook judges them', () => {
+    // pg has two instances: wal_level=minimal would stop its replica.
+    assert.throws(
+      () => set({ wal_level: 'minimal', max_wal_senders: '0' }),
+      refusedWith('invalid_input', /^parameters: wal_level minimal needs a single instance/),
+    );
+    assert.throws(
+      () => set({ shared_buffers: 'half' }),
+      refusedWith('invalid_input', /shared_buffers "half"/),
+    );
+    assert.throws(
+      () => set({ min_wal_size: '2GB' }),
+      refusedWith('invalid_input', /min_wal_size must be smaller than max_wal_size/),
+    );
+    const withWal = { ...pg, spec: { ...pg.spec, walStorage: { size: '1Gi' } } } as ClusterObject;
+    assert.throws(
+      () => set({ max_wal_size: '2GB' }, access, withWal),
+      refusedWith('invalid_input', /max_wal_size must be smaller than the WAL volume \(1Gi\)/),
+    );
+    const tuned = {
+      ...pg,
+      spec: { ...pg.spec, postgresql: { parameters: { max_wal_size: '4GB' } } },
+    } as ClusterObject;
+    assert.throws(
+      () => set({ min_wal_size: '4GB' }, access, tuned),
+      refusedWith('invalid_input', /min_wal_size must be smaller than max_wal_size/),
+      'the cluster’s current max_wal_size counts',
+    );
+    assert.doesNotThrow(() => set({ max_wal_size: null, min_wal_size: '512MB' }, access, tuned));
   });
 });
 

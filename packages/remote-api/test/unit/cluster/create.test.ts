@@ -108,6 +108,21 @@ describe('planClusterCreate: parameters', () => {
   test('ordinary parameters pass', () => {
     assert.doesNotThrow(() => plan({ parameters: { work_mem: '8MB', max_connections: '200' } }));
   });
+  test('what CloudNativePG’s webhook refuses is refused before anything is written', () => {
+    assert.throws(
+      () => plan({ instances: 3, parameters: { wal_level: 'minimal', max_wal_senders: '0' } }),
+      refusedWith('invalid_input', /wal_level minimal needs a single instance/),
+    );
+    assert.throws(
+      () => plan({ wal_storage_size: '1Gi', parameters: { max_wal_size: '1GB' } }),
+      refusedWith('invalid_input', /max_wal_size must be smaller than the WAL volume \(1Gi\)/),
+    );
+    assert.throws(
+      () => plan({ parameters: { shared_buffers: '1 gigabyte' } }),
+      refusedWith('invalid_input', /shared_buffers "1 gigabyte" is not a size/),
+    );
+    assert.doesNotThrow(() => plan({ wal_storage_size: '4Gi', parameters: { max_wal_size: '2GB' } }));
+  });
 });
 
 describe('planClusterCreate: per-cluster quotas', () => {
