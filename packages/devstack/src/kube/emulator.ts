@@ -12,6 +12,7 @@ import { RESOURCE_TYPES, ResourceCatalog } from './api/resources.js';
 import { ObjectStore } from './api/store.js';
 import { Authenticator } from './auth/authenticate.js';
 import { Rbac, type RbacPolicy } from './auth/rbac.js';
+import { concurrentStatusWrites } from './controllers/cnpg/concurrent-status-writes.js';
 import { BARMAN_CLOUD_PLUGIN, type OperatorSettings } from './controllers/cnpg/operator-settings.js';
 import { Controllers } from './controllers/index.js';
 import { PodLogs } from './controllers/pod-logs.js';
@@ -55,6 +56,12 @@ export interface KubeEmulatorOptions {
   operatorPlugins?: string[];
   /** How long a running backup takes before it completes, in ms (default 0: one step per phase). */
   backupDurationMs?: number;
+  /**
+   * Probability (0–1, default 0.001) that a client's write of a Cluster conditional on its
+   * resourceVersion finds the operator has written the Cluster's status in between, and gets the
+   * 409 Conflict a real cluster gives then. 0 turns it off.
+   */
+  conflictRate?: number;
   /** Where to write the kubeconfig (default: a new temporary directory). */
   kubeconfigPath?: string;
   /** Log unexpected controller errors (default: to stderr). */
@@ -97,6 +104,7 @@ export async function startKubeEmulator(options: KubeEmulatorOptions = {}): Prom
   );
   const store = new ObjectStore();
   const registry = new Registry(store, catalog, clock);
+  registry.concurrentWriter = concurrentStatusWrites(store, options.conflictRate ?? 0.001);
   bootstrapCluster(registry, options.namespaces ?? []);
   const token = options.token ?? randomBytes(24).toString('base64url');
   const authenticator = new Authenticator();

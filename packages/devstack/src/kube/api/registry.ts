@@ -75,7 +75,16 @@ export const PATCH_CONTENT_TYPES: Record<string, PatchType> = {
 const GENERATED_ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
 const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
 
+/**
+ * Called before a client's write that is conditional on a resourceVersion; may write the object
+ * first (as a controller would have meanwhile) and returns the object as it now is.
+ */
+export type ConcurrentWriter = (rt: ResourceType, current: KubeObject) => KubeObject;
+
 export class Registry {
+  /** Background writers racing clients' conditional writes (the emulated operator's status writes). */
+  concurrentWriter: ConcurrentWriter | undefined;
+
   constructor(
     readonly store: ObjectStore,
     readonly catalog: ResourceCatalog,
@@ -265,8 +274,9 @@ export class Registry {
         'the namespace of the provided object does not match the namespace sent on the request',
       );
     }
-    const current = this.get(rt, namespace, name);
+    let current = this.get(rt, namespace, name);
     const rv = body.metadata.resourceVersion;
+    if (rv && !opts.internal && this.concurrentWriter) current = this.concurrentWriter(rt, current);
     if (!rv && rt.custom && !opts.internal) {
       throw invalid(rt, name, [
         {
@@ -313,7 +323,10 @@ export class Registry {
     }
     const body = asObject(patched, rt);
     const rv = body.metadata.resourceVersion;
-    if (rv && rv !== current.metadata.resourceVersion) throw optimisticLockConflict(rt, name);
+    const conditional = patchNamesResourceVersion(patchType, patchBody);
+    const latest =
+      conditional && !opts.internal && this.concurrentWriter ? this.concurrentWriter(rt, current) : current;
+    if (rv && rv !== latest.metadata.resourceVersion) throw optimisticLockConflict(rt, name);
     if (body.metadata.name !== name) {
       throw invalid(rt, name, [
         fieldErrors.invalid('metadata.name', body.metadata.name ?? '', 'field is immutable'),
@@ -545,6 +558,22 @@ export class Registry {
     }
     return false;
   }
+}
+
+/** Whether a merge or JSON patch makes itself conditional on metadata.resourceVersion. */
+function patchNamesResourceVersion(patchType: PatchType, patchBody: unknown): boolean {
+  if (patchType === 'merge') {
+    return (
+      isPlainObject(patchBody) &&
+      isPlainObject(patchBody.metadata) &&
+      patchBody.metadata.resourceVersion !== undefined
+    );
+  }
+  return (
+    patchType === 'json' &&
+    Array.isArray(patchBody) &&
+    patchBody.some((op) => isPlainObject(op) && op.path === '/metadata/resourceVersion')
+  );
 }
 
 function deleteResponse(rt: ResourceType, last: KubeObject): KubeObject | ReturnType<typeof successStatus> {
