@@ -38,6 +38,9 @@ export const backupRestore = {
     target_inclusive: z.boolean().default(true).describe('Stop just after (true) or before the target.'),
     instances: z.int().min(1).max(9).default(1),
     storage_size: storageSizeField.optional(),
+    wal_storage_size: storageSizeField
+      .optional()
+      .describe('WAL volume; the source’s when omitted (a WAL snapshot needs one).'),
     storage_class: storageClassField.optional(),
     image: imageField.optional(),
     wait: z.boolean().default(false),

@@ -91,6 +91,37 @@ function chooseImage(args: Args, seen: RestoreSeen, access: Access) {
   return { image, catalogRef: catalogRef?.name ? catalogRef : undefined };
 }
 
+/** The volume snapshots a volume-snapshot Backup recorded (CloudNativePG's status.snapshotBackupStatus). */
+function snapshotElements(backup: KubeObject): { name: string; type: string }[] {
+  return (
+    (backup.status?.snapshotBackupStatus as { elements?: { name: string; type: string }[] } | undefined)
+      ?.elements ?? []
+  );
+}
+
+/**
+ * The new cluster's WAL volume: `wal_storage_size`, else the source cluster's. A backup with a WAL
+ * volume snapshot restores it into one, so the cluster must have it (CloudNativePG's webhook
+ * refuses recovery.volumeSnapshots.walStorage without spec.walStorage).
+ */
+function walStorageOf(
+  args: Args,
+  backup: KubeObject,
+  source: ClusterObject | undefined,
+  sourceName: string,
+): { size: string; storageClass?: string } | undefined {
+  const size = args.wal_storage_size ?? source?.spec?.walStorage?.size;
+  const storageClass = source?.spec?.walStorage?.storageClass ?? args.storage_class;
+  const hasWalSnapshot = snapshotElements(backup).some((e) => e.type === 'PG_WAL');
+  if (!size && hasWalSnapshot) {
+    throw new ToolFailure(
+      'invalid_input',
+      `wal_storage_size: required, because backup ${args.backup} has a WAL volume snapshot to restore and ${source ? `the source cluster ${sourceName} has no WAL volume` : `the source cluster ${sourceName} no longer exists`}`,
+    );
+  }
+  return size ? { size, ...(storageClass ? { storageClass } : {}) } : undefined;
+}
+
 /**
  * The new cluster a restore creates, or a refusal: one recovery target at most, a completed
  * backup, an allowed image of the backup's major version, the caller's instance and storage
@@ -105,6 +136,10 @@ export function planRestore(
   const targets = TARGET_ARGS.filter((k) => args[k] !== undefined);
   if (targets.length > 1)
     throw new ToolFailure('invalid_input', `${targets.join(', ')}: give at most one recovery target`);
+  // PostgreSQL reads recovery_target_xid as a 32-bit transaction id; CloudNativePG refuses more.
+  if (args.target_xid !== undefined && Number(args.target_xid) > 0xffffffff) {
+    throw new ToolFailure('invalid_input', 'target_xid: a transaction id is at most 4294967295');
+  }
   const { backup, source } = seen;
   const phase = str(backup.status?.phase);
   if (phase !== 'completed') {
@@ -131,7 +166,7 @@ export function planRestore(
       `storage_size: required, because the source cluster ${sourceName} no longer exists`,
     );
   }
-  const walStorage = source?.spec?.walStorage;
+  const walStorage = walStorageOf(args, backup, source, sourceName);
   requireInstanceQuota(caller.access, args.instances);
   requireStorageQuota(caller.access, args.instances, storageSize, walStorage?.size);
   requireNameUnclaimed(args.name, seen.claims, caller.identity.userId);
@@ -155,14 +190,7 @@ export function planRestore(
     instances: args.instances,
     ...(image ? { imageName: image } : catalogRef ? { imageCatalogRef: catalogRef } : {}),
     storage: { size: storageSize, ...(storageClass ? { storageClass } : {}) },
-    ...(walStorage?.size
-      ? {
-          walStorage: {
-            size: walStorage.size,
-            ...(walStorage.storageClass ? { storageClass: walStorage.storageClass } : {}),
-          },
-        }
-      : {}),
+    ...(walStorage ? { walStorage } : {}),
     bootstrap: { recovery },
     ...(externalClusters ? { externalClusters } : {}),
     inheritedMetadata: { labels: { [OWNER_LABEL]: caller.identity.userId } },
@@ -196,7 +224,7 @@ function recoveryFrom(
         `restoring a plugin backup needs the source cluster ${sourceName} and its backup plugin settings, which are gone`,
       );
     }
-    const backupId = str(backup.status?.backupId);
+    const backupId = backupIdFor(args, backup, targets);
     return {
       recovery: {
         source: SOURCE,
@@ -206,9 +234,7 @@ function recoveryFrom(
     };
   }
   if (method === 'volumeSnapshot') {
-    const elements =
-      (backup.status?.snapshotBackupStatus as { elements?: { name: string; type: string }[] } | undefined)
-        ?.elements ?? [];
+    const elements = snapshotElements(backup);
     const data = elements.find((e) => e.type === 'PG_DATA');
     if (!data)
       throw new ToolFailure('precondition', `backup ${args.backup} records no PG_DATA volume snapshot`);
@@ -232,7 +258,38 @@ function recoveryFrom(
     }
     return { recovery: { volumeSnapshots, source: SOURCE, recoveryTarget }, externalClusters: [external] };
   }
-  return { recovery: { backup: { name: args.backup }, ...(targets.length ? { recoveryTarget } : {}) } };
+  const backupId = backupIdFor(args, backup, targets);
+  return {
+    recovery: {
+      backup: { name: args.backup },
+      ...(targets.length
+        ? { recoveryTarget: { ...(backupId ? { backupID: backupId } : {}), ...recoveryTarget } }
+        : {}),
+    },
+  };
+}
+
+/**
+ * The backup's id for recoveryTarget.backupID. Recovering from a backup catalog (object store or
+ * plugin) to a transaction id, restore point or the backup's end needs it, since only a time or
+ * LSN lets the catalog pick the backup (CloudNativePG's webhook: "BackupID is missing"); plugin
+ * restores always name it. Snapshot restores read the snapshots themselves and must not.
+ */
+function backupIdFor(
+  args: Args,
+  backup: KubeObject,
+  targets: readonly (typeof TARGET_ARGS)[number][],
+): string | undefined {
+  const backupId = str(backup.status?.backupId) || undefined;
+  const method = str(backup.status?.method) || str(backup.spec?.method) || 'barmanObjectStore';
+  const needsId = targets.includes('target_xid');
+  if (needsId && !backupId) {
+    throw new ToolFailure(
+      'precondition',
+      `target_xid: backup ${args.backup} records no backup id, which recovery to a transaction id needs; restore to a time or LSN instead`,
+    );
+  }
+  return method === 'plugin' || needsId ? backupId : undefined;
 }
 
 export const backupRestoreTool = defineTool({

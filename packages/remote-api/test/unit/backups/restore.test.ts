@@ -92,6 +92,32 @@ describe('planRestore: what the new cluster is', () => {
     assert.equal(spec(plan).externalClusters, undefined);
   });
 
+  test('an object-store backup to a transaction id names its backup id (CloudNativePG: "BackupID is missing" otherwise)', () => {
+    const barman = completedBackup('orders-2', 'orders', alice, { method: 'barmanObjectStore' });
+    barman.spec = { cluster: { name: 'orders' } };
+    const plan = planWith(
+      args({ backup: 'orders-2', target_xid: '742' }),
+      { backup: barman, source },
+      asAlice,
+    );
+    assert.deepEqual(spec(plan).bootstrap, {
+      recovery: {
+        backup: { name: 'orders-2' },
+        recoveryTarget: { backupID: '20260821T101500', targetXID: '742' },
+      },
+    });
+    const noId = completedBackup('orders-5', 'orders', alice, { method: 'barmanObjectStore', backupId: '' });
+    assert.throws(
+      () => planWith(args({ backup: 'orders-5', target_xid: '742' }), { backup: noId, source }, asAlice),
+      refusedWith('precondition', /target_xid: backup orders-5 records no backup id/),
+    );
+    assert.throws(
+      () =>
+        planWith(args({ backup: 'orders-2', target_xid: '4294967296' }), { backup: barman, source }, asAlice),
+      refusedWith('invalid_input', /target_xid: a transaction id is at most 4294967295/),
+    );
+  });
+
   test('a volume-snapshot backup restores its data and WAL snapshots; to a point in time it needs the WAL archive', () => {
     const snapshots = completedBackup('orders-3', 'orders', alice, {
       method: 'volumeSnapshot',
@@ -102,18 +128,30 @@ describe('planRestore: what the new cluster is', () => {
         ],
       },
     });
-    const plan = planWith(args({ backup: 'orders-3' }), { backup: snapshots, source }, asAlice);
+    const withWal = backedUpCluster('orders', alice, {
+      walStorage: { size: '512Mi' },
+    }) as unknown as ClusterObject;
+    const plan = planWith(args({ backup: 'orders-3' }), { backup: snapshots, source: withWal }, asAlice);
+    assert.deepEqual(spec(plan).walStorage, { size: '512Mi' }, 'the WAL snapshot needs a WAL volume');
     assert.deepEqual(spec(plan).bootstrap.recovery.volumeSnapshots, {
       storage: { name: 'snap-data', kind: 'VolumeSnapshot', apiGroup: 'snapshot.storage.k8s.io' },
       walStorage: { name: 'snap-wal', kind: 'VolumeSnapshot', apiGroup: 'snapshot.storage.k8s.io' },
     });
     const pitr = planWith(
       args({ backup: 'orders-3', target_xid: '42' }),
-      { backup: snapshots, source },
+      { backup: snapshots, source: withWal },
       asAlice,
     );
     assert.equal(spec(pitr).bootstrap.recovery.source, 'origin');
-    const noPlugin = backedUpCluster('orders', alice, { plugins: [] }) as unknown as ClusterObject;
+    assert.equal(
+      spec(pitr).bootstrap.recovery.recoveryTarget.backupID,
+      undefined,
+      'a snapshot restore reads its snapshots, and CloudNativePG refuses a backupID with them',
+    );
+    const noPlugin = backedUpCluster('orders', alice, {
+      plugins: [],
+      walStorage: { size: '512Mi' },
+    }) as unknown as ClusterObject;
     assert.throws(
       () =>
         planWith(
@@ -125,6 +163,42 @@ describe('planRestore: what the new cluster is', () => {
         'invalid_input',
         /target_xid: point-in-time recovery from a volume snapshot needs the WAL archive/,
       ),
+    );
+  });
+
+  test('a WAL snapshot whose cluster is gone: wal_storage_size is required and becomes the WAL volume', () => {
+    const snapshots = completedBackup('orders-3', 'orders', alice, {
+      method: 'volumeSnapshot',
+      snapshotBackupStatus: {
+        elements: [
+          { name: 'snap-data', type: 'PG_DATA' },
+          { name: 'snap-wal', type: 'PG_WAL' },
+        ],
+      },
+    });
+    assert.throws(
+      () => planWith(args({ backup: 'orders-3', storage_size: '1Gi' }), { backup: snapshots }, asAlice),
+      refusedWith(
+        'invalid_input',
+        /^wal_storage_size: required, because backup orders-3 has a WAL volume snapshot to restore and the source cluster orders no longer exists/,
+      ),
+    );
+    const plan = planWith(
+      args({ backup: 'orders-3', storage_size: '1Gi', wal_storage_size: '512Mi', storage_class: 'fast' }),
+      { backup: snapshots },
+      asAlice,
+    );
+    assert.deepEqual(spec(plan).walStorage, { size: '512Mi', storageClass: 'fast' });
+    assert.equal(spec(plan).bootstrap.recovery.volumeSnapshots.walStorage.name, 'snap-wal');
+    assert.throws(
+      () =>
+        planWith(
+          args({ backup: 'orders-3', storage_size: '1Gi', wal_storage_size: '8Gi' }),
+          { backup: snapshots },
+          { access: accessOf(alice, { quotas: { storagePerCluster: '5Gi' } }), identity: alice },
+        ),
+      deniedBy('quota.storagePerCluster'),
+      'the WAL volume counts against the storage quota',
     );
   });
 
