@@ -10,6 +10,7 @@ import {
   VersionApi,
 } from '@kubernetes/client-node';
 import { type Identity, verifiedEmail } from '../identity.js';
+import { SharedAgentKubeConfig } from './agent.js';
 import { DEFAULT_RESILIENCE, type ResiliencePolicy, resilient } from './resilience.js';
 
 export const CNPG = { group: 'postgresql.cnpg.io', version: 'v1' } as const;
@@ -26,8 +27,9 @@ export interface KubeApis {
   mergePatch: ConfigurationOptions<ObservableMiddleware>;
 }
 
+/** The kubeconfig, with one keep-alive connection pool for every call made through it (see agent.ts). */
 export function loadKubeConfig(kubeconfigPath: string | undefined, context: string | undefined): KubeConfig {
-  const kc = new KubeConfig();
+  const kc = new SharedAgentKubeConfig();
   if (kubeconfigPath) kc.loadFromFile(kubeconfigPath);
   else kc.loadFromDefault();
   if (context) kc.setCurrentContext(context);
