@@ -55,6 +55,7 @@ const envSchema = z
     OIDC_INTROSPECTION_REQUIRE_AUDIENCE: boolString.default(true),
     JWKS_COOLDOWN_SECONDS: z.coerce.number().min(0).max(3600).default(30),
     JWKS_CACHE_MAX_AGE_SECONDS: z.coerce.number().min(1).max(86400).default(600),
+    TOKEN_CACHE_MAX_ENTRIES: z.coerce.number().int().min(0).max(1_000_000).default(10_000),
     GROUPS_CLAIM: z.string().min(1).default('groups'),
     SCOPE_READ: z.string().min(1).default('mcp:read'),
     SCOPE_WRITE: z.string().min(1).default('mcp:write'),
@@ -130,6 +131,8 @@ const envSchema = z
     WAIT_POLL_MS: z.coerce.number().int().min(50).max(60000).default(2000),
     KUBE_REQUEST_TIMEOUT_SECONDS: z.coerce.number().min(0.1).max(600).default(30),
     KUBE_RETRY_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(3),
+    READ_CACHE: z.enum(['on', 'off']).default('on'),
+    READ_CACHE_ACCESS_TTL_SECONDS: z.coerce.number().int().min(1).max(600).default(30),
     TRUST_PROXY: boolString.default(false),
     TOOLSETS: z
       .string()
@@ -203,6 +206,8 @@ export interface RemoteApiConfig {
     maxTokenBytes: number;
     jwksCooldownSeconds: number;
     jwksCacheMaxAgeSeconds: number;
+    /** Verified tokens kept (keyed by their SHA-256) until they expire; 0: every request verifies in full. */
+    tokenCacheMaxEntries: number;
     groupsClaim: string;
     /** RFC 7662 introspection of opaque tokens; undefined when off. */
     introspection:
@@ -251,6 +256,12 @@ export interface RemoteApiConfig {
   /** Time limit and attempts of one Kubernetes call (retries only where safe: see kube/resilience). */
   kubeRequestTimeoutMs: number;
   kubeRetryAttempts: number;
+  /**
+   * Reads served from a watch cache of the objects the tools read (on), or every read sent to the
+   * Kubernetes API (off). `accessTtlMs`: how long an impersonated caller's RBAC answer
+   * (SelfSubjectAccessReview) is reused before reading from the cache for them again.
+   */
+  readCache: { enabled: boolean; accessTtlMs: number };
   trustProxy: boolean;
   /** The toolsets a connection gets when it chooses none (TOOLSETS: names, "default" or "all"). */
   toolsets: ToolGroup[];
@@ -347,6 +358,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       maxTokenBytes: e.OIDC_MAX_TOKEN_BYTES,
       jwksCooldownSeconds: e.JWKS_COOLDOWN_SECONDS,
       jwksCacheMaxAgeSeconds: e.JWKS_CACHE_MAX_AGE_SECONDS,
+      tokenCacheMaxEntries: e.TOKEN_CACHE_MAX_ENTRIES,
       groupsClaim: e.GROUPS_CLAIM,
       introspection:
         e.OIDC_INTROSPECTION === 'on'
@@ -410,6 +422,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     waitPollMs: e.WAIT_POLL_MS,
     kubeRequestTimeoutMs: e.KUBE_REQUEST_TIMEOUT_SECONDS * 1000,
     kubeRetryAttempts: e.KUBE_RETRY_ATTEMPTS,
+    readCache: { enabled: e.READ_CACHE === 'on', accessTtlMs: e.READ_CACHE_ACCESS_TTL_SECONDS * 1000 },
     trustProxy: e.TRUST_PROXY,
     toolsets: e.TOOLSETS,
     elicitation: e.ELICITATION === 'on',

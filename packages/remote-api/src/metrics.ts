@@ -86,13 +86,23 @@ export function createMetrics() {
     latencyBuckets,
   );
   const authFailures = new Counter('cnpg_mcp_auth_failures_total', 'Rejected requests by reason.');
-  const all = [httpRequests, httpDuration, toolCalls, toolDuration, authFailures];
+  const tokenCache = new Counter(
+    'cnpg_mcp_token_cache_lookups_total',
+    'Bearer tokens looked up in the verified-token cache, by result (hit, miss).',
+  );
+  const cacheReads = new Counter(
+    'cnpg_mcp_kube_reads_total',
+    'Kubernetes reads by the tools, by resource and where they were served from (cache, api).',
+  );
+  const all = [httpRequests, httpDuration, toolCalls, toolDuration, authFailures, tokenCache, cacheReads];
   return {
     httpRequests,
     httpDuration,
     toolCalls,
     toolDuration,
     authFailures,
+    tokenCache,
+    cacheReads,
     render: () => `${all.map((metric) => metric.render()).join('\n')}\n`,
   };
 }

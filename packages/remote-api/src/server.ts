@@ -17,6 +17,7 @@ import {
   RESOURCE_METADATA_PATHS,
   resourceMetadataUrl,
 } from './auth/resource-metadata.js';
+import { cachingVerifier, VerifiedTokenCache } from './auth/token-cache.js';
 import { AuthError, bearerFromHeader, verifyAccessToken } from './auth/verify.js';
 import type { RemoteApiConfig } from './config.js';
 import { Confirmations, isConfirmationId } from './elicitation/confirmations.js';
@@ -234,9 +235,21 @@ export async function startRemoteApi(
     introspect: introspector ? (opaque: string) => introspector.check(opaque) : undefined,
   });
 
+  const tokenCache = new VerifiedTokenCache({
+    maxEntries: config.oidc.tokenCacheMaxEntries,
+    clockToleranceSeconds: config.oidc.clockToleranceSeconds,
+  });
+  jwks.onRotation(() => tokenCache.clear());
+  const verifyToken = cachingVerifier({
+    cache: tokenCache,
+    options: verifierOptions,
+    keysFresh: () => jwks.fresh,
+    onLookup: (result) => metrics.tokenCache.inc({ result }),
+  });
+
   const authenticate = async (req: IncomingMessage): Promise<Caller> => {
     const token = bearerFromHeader(req.headers.authorization);
-    const verified = await verifyAccessToken(token, verifierOptions());
+    const verified = await verifyToken(token);
     for (const scope of [config.scopes.read, ...config.scopes.required]) {
       if (!verified.scopes.includes(scope))
         throw new AuthError('insufficient_scope', `the token lacks the ${scope} scope`, 403, scope);

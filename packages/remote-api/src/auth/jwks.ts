@@ -43,11 +43,16 @@ export async function discoverJwksUri(issuer: string): Promise<string> {
 
 /**
  * The issuer's signing keys: discovered (or configured) URI, cached by jose, refetched on an
- * unknown `kid` once the cooldown has passed.
+ * unknown `kid` once the cooldown has passed, and when older than the cache max age. Listeners
+ * hear when a fetch brings a different key set (a rotation), so what was verified under the old
+ * keys can be forgotten.
  */
 export class JwksSource {
   private keySet: RemoteJWKSet | undefined;
   private pending: Promise<RemoteJWKSet> | undefined;
+  private lastDocument: unknown;
+  private lastKeys: string | undefined;
+  private readonly rotationListeners: Array<() => void> = [];
 
   constructor(private readonly options: JwksOptions) {}
 
@@ -68,13 +73,41 @@ export class JwksSource {
   }
 
   /** Key resolver for jose's jwtVerify. */
-  readonly getKey: JWTVerifyGetKey = async (header, token) => (await this.keySetOrDiscover())(header, token);
+  readonly getKey: JWTVerifyGetKey = async (header, token) => {
+    try {
+      return await (await this.keySetOrDiscover())(header, token);
+    } finally {
+      this.noticeKeys();
+    }
+  };
+
+  /** Whether the keys were fetched within the cache max age (otherwise the next verification refetches). */
+  get fresh(): boolean {
+    return this.keySet?.fresh ?? false;
+  }
+
+  /** Calls `listener` each time a fetch brings a key set other than the previous one. */
+  onRotation(listener: () => void): void {
+    this.rotationListeners.push(listener);
+  }
+
+  /** jose replaces its document on every fetch; a different set of keys is a rotation. */
+  private noticeKeys(): void {
+    const document = this.keySet?.jwks();
+    if (document === undefined || document === this.lastDocument) return;
+    this.lastDocument = document;
+    const keys = JSON.stringify(document.keys.map((key) => JSON.stringify(key)).sort());
+    const rotated = this.lastKeys !== undefined && keys !== this.lastKeys;
+    this.lastKeys = keys;
+    if (rotated) for (const listener of this.rotationListeners) listener();
+  }
 
   /** Readiness: keys were fetched and are fresh, or a refetch succeeds now. */
   async ready(): Promise<{ ok: boolean; detail: string }> {
     try {
       const keySet = await this.keySetOrDiscover();
       if (keySet.jwks() === undefined || !keySet.fresh) await keySet.reload();
+      this.noticeKeys();
       const count = keySet.jwks()?.keys.length ?? 0;
       return count > 0 ? { ok: true, detail: `${count} keys` } : { ok: false, detail: 'JWKS has no keys' };
     } catch (error) {

@@ -1,6 +1,8 @@
 /**
  * The JWT attack corpus: every forged, altered or misdirected token must be refused with the
- * right status and RFC 6750 challenge, and no tool may run (the audit log stays empty).
+ * right status and RFC 6750 challenge, and no tool may run (the audit log stays empty). The
+ * verified-token caches are warm (valid tokens, the real one included, were served from them)
+ * and no attack token is ever a cache hit.
  */
 import assert from 'node:assert/strict';
 import { createServer, request as httpRequest, type Server } from 'node:http';
@@ -80,9 +82,13 @@ interface Refusal {
   description?: RegExp;
 }
 
+const cacheHits = (api: StackApi) => api.metrics.tokenCache.get({ result: 'hit' });
+
 async function expectRefused(api: StackApi, authorization: string | undefined, expected: Refusal) {
   const auditBefore = api.audit.lines.length;
+  const hitsBefore = cacheHits(api);
   const response = await postMcp(api, whoamiCall, authorization);
+  assert.equal(cacheHits(api), hitsBefore, 'the attack token was not served from the token cache');
   const body = await response.text();
   assert.equal(response.status, expected.status, `status for ${authorization?.slice(0, 60)}: ${body}`);
   const challenge = parseChallenge(response.headers.get('www-authenticate'));
@@ -120,6 +126,16 @@ before(async () => {
     KUBECONFIG: kubeconfig,
   });
   realToken = (await loginForTokens(oidc, { username: 'alice' })).access_token;
+  // Warm the verified-token caches: each valid token is verified once, then served from the cache.
+  const trustedToken = await signTrusted(claims({ sub: 'auth0|warm' }));
+  for (const [api, token] of [
+    [claimsApi, trustedToken],
+    [providerApi, realToken],
+  ] as const) {
+    await expectAccepted(api, `Bearer ${token}`);
+    await expectAccepted(api, `Bearer ${token}`);
+    assert.equal(cacheHits(api), 1, 'the second request was a cache hit');
+  }
 });
 
 after(async () => {
