@@ -3,11 +3,13 @@
 // CLI, and prints a Claude Desktop entry pointing at this checkout plus the test users.
 // The remote API runs in OAuth proxy mode, so URL-only MCP clients (Claude Code over HTTP,
 // mcp-remote, the MCP Inspector) can use its /mcp URL alone; the desktop CLI logs in at the
-// provider directly as always. Ctrl-C stops everything. Ports: DEVSTACK_OIDC_PORT (9400), CNPG_MCP_DEV_REMOTE_PORT (9402),
-// 0 for any free port; kubeconfig and audit log go to CNPG_MCP_DEV_STATE_DIR (.devstack).
+// provider directly as always. Ctrl-C stops everything. Ports: DEVSTACK_OIDC_PORT (9400), DEVSTACK_KUBE_PORT (9401),
+// CNPG_MCP_DEV_REMOTE_PORT (9402), DEVSTACK_KUBE_HTTPS_PORT (9403), 0 for any free port. The kubeconfig, the
+// audit log and the emulator's objects (kube-state.json, kept across restarts; `npm start -- --reset`
+// starts afresh) go to CNPG_MCP_DEV_STATE_DIR (.devstack). Logins are not kept: log in again after a restart.
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { DEV_USERS } from '@cnpg-mcp/devstack';
@@ -29,6 +31,8 @@ function port(name: string, fallback: number): number {
 
 async function main(): Promise<void> {
   mkdirSync(stateDir, { recursive: true, mode: 0o700 });
+  const stateFile = join(stateDir, 'kube-state.json');
+  if (process.argv.includes('--reset')) rmSync(stateFile, { force: true });
   await promisify(execFile)(process.execPath, [
     join(root, 'packages', 'stdio-server', 'scripts', 'bundle.mjs'),
   ]);
@@ -37,7 +41,15 @@ async function main(): Promise<void> {
   const proxyClient = { client_id: 'cnpg-mcp-remote', client_secret: randomBytes(24).toString('base64url') };
   const stack = await startLocalStack({
     oidc: { port: port('DEVSTACK_OIDC_PORT', 9400) },
-    kube: { kubeconfigPath: join(stateDir, 'kubeconfig'), onControllerError: () => {} },
+    kube: {
+      port: port('DEVSTACK_KUBE_PORT', 9401),
+      httpsPort: port('DEVSTACK_KUBE_HTTPS_PORT', 9403),
+      kubeconfigPath: join(stateDir, 'kubeconfig'),
+      stateFile,
+      // Backups take a few seconds, as small ones do on a real cluster.
+      backupDurationMs: 3000,
+      onControllerError: () => {},
+    },
     remoteApi: {
       // Logs to stderr, audit records to a file, as a deployed remote API would.
       lines: 'settings',
@@ -78,7 +90,8 @@ async function main(): Promise<void> {
 cnpg-mcp dev stack is running (Ctrl-C stops it).
 
   OpenID provider   ${oidc.issuer}   (client ${oidc.clientId}, audience ${oidc.audience})
-  Kubernetes API    ${kube.url}   (emulated; kubeconfig ${kube.kubeconfigPath})
+  Kubernetes API    ${kube.kubeconfigServer}   (emulated; plain HTTP ${kube.url}; kubeconfig ${kube.kubeconfigPath})
+                    objects kept in ${stateFile} (npm start -- --reset starts afresh; logins are not kept)
   remote API        ${api.url}/mcp   (audit log ${join(stateDir, 'audit.log')})
 
 Claude Desktop: add this to claude_desktop_config.json (macOS: ~/Library/Application Support/Claude/,
@@ -123,7 +136,7 @@ main().catch((error: unknown) => {
   if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
     process.stderr.write(
       'A port is busy: another `npm start` may be running. Stop it, or choose other ports with ' +
-        'DEVSTACK_OIDC_PORT and CNPG_MCP_DEV_REMOTE_PORT.\n',
+        'DEVSTACK_OIDC_PORT, DEVSTACK_KUBE_PORT, DEVSTACK_KUBE_HTTPS_PORT and CNPG_MCP_DEV_REMOTE_PORT.\n',
     );
   }
   process.exit(1);

@@ -1,11 +1,11 @@
 #!/usr/bin/env node
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startKubeEmulator } from './kube/index.js';
 import { DEV_USERS, startDevOidc } from './oidc/index.js';
 
-const USAGE = `Usage: npm run devstack -- [--oidc-port N] [--kube-port N] [--kube-https-port N] [--dir DIR]
+const USAGE = `Usage: npm run devstack -- [--oidc-port N] [--kube-port N] [--kube-https-port N] [--dir DIR] [--reset]
 
 Starts the local stand-ins for the outside world on 127.0.0.1:
   an OpenID provider (issuer http://127.0.0.1:<oidc-port>) with test users, and
@@ -14,7 +14,9 @@ Options:
   --oidc-port N        port of the OpenID provider (default 9400; env DEVSTACK_OIDC_PORT)
   --kube-port N        plain-HTTP port of the Kubernetes emulator (default 9401; env DEVSTACK_KUBE_PORT)
   --kube-https-port N  HTTPS port of the Kubernetes emulator (default 9403; env DEVSTACK_KUBE_HTTPS_PORT)
-  --dir DIR            where the kubeconfig is written (default .devstack)
+  --dir DIR            where the kubeconfig and the emulator's objects (kube-state.json, kept across
+                       restarts) are written (default .devstack)
+  --reset              forget the emulator's objects and start with an empty cluster
   --help               this text`;
 
 function portFrom(value: string | undefined, name: string, fallback: number): number {
@@ -33,6 +35,7 @@ async function main(): Promise<void> {
       'kube-port': { type: 'string' },
       'kube-https-port': { type: 'string' },
       dir: { type: 'string' },
+      reset: { type: 'boolean' },
       help: { type: 'boolean' },
     },
     strict: true,
@@ -50,11 +53,14 @@ async function main(): Promise<void> {
   );
   const dir = resolve(values.dir ?? '.devstack');
   mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const stateFile = resolve(dir, 'kube-state.json');
+  if (values.reset) rmSync(stateFile, { force: true });
   const oidc = await startDevOidc({ port: oidcPort });
   const kube = await startKubeEmulator({
     port: kubePort,
     httpsPort: kubeHttpsPort,
     kubeconfigPath: resolve(dir, 'kubeconfig'),
+    stateFile,
   });
 
   console.log(`devstack is running.
@@ -68,6 +74,7 @@ OpenID provider
 Kubernetes API emulator (CloudNativePG postgresql.cnpg.io/v1)
   server      ${kube.kubeconfigServer} (plain HTTP: ${kube.url})
   kubeconfig  ${kube.kubeconfigPath}
+  objects     kept in ${stateFile} (--reset starts afresh; logins are not kept)
   try         KUBECONFIG=${kube.kubeconfigPath} kubectl get clusters -A
 
 Press Ctrl-C to stop.`);

@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bootstrapCluster } from './api/bootstrap.js';
+import { loadState, StateWriter } from './api/persistence.js';
 import { Registry } from './api/registry.js';
 import { RESOURCE_TYPES, ResourceCatalog } from './api/resources.js';
 import { ObjectStore } from './api/store.js';
@@ -64,6 +65,11 @@ export interface KubeEmulatorOptions {
   conflictRate?: number;
   /** Where to write the kubeconfig (default: a new temporary directory). */
   kubeconfigPath?: string;
+  /**
+   * Keeps every object in this JSON file: loaded at start when it exists, written shortly after
+   * each change and at close (default: nothing is kept). Delete the file to start afresh.
+   */
+  stateFile?: string;
   /** Log unexpected controller errors (default: to stderr). */
   onControllerError?: (key: string, err: unknown) => void;
 }
@@ -104,6 +110,7 @@ export async function startKubeEmulator(options: KubeEmulatorOptions = {}): Prom
   );
   const store = new ObjectStore();
   const registry = new Registry(store, catalog, clock);
+  const loaded = options.stateFile ? loadState(store, catalog, options.stateFile) : false;
   registry.concurrentWriter = concurrentStatusWrites(store, options.conflictRate ?? 0.001);
   bootstrapCluster(registry, options.namespaces ?? []);
   const token = options.token ?? randomBytes(24).toString('base64url');
@@ -134,6 +141,8 @@ export async function startKubeEmulator(options: KubeEmulatorOptions = {}): Prom
   };
   const controllers = new Controllers({ registry, queue, logs, clock, settings });
   controllers.start();
+  if (loaded) controllers.resyncAll();
+  const stateWriter = options.stateFile ? new StateWriter(store, options.stateFile) : undefined;
 
   const listener = kubeRequestListener({ registry, authenticator, rbac, faults, logs });
   const workDir = mkdtempSync(join(tmpdir(), 'cnpg-kube-'));
@@ -183,6 +192,7 @@ export async function startKubeEmulator(options: KubeEmulatorOptions = {}): Prom
     async close() {
       controllers.stop();
       queue.stop();
+      stateWriter?.close();
       for (const server of servers) {
         server.closeAllConnections();
         await new Promise<void>((resolve) => server.close(() => resolve()));

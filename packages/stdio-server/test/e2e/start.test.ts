@@ -24,6 +24,8 @@ test('npm start prints a Claude Desktop entry that works: log in, create a clust
     env: {
       ...process.env,
       DEVSTACK_OIDC_PORT: '0',
+      DEVSTACK_KUBE_PORT: '0',
+      DEVSTACK_KUBE_HTTPS_PORT: '0',
       CNPG_MCP_DEV_REMOTE_PORT: '0',
       CNPG_MCP_DEV_STATE_DIR: join(home.dir, 'devstack'),
     },

@@ -1,4 +1,4 @@
-/** What a fresh cluster with CloudNativePG 1.30 installed contains before anyone uses it. */
+/** What a fresh cluster with CloudNativePG 1.30 installed contains before anyone uses it (kept when already there). */
 import { customResourceDefinition } from './crds.js';
 import type { Registry } from './registry.js';
 
@@ -9,12 +9,14 @@ export function bootstrapCluster(registry: Registry, extraNamespaces: readonly s
   registry.bootstrapNamespaces([OPERATOR_NAMESPACE, ...extraNamespaces]);
   const crdType = registry.catalog.byApiVersionKind('apiextensions.k8s.io/v1', 'CustomResourceDefinition');
   for (const rt of registry.catalog.all().filter((t) => t.group === 'postgresql.cnpg.io')) {
+    if (registry.find(crdType, undefined, `${rt.plural}.${rt.group}`)) continue;
     registry.create(crdType, undefined, customResourceDefinition(rt), {
       internal: true,
       fieldManager: 'kubectl',
     });
   }
   const deploymentType = registry.catalog.byApiVersionKind('apps/v1', 'Deployment');
+  if (registry.find(deploymentType, OPERATOR_NAMESPACE, 'cnpg-controller-manager')) return;
   const labels = { 'app.kubernetes.io/name': 'cloudnative-pg', 'app.kubernetes.io/instance': 'cnpg' };
   registry.create(
     deploymentType,

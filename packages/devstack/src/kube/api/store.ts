@@ -90,6 +90,18 @@ export class ObjectStore {
     return deepClone(stored);
   }
 
+  /**
+   * Puts back an object saved earlier, as it was (its resourceVersion kept, no watch event); the
+   * revision counter moves past it. For loading a saved state before anyone watches.
+   */
+  restore(rt: ResourceType, obj: KubeObject): void {
+    this.table(rt).set(
+      ObjectStore.objectKey(obj.metadata.namespace, obj.metadata.name ?? ''),
+      deepClone(obj),
+    );
+    this.revision = Math.max(this.revision, Number(obj.metadata.resourceVersion ?? 0));
+  }
+
   /** Removes an object; the DELETED event carries its last state with a fresh resourceVersion. */
   remove(rt: ResourceType, namespace: string | undefined, name: string): KubeObject | undefined {
     const table = this.table(rt);

@@ -184,6 +184,14 @@ export class Controllers {
     this.timers.set(key, timer);
   }
 
+  /** Every object the operator reconciles gets a look (after loading a saved state). */
+  resyncAll(): void {
+    for (const kind of ['Cluster', ...CLUSTER_DEPENDENTS]) {
+      for (const obj of this.client.list(kind, undefined))
+        this.enqueue(kind, obj.metadata.namespace!, obj.metadata.name!);
+    }
+  }
+
   /** The clock jumped: everything that waits for a time gets another look. */
   onClockAdvanced(): void {
     for (const kind of ['ScheduledBackup', 'Backup']) {

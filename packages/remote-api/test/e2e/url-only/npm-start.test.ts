@@ -17,6 +17,8 @@ test('npm start offers its /mcp URL to URL-only clients: mcp-remote with only th
     env: {
       ...process.env,
       DEVSTACK_OIDC_PORT: '0',
+      DEVSTACK_KUBE_PORT: '0',
+      DEVSTACK_KUBE_HTTPS_PORT: '0',
       CNPG_MCP_DEV_REMOTE_PORT: '0',
       CNPG_MCP_DEV_STATE_DIR: stateDir,
     },
