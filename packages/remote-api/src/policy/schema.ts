@@ -10,12 +10,9 @@ const namespaceOrAll = z.union([
   z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'expected a namespace name or "*"'),
 ]);
 const nonEmpty = z.string().min(1);
-const toolsetOrAll = z.union([
-  z.literal('*'),
-  z.enum(TOOLSET_NAMES as [ToolGroup, ...ToolGroup[]], {
-    message: `expected a toolset (${TOOLSET_NAMES.join(', ')}) or "*"`,
-  }),
-]);
+const toolsetOrAll = z.enum(['*', ...TOOLSET_NAMES] as ['*', ...ToolGroup[]], {
+  error: (issue) => `"${String(issue.input)}" is not a toolset: expected ${TOOLSET_NAMES.join(', ')} or "*"`,
+});
 const email = z.email('expected an email address');
 
 const oneOf = (names: readonly string[], what: string) =>
