@@ -73,6 +73,16 @@ describe('time-compressed ScheduledBackups', () => {
 
     await kube.advanceTime(24 * 3600 * 1000);
     assert.equal((await backups()).length, 2);
+    // The scheduled backup controller's events, worded as CNPG's (a Go time).
+    const kc = new k8s.KubeConfig();
+    kc.loadFromFile(kube.kubeconfigPath);
+    const events = await kc.makeApiClient(k8s.CoreV1Api).listNamespacedEvent({ namespace: 'apps' });
+    const messages = events.items.filter((e) => e.involvedObject.name === 'daily').map((e) => e.message);
+    const day = next.slice(0, 10);
+    assert.ok(messages.includes(`Scheduled first backup by ${day} 00:00:00 +0000 UTC`), messages.join('; '));
+    assert.ok(
+      messages.some((m) => /^Next backup scheduled by \d{4}-\d{2}-\d{2} 00:00:00 \+0000 UTC$/.test(m ?? '')),
+    );
   });
 
   test('a suspended schedule creates nothing', async () => {

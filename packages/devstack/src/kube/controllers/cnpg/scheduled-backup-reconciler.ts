@@ -11,6 +11,13 @@ export function compactTime(date: Date): string {
   return date.toISOString().replace(/[-:T]/g, '').slice(0, 14);
 }
 
+/** Go's time.Time printed with %v, as CNPG's event messages show it (UTC). */
+function goTime(date: Date): string {
+  const iso = date.toISOString();
+  const fraction = iso.slice(20, 23).replace(/0+$/, '');
+  return `${iso.slice(0, 10)} ${iso.slice(11, 19)}${fraction ? `.${fraction}` : ''} +0000 UTC`;
+}
+
 export class ScheduledBackupReconciler {
   constructor(
     private readonly client: ControllerClient,
@@ -40,8 +47,10 @@ export class ScheduledBackupReconciler {
     const healthy = asRecord(cluster.status).phase === 'Cluster in healthy state';
     if (spec.immediate === true && status.lastScheduleTime === undefined) {
       if (!healthy) return false;
+      this.events.record(sb, 'Normal', 'BackupSchedule', `Scheduled immediate backup now: ${goTime(now)}`);
       this.createBackup(sb, cluster, now, true);
       const next = schedule.next(now);
+      this.events.record(sb, 'Normal', 'BackupSchedule', `Next backup scheduled by ${goTime(next)}`);
       this.client.patchStatus(sb, {
         lastCheckTime: rfc3339(now),
         lastScheduleTime: rfc3339(now),
@@ -57,7 +66,13 @@ export class ScheduledBackupReconciler {
       fired = next;
       next = schedule.next(next);
     }
-    if (fired) this.createBackup(sb, cluster, fired, false);
+    if (status.lastCheckTime === undefined && !fired) {
+      this.events.record(sb, 'Normal', 'BackupSchedule', `Scheduled first backup by ${goTime(next)}`);
+    }
+    if (fired) {
+      this.createBackup(sb, cluster, fired, false);
+      this.events.record(sb, 'Normal', 'BackupSchedule', `Next backup scheduled by ${goTime(next)}`);
+    }
     this.client.patchStatus(sb, {
       lastCheckTime: rfc3339(now),
       ...(fired ? { lastScheduleTime: rfc3339(fired) } : {}),
@@ -99,6 +114,5 @@ export class ScheduledBackupReconciler {
         ...(spec.onlineConfiguration ? { onlineConfiguration: spec.onlineConfiguration } : {}),
       },
     });
-    this.events.record(sb, 'Normal', 'BackupSchedule', `Scheduled backup ${name} created`);
   }
 }
