@@ -46,10 +46,15 @@ function faultError(status: number, retryAfterSeconds: number): ApiError {
 /** kube-openapi answers the `…spec.v2@v1.0+protobuf` request with this type ('@' is no MIME token). */
 const PROTOBUF_V2 = 'application/com.github.proto-openapi.spec.v2.v1.0+protobuf';
 
+/** The protobuf encoding of each (cached) Swagger document, made once. */
+const encoded = new WeakMap<object, Uint8Array>();
+
 /** /openapi/v2 as protobuf when the client accepts it (kubectl before 1.24 asks only for that), else JSON. */
 function sendSwagger(res: ServerResponse, accept: string | undefined, openapi: OpenApiDocuments): void {
   if (accept?.includes('application/com.github.proto-openapi.spec.v2')) {
-    const body = swaggerToProtobuf(openapi.swagger());
+    const doc = openapi.swagger();
+    const body = encoded.get(doc) ?? swaggerToProtobuf(doc);
+    encoded.set(doc, body);
     res.writeHead(200, { 'Content-Type': PROTOBUF_V2, 'Content-Length': body.length });
     res.end(body);
     return;
