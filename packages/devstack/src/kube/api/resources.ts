@@ -109,6 +109,13 @@ export const RESOURCE_TYPES: readonly ResourceType[] = [
     custom: true,
     subresources: ['status'],
   },
+  // The Prometheus Operator's CRD (assumed installed): CNPG 1.30 deprecates
+  // spec.monitoring.enablePodMonitor for a PodMonitor people create themselves.
+  {
+    ...core('podmonitors', 'PodMonitor', { shortNames: ['pmon'] }),
+    group: 'monitoring.coreos.com',
+    custom: true,
+  },
   {
     ...core('customresourcedefinitions', 'CustomResourceDefinition', {
       namespaced: false,
