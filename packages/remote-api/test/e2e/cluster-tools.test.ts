@@ -232,7 +232,8 @@ describe('cluster_create', () => {
     assert.equal(spec.affinity.podAntiAffinityType, 'required');
     assert.equal(spec.affinity.tolerations[0].key, 'dedicated');
     assert.deepEqual(spec.affinity.nodeSelector, { 'node-role.kubernetes.io/db': '' });
-    assert.equal(spec.monitoring.enablePodMonitor, true);
+    assert.equal(spec.monitoring, undefined, 'not the deprecated enablePodMonitor: a PodMonitor instead');
+    assert.match(out.message, /metrics scraped through PodMonitor pg-full/);
     assert.equal(await getCluster('pg-full'), undefined);
   });
 

@@ -198,3 +198,151 @@ describe('cluster_status reports plugin backups', () => {
     assert.match(status.text, /Last backup: \S+ \(pg-plugin-first\)/);
   });
 });
+
+describe('cluster_instance_destroy does what kubectl cnpg destroy does', () => {
+  const BATCH = { group: 'batch', version: 'v1', plural: 'jobs' } as const;
+  const pvc = (name: string) =>
+    core.readNamespacedPersistentVolumeClaim({ namespace: NS, name }).catch(() => undefined);
+  const job = (name: string) =>
+    custom.getNamespacedCustomObject({ ...BATCH, namespace: NS, name }).catch(() => undefined);
+
+  before(async () => {
+    await createCluster('pg-destroy', 3);
+    // The operator is paused so what the tool leaves behind can be looked at before it reacts,
+    // and a join Job of replica pg-destroy-2 is left over, labelled as CloudNativePG labels it.
+    await adminPatch('clusters', 'pg-destroy', {
+      metadata: { annotations: { 'cnpg.io/reconciliationLoop': 'disabled' } },
+    });
+    for (const instance of ['pg-destroy-2', 'pg-destroy-3']) {
+      const pod = await core.readNamespacedPod({ namespace: NS, name: instance });
+      await custom.createNamespacedCustomObject({
+        ...BATCH,
+        namespace: NS,
+        body: {
+          apiVersion: 'batch/v1',
+          kind: 'Job',
+          metadata: {
+            name: `${instance}-join`,
+            labels: { ...pod.metadata!.labels, 'cnpg.io/jobRole': 'join' },
+          },
+          spec: {
+            template: {
+              spec: { restartPolicy: 'Never', containers: [{ name: 'join', image: 'postgres' }] },
+            },
+          },
+        },
+      });
+    }
+  });
+
+  test('keep_pvc: Pod and Jobs deleted, volumes kept but no longer the Cluster’s (cnpg.io/pvcStatus=detached)', async () => {
+    const out = await ok('cluster_instance_destroy', {
+      name: 'pg-destroy',
+      instance: 'pg-destroy-2',
+      keep_pvc: true,
+      confirm: 'pg-destroy-2',
+    });
+    assert.deepEqual(out.deleted, ['pod/pg-destroy-2', 'job/pg-destroy-2-join']);
+    assert.deepEqual(out.detached, ['pg-destroy-2']);
+    assert.equal(await job('pg-destroy-2-join'), undefined, 'the Job is gone');
+    const kept = await pvc('pg-destroy-2');
+    assert.ok(kept, 'the volume is kept');
+    assert.equal(kept.metadata?.annotations?.['cnpg.io/pvcStatus'], 'detached');
+    assert.equal(kept.metadata?.labels?.['cnpg.io/instanceName'], 'pg-destroy-2');
+    assert.deepEqual(
+      (kept.metadata?.ownerReferences ?? []).filter((o) => o.kind === 'Cluster'),
+      [],
+      'the Cluster no longer owns it: it is not deleted with the cluster nor reused for the new instance',
+    );
+  });
+
+  test('without keep_pvc: Pod, Jobs and volumes are deleted', async () => {
+    const out = await ok('cluster_instance_destroy', {
+      name: 'pg-destroy',
+      instance: 'pg-destroy-3',
+      confirm: 'pg-destroy-3',
+    });
+    assert.deepEqual(out.deleted, [
+      'pod/pg-destroy-3',
+      'job/pg-destroy-3-join',
+      'persistentvolumeclaim/pg-destroy-3',
+    ]);
+    assert.equal(await job('pg-destroy-3-join'), undefined);
+    const gone = await pvc('pg-destroy-3');
+    assert.ok(!gone || gone.metadata?.deletionTimestamp, 'the volume is deleted');
+  });
+});
+
+describe('cluster_create uses what CloudNativePG 1.30 recommends, and still works on 1.29', () => {
+  const MONITORING = { group: 'monitoring.coreos.com', version: 'v1', plural: 'podmonitors' } as const;
+
+  for (const cnpgVersion of ['1.30', '1.29'] as const) {
+    test(`CloudNativePG ${cnpgVersion}: a standard-flavour image and a PodMonitor the cluster owns`, async () => {
+      const local =
+        cnpgVersion === '1.30'
+          ? stack
+          : await startLocalStack({
+              kube: { namespaces: [NS], stepDelayMs: 1, cnpgVersion },
+              remoteApi: { env: { DEFAULT_NAMESPACE: NS }, policy: { namespaces: { everyone: [NS] } } },
+            });
+      const client = local === stack ? alice : await connectClient(local.api, await local.tokenFor('alice'));
+      try {
+        const name = `pg-mon-${cnpgVersion.replace('.', '')}`;
+        const created = (await client.callTool({
+          name: 'cluster_create',
+          arguments: {
+            name,
+            postgres_major: 17,
+            storage_size: '1Gi',
+            enable_pod_monitor: true,
+            wait: true,
+            wait_timeout_seconds: 120,
+          },
+        })) as Result;
+        assert.ok(!created.isError, textOf(created));
+        await local.kube.settle();
+        const cluster = (await local.admin.custom.getNamespacedCustomObject({
+          ...CNPG,
+          namespace: NS,
+          plural: 'clusters',
+          name,
+        })) as Loose;
+        assert.equal(cluster.spec.imageName, 'ghcr.io/cloudnative-pg/postgresql:17-standard-trixie');
+        assert.equal(cluster.spec.monitoring?.enablePodMonitor, undefined);
+        const monitor = (await local.admin.custom.getNamespacedCustomObject({
+          ...MONITORING,
+          namespace: NS,
+          name,
+        })) as Loose;
+        assert.deepEqual(monitor.spec.selector.matchLabels, {
+          'cnpg.io/cluster': name,
+          'cnpg.io/podRole': 'instance',
+        });
+        assert.deepEqual(monitor.spec.podMetricsEndpoints, [{ port: 'metrics' }]);
+        assert.deepEqual(
+          monitor.metadata.ownerReferences.map((o: Loose) => `${o.kind}/${o.name}/${o.uid}`),
+          [`Cluster/${name}/${cluster.metadata.uid}`],
+          'it goes with the cluster',
+        );
+        const deleted = (await client.callTool({
+          name: 'cluster_delete',
+          arguments: { name, confirm: name },
+        })) as Result;
+        assert.ok(!deleted.isError, textOf(deleted));
+        await local.kube.settle();
+        const left = await local.admin.custom
+          .getNamespacedCustomObject({ ...MONITORING, namespace: NS, name })
+          .then(
+            () => true,
+            () => false,
+          );
+        assert.equal(left, false, 'the PodMonitor went with its cluster');
+      } finally {
+        if (local !== stack) {
+          await client.close();
+          await local.close();
+        }
+      }
+    });
+  }
+});

@@ -3,7 +3,7 @@ import type { z } from 'zod';
 import { type Identity, OWNER_LABEL } from '../../identity.js';
 import type { Access } from '../../policy.js';
 import { reserveCluster } from '../../quota/cluster-quota.js';
-import { defineTool } from '../context.js';
+import { defineTool, ToolFailure } from '../context.js';
 import type { Observed } from '../framework/references.js';
 import {
   imageCatalogReferences,
@@ -20,22 +20,25 @@ import {
 } from './name-claims.js';
 import { mutation } from './ops.js';
 import { requireParametersSettable } from './parameters.js';
+import { podMonitorFor, podMonitorsServed } from './pod-monitor.js';
 import { requireInstanceQuota, requireStorageQuota } from './quota.js';
 import { waitForHealthy } from './wait-healthy.js';
 
 type Args = z.output<typeof clusterCreate.inputSchema>;
 
 /**
- * Pure: the Cluster to create, or a refusal. Checks, in order: one image choice, the parameters
- * (operator-managed, then the policy's), the image or catalog (policy), the per-cluster quotas,
- * then what already names the cluster (Poolers holding its Service names; others' objects it
- * would inherit). The clustersPerUser quota is reserved by `run` on the ledger.
+ * Pure: the Cluster to create (and its PodMonitor with enable_pod_monitor), or a refusal. Checks,
+ * in order: one image choice, the parameters (CloudNativePG's rules, then the policy's), the image
+ * or catalog (policy), the per-cluster quotas, then what already names the cluster (Poolers
+ * holding its Service names; others' objects it would inherit), and that PodMonitors exist when
+ * one is asked for (`podMonitors`: the API serves them). The clustersPerUser quota is reserved by
+ * `run` on the ledger.
  */
 export function planClusterCreate(
   args: Args,
-  seen: { references: Observed; claims: NameClaims },
+  seen: { references: Observed; claims: NameClaims; podMonitors?: boolean },
   caller: { access: Access; identity: Identity },
-): { cluster: Record<string, unknown> } {
+): { cluster: Record<string, unknown>; podMonitor?: Record<string, unknown> } {
   requireOneImageChoice(args, false);
   requireParametersSettable(caller.access, args.parameters ?? {}, args.parameters ?? {}, {
     instances: args.instances,
@@ -45,6 +48,12 @@ export function planClusterCreate(
   requireInstanceQuota(caller.access, args.instances);
   requireStorageQuota(caller.access, args.instances, args.storage_size, args.wal_storage_size);
   requireNameUnclaimed(args.name, seen.claims, caller.identity.userId);
+  if (args.enable_pod_monitor && !seen.podMonitors) {
+    throw new ToolFailure(
+      'precondition',
+      'enable_pod_monitor: this Kubernetes cluster has no PodMonitor kind (monitoring.coreos.com/v1, from the Prometheus Operator); install it, or create the cluster without enable_pod_monitor',
+    );
+  }
 
   const database = args.database ?? (args.owner ? 'app' : undefined);
   const affinity = {
@@ -74,11 +83,11 @@ export function planClusterCreate(
         ...(args.parameters ? { postgresql: { parameters: args.parameters } } : {}),
         ...(database ? { bootstrap: { initdb: { database, owner: args.owner ?? database } } } : {}),
         ...(Object.keys(affinity).length ? { affinity } : {}),
-        ...(args.enable_pod_monitor ? { monitoring: { enablePodMonitor: true } } : {}),
         // Pods, volumes, Services and the operator's Secrets carry the owner label too.
         inheritedMetadata: { labels: { [OWNER_LABEL]: caller.identity.userId } },
       },
     },
+    ...(args.enable_pod_monitor ? { podMonitor: podMonitorFor(args.name) } : {}),
   };
 }
 
@@ -88,11 +97,18 @@ export const clusterCreateTool = defineTool({
     ...imageCatalogReferences<Args>(),
     ...operatorSecretReferences<Args>(),
     cluster: { kind: 'Cluster', intent: 'create', role: 'the new cluster', name: (args) => args.name },
+    podMonitor: {
+      kind: 'PodMonitor',
+      intent: 'create',
+      role: 'the PodMonitor that has the cluster’s metrics scraped',
+      name: (args) => (args.enable_pod_monitor ? args.name : undefined),
+    },
   },
   async run(args, ctx) {
     const namespace = ctx.namespace;
     const claims = await readNameClaims(ctx, args.name);
-    const plan = planClusterCreate(args, { references: ctx.seen, claims }, ctx);
+    const podMonitors = args.enable_pod_monitor ? await podMonitorsServed(ctx.kube) : undefined;
+    const plan = planClusterCreate(args, { references: ctx.seen, claims, podMonitors }, ctx);
     // Counted on the ledger, atomically with every other call and replica; a dry run only decides.
     const reservation = await reserveCluster(
       ctx.quota,
@@ -106,6 +122,16 @@ export const clusterCreateTool = defineTool({
       await reservation.release();
       throw error;
     }
+    if (plan.podMonitor) {
+      try {
+        await ctx.write.create('PodMonitor', plan.podMonitor);
+      } catch (error) {
+        // Nothing half-made: the cluster goes again, and so does its place in the quota.
+        await ctx.write.delete('Cluster', args.name);
+        await reservation.release();
+        throw error;
+      }
+    }
     await reservation.confirm();
 
     const base = mutation(
@@ -113,7 +139,7 @@ export const clusterCreateTool = defineTool({
       args.name,
       'created',
       args.dry_run,
-      `cluster ${namespace}/${args.name} created with ${args.instances} instance(s)`,
+      `cluster ${namespace}/${args.name} created with ${args.instances} instance(s)${plan.podMonitor ? `, metrics scraped through PodMonitor ${args.name}` : ''}`,
       created,
     );
     if (args.dry_run || !args.wait) {

@@ -25,7 +25,7 @@ export function planImageUpgrade(args: Args, seen: Observed, cluster: ClusterObj
     cluster.status?.pgDataImageInfo?.majorVersion ??
     cluster.spec?.imageCatalogRef?.major ??
     majorFromImage(previousImage);
-  const chosen = imageSpec(args);
+  const chosen = imageSpec(args, previousImage);
   const image = typeof chosen.imageName === 'string' ? chosen.imageName : '';
   const targetMajor = args.image_catalog?.major ?? majorFromImage(image);
   if (currentMajor !== undefined && targetMajor !== undefined && targetMajor < currentMajor) {
@@ -34,7 +34,7 @@ export function planImageUpgrade(args: Args, seen: Observed, cluster: ClusterObj
       `cannot downgrade PostgreSQL from major ${currentMajor} to ${targetMajor}`,
     );
   }
-  requireImageChoiceAllowed(access, args, seen);
+  requireImageChoiceAllowed(access, args, seen, previousImage);
   const spec = args.image_catalog ? { ...chosen, imageName: null } : { ...chosen, imageCatalogRef: null };
   return {
     previousImage,

@@ -49,8 +49,11 @@ export function imageCatalogReferences<Args extends ImageArgs>(): References<Arg
   };
 }
 
-/** The image the arguments pick; undefined when they pick none (the operator's default image). */
-export function imageChoiceOf(args: ImageArgs, seen: Observed): ImageChoice | undefined {
+/**
+ * The image the arguments pick; undefined when they pick none (the operator's default image).
+ * `current`: the image the cluster runs, whose flavour a postgres_major keeps.
+ */
+export function imageChoiceOf(args: ImageArgs, seen: Observed, current?: string): ImageChoice | undefined {
   if (args.image_catalog) {
     const { kind, name } = args.image_catalog;
     const catalog = kind === 'ImageCatalog' ? seen.imageCatalog : seen.clusterImageCatalog;
@@ -60,20 +63,25 @@ export function imageChoiceOf(args: ImageArgs, seen: Observed): ImageChoice | un
     return { kind: 'catalog', catalogKind: kind, name, adminMade };
   }
   if (args.image) return { kind: 'image', image: args.image };
-  if (args.postgres_major) return { kind: 'image', image: imageForMajor(args.postgres_major) };
+  if (args.postgres_major) return { kind: 'image', image: imageForMajor(args.postgres_major, current) };
   return undefined;
 }
 
 /** Refuses an image or catalog the policy does not allow this caller (PolicyDenied 'images'). */
-export function requireImageChoiceAllowed(access: Access, args: ImageArgs, seen: Observed): void {
-  const choice = imageChoiceOf(args, seen);
+export function requireImageChoiceAllowed(
+  access: Access,
+  args: ImageArgs,
+  seen: Observed,
+  current?: string,
+): void {
+  const choice = imageChoiceOf(args, seen, current);
   if (choice) requireImageAllowed(access, choice);
 }
 
-/** The Cluster spec fields that select the image (nothing when the arguments pick none). */
-export function imageSpec(args: ImageArgs): Record<string, unknown> {
+/** The Cluster spec fields that select the image (nothing when the arguments pick none); `current` as for imageChoiceOf. */
+export function imageSpec(args: ImageArgs, current?: string): Record<string, unknown> {
   if (args.image_catalog) return { imageCatalogRef: { apiGroup: CNPG.group, ...args.image_catalog } };
   if (args.image) return { imageName: args.image };
-  if (args.postgres_major) return { imageName: imageForMajor(args.postgres_major) };
+  if (args.postgres_major) return { imageName: imageForMajor(args.postgres_major, current) };
   return {};
 }

@@ -90,14 +90,25 @@ export function fencedInstances(cluster: ClusterObject): string[] {
 
 export const DEFAULT_IMAGE_REPOSITORY = 'ghcr.io/cloudnative-pg/postgresql';
 
-/** Major version from an image tag such as "…/postgresql:17.2-system-trixie" or ":16". */
+/** Major version from an image tag such as "…/postgresql:17.2-standard-trixie" or ":16". */
 export function majorFromImage(image: string | undefined): number | undefined {
   const match = /:(\d+)(?:[.-]|$)/.exec(image ?? '');
   return match?.[1] ? Number(match[1]) : undefined;
 }
 
-export function imageForMajor(major: number): string {
-  return `${DEFAULT_IMAGE_REPOSITORY}:${major}-system-trixie`;
+/**
+ * The image for a major: CloudNativePG's `standard` flavour on Debian trixie for a new cluster.
+ * The `system` flavour (still CNPG's default image) is deprecated and goes with in-core Barman
+ * Cloud; `standard` adds the common extensions to `minimal` (docs/src/index.md). An image of the
+ * same repository the cluster runs (`current`) keeps its flavour and distribution, so an upgrade
+ * changes the major only (a system image's in-core Barman Cloud backups keep working).
+ */
+export function imageForMajor(major: number, current?: string): string {
+  const prefix = `${DEFAULT_IMAGE_REPOSITORY}:`;
+  const flavour = current?.startsWith(prefix)
+    ? /^\d+(?:\.\d+)*-([a-z0-9.-]+)$/.exec(current.slice(prefix.length))?.[1]
+    : undefined;
+  return `${prefix}${major}-${flavour ?? 'standard-trixie'}`;
 }
 
 /** Age like kubectl prints it: 45s, 12m, 5h, 3d. */

@@ -21,6 +21,9 @@ export const KINDS = {
   Secret: { group: '', version: 'v1', plural: 'secrets' },
   Pod: { group: '', version: 'v1', plural: 'pods' },
   PersistentVolumeClaim: { group: '', version: 'v1', plural: 'persistentvolumeclaims' },
+  // Served outside the core group, so read and written like custom objects (group/version/plural).
+  Job: { group: 'batch', version: 'v1', plural: 'jobs' },
+  PodMonitor: { group: 'monitoring.coreos.com', version: 'v1', plural: 'podmonitors' },
 } as const;
 
 export type Kind = keyof typeof KINDS;
@@ -44,6 +47,7 @@ export const DEPENDENT_KINDS: ReadonlySet<Kind> = new Set<Kind>([
   'Subscription',
   'DatabaseRole',
   'Secret',
+  'PodMonitor',
 ]);
 
 /** A Kubernetes object as the framework handles it: metadata plus whatever the kind carries. */

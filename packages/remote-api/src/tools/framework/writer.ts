@@ -43,6 +43,8 @@ export class Writer {
   readonly done: string[] = [];
   /** What this call created, which it may delete again to roll back a step that failed after it. */
   private readonly created = new Set<string>();
+  /** The Cluster this call created, whose dependents it may then create (cluster_create's PodMonitor). */
+  private createdCluster: { name: string; uid: string } | undefined;
   /** The admission warnings of this call's writes, for the person (see executeTool). */
   private readonly collector = new WarningCollector();
   private readonly options: ConfigurationOptions<ObservableMiddleware>;
@@ -92,8 +94,11 @@ export class Writer {
             this.options,
           ),
     );
+    this.observe(kind, metadata.name, 'create', result);
     this.done.push(`create ${kind} ${this.namespace}/${metadata.name}`);
     this.created.add(`${kind}/${metadata.name}`);
+    const uid = (result as KubeObject | undefined)?.metadata?.uid;
+    if (kind === 'Cluster' && metadata.name && uid) this.createdCluster = { name: metadata.name, uid };
     return result as T;
   }
 
@@ -118,6 +123,7 @@ export class Writer {
         ? this.apis.custom.patchNamespacedCustomObjectStatus(custom, this.mergePatch)
         : this.apis.custom.patchNamespacedCustomObject(custom, this.mergePatch);
     });
+    this.observe(kind, name, 'patch', result);
     this.done.push(`patch ${kind} ${this.namespace}/${name}${options.subresource ? '/status' : ''}`);
     return result as T;
   }
@@ -146,10 +152,16 @@ export class Writer {
           return this.apis.custom.deleteNamespacedCustomObject({ ...gvp(kind), ...params }, this.options);
       }
     });
+    this.observe(kind, name, 'delete', result);
     this.done.push(`delete ${kind} ${this.namespace}/${name}`);
     return result && typeof result === 'object' && 'metadata' in result && 'spec' in result
       ? (result as KubeObject)
       : undefined;
+  }
+
+  /** Tells the watch cache, so this call's later reads (and later calls') see the write. */
+  private observe(kind: Kind, name: string, verb: 'create' | 'patch' | 'delete', result: unknown): void {
+    if (!this.dryRun) this.apis.written?.(kind, this.namespace, name, verb, result);
   }
 
   private declared(kind: Kind, name: string | undefined, intents: string[], verb: string): ResolvedReference {
@@ -187,14 +199,15 @@ export class Writer {
 
   /**
    * The Cluster this call works for, when it declared exactly one that exists (one Cluster may be
-   * declared twice: a role tool uses its cluster and changes its spec.managed.roles).
+   * declared twice: a role tool uses its cluster and changes its spec.managed.roles), else the one
+   * it created.
    */
   private dependentOwner() {
     const clusters = this.references.filter(
       (ref) => ref.kind === 'Cluster' && (ref.intent === 'use' || ref.intent === 'change') && ref.exists,
     );
     const distinct = new Set(clusters.map((ref) => ref.uid ?? ref.name));
-    const cluster = distinct.size === 1 ? clusters[0] : undefined;
+    const cluster = distinct.size === 1 ? clusters[0] : distinct.size === 0 ? this.createdCluster : undefined;
     if (!cluster?.uid) return undefined;
     return { apiVersion: apiVersionOf('Cluster'), kind: 'Cluster', name: cluster.name, uid: cluster.uid };
   }

@@ -144,7 +144,13 @@ describe('planImageUpgrade', () => {
       imageName: 'ghcr.io/cloudnative-pg/postgresql:17.6-system-trixie',
       imageCatalogRef: null,
     });
-    assert.equal(upgrade({ postgres_major: 18 }).majorUpgrade, true);
+    const major = upgrade({ postgres_major: 18 });
+    assert.equal(major.majorUpgrade, true);
+    assert.equal(
+      major.patch.spec.imageName,
+      'ghcr.io/cloudnative-pg/postgresql:18-system-trixie',
+      'a new major keeps the flavour the cluster runs (its in-core Barman Cloud backups need the system image)',
+    );
     assert.throws(() => upgrade({ postgres_major: 16 }), refusedWith('invalid_input', /cannot downgrade/));
     assert.throws(() => upgrade({}), refusedWith('invalid_input', /give exactly one/));
   });

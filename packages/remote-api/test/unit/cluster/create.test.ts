@@ -44,8 +44,33 @@ describe('planClusterCreate: the Cluster written', () => {
     assert.equal(body.metadata.name, 'future');
     assert.deepEqual(body.spec.inheritedMetadata, { labels: { [OWNER_LABEL]: alice.userId } });
     assert.deepEqual(body.spec.bootstrap, { initdb: { database: 'shop', owner: 'shop' } });
-    assert.equal(body.spec.imageName, 'ghcr.io/cloudnative-pg/postgresql:17-system-trixie');
+    assert.equal(
+      body.spec.imageName,
+      'ghcr.io/cloudnative-pg/postgresql:17-standard-trixie',
+      'CloudNativePG’s current flavour (system is deprecated)',
+    );
     assert.deepEqual(body.spec.postgresql, { parameters: { work_mem: '4MB' } });
+  });
+
+  test('enable_pod_monitor: a PodMonitor of the instances’ metrics port, not the deprecated spec.monitoring.enablePodMonitor', () => {
+    const planned = planClusterCreate(
+      args({ enable_pod_monitor: true }),
+      { references: {}, claims: none, podMonitors: true },
+      asAlice,
+    );
+    assert.equal((planned.cluster as Loose).spec.monitoring, undefined);
+    assert.deepEqual(planned.podMonitor, {
+      metadata: { name: 'future', labels: { 'cnpg.io/cluster': 'future' } },
+      spec: {
+        selector: { matchLabels: { 'cnpg.io/cluster': 'future', 'cnpg.io/podRole': 'instance' } },
+        podMetricsEndpoints: [{ port: 'metrics' }],
+      },
+    });
+    assert.equal(plan({}).podMonitor, undefined);
+    assert.throws(
+      () => plan({ enable_pod_monitor: true }),
+      refusedWith('precondition', /enable_pod_monitor: this Kubernetes cluster has no PodMonitor kind/),
+    );
   });
 });
 
