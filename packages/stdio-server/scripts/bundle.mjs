@@ -79,7 +79,9 @@ const common = {
   external: ['keytar'],
   banner: { js: requireShim },
   legalComments: 'none',
-  minify: process.env.MINIFY === '1',
+  // ≈ 3 MiB less RSS for the stdio server (source text and parsed functions); messages are
+  // written for people and never show the code's names, so nothing readable is lost.
+  minify: true,
   logLevel: 'warning',
   metafile: values.metafile !== undefined,
   write: false,
