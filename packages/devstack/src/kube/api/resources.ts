@@ -116,6 +116,13 @@ export const RESOURCE_TYPES: readonly ResourceType[] = [
     group: 'monitoring.coreos.com',
     custom: true,
   },
+  // The Barman Cloud plugin's CRD (installed with the plugin): where a cluster's backups and WAL go.
+  {
+    ...core('objectstores', 'ObjectStore'),
+    group: 'barmancloud.cnpg.io',
+    custom: true,
+    subresources: ['status'],
+  },
   {
     ...core('customresourcedefinitions', 'CustomResourceDefinition', {
       namespaced: false,

@@ -20,6 +20,7 @@ const API_VERSION_BY_KIND: Record<string, string> = {
   RoleBinding: 'rbac.authorization.k8s.io/v1',
   Lease: 'coordination.k8s.io/v1',
   VolumeSnapshot: 'snapshot.storage.k8s.io/v1',
+  ObjectStore: 'barmancloud.cnpg.io/v1',
 };
 
 const FIELD_MANAGER = 'manager';

@@ -21,7 +21,12 @@ import type { EventRecorder } from '../events.js';
 import type { InstanceLogWriter } from '../instance-logs.js';
 import { isReady } from './cluster-context.js';
 import { type Condition, setCondition } from './cluster-status.js';
-import { enabledPlugins, type OperatorSettings, unknownPlugins } from './operator-settings.js';
+import {
+  BARMAN_CLOUD_PLUGIN,
+  enabledPlugins,
+  type OperatorSettings,
+  unknownPlugins,
+} from './operator-settings.js';
 import { compactTime } from './scheduled-backup-reconciler.js';
 import {
   buildVolumeSnapshot,
@@ -30,6 +35,7 @@ import {
   provisioned,
   snapshotElements,
 } from './volume-snapshots.js';
+import { recordRecoveryWindow, walArchiverPlugin } from './wal-archiving.js';
 
 const TERMINAL = new Set(['completed', 'failed']);
 const IN_FLIGHT = new Set(['started', 'running', 'finalizing']);
@@ -295,7 +301,22 @@ export class BackupReconciler {
     });
     this.events.record(backup, 'Normal', 'Completed', 'Backup completed');
     this.clusterCondition(cluster, SUCCEEDED);
+    this.recordInObjectStore(cluster, pluginName, rfc3339(now));
     return false;
+  }
+
+  /** The Barman Cloud plugin keeps its catalog's recovery window in the ObjectStore it archives to. */
+  private recordInObjectStore(cluster: KubeObject, pluginName: string, backupTime: string): void {
+    if (pluginName !== BARMAN_CLOUD_PLUGIN) return;
+    const archiver = walArchiverPlugin(asRecord(cluster.spec));
+    const parameters = asRecord(archiver?.parameters);
+    const storeName = String(parameters.barmanObjectName ?? '');
+    const store = storeName
+      ? this.client.get('ObjectStore', cluster.metadata.namespace, storeName)
+      : undefined;
+    if (!store) return;
+    const serverName = String(parameters.serverName ?? cluster.metadata.name);
+    recordRecoveryWindow(this.client, store, serverName, backupTime);
   }
 
   /** Operator-managed snapshots of every volume of the target instance. */

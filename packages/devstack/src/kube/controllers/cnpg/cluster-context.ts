@@ -11,6 +11,7 @@ import { instancePod } from './cluster-objects.js';
 import { type Condition, PHASE, readyCondition, setCondition } from './cluster-status.js';
 import { managedRolesStatus } from './managed-roles.js';
 import type { OperatorSettings } from './operator-settings.js';
+import { continuousArchivingCondition } from './wal-archiving.js';
 
 export const HIBERNATION = 'cnpg.io/hibernation';
 export const RESTARTED_AT = 'kubectl.kubernetes.io/restartedAt';
@@ -244,6 +245,8 @@ export class ClusterContext {
     );
     const phase = (extra.phase ?? o.status.phase) as string | undefined;
     conditions = setCondition(conditions, readyCondition(phase === PHASE.healthy), now);
+    const archiving = continuousArchivingCondition(this.client, o.cluster, o.pods.length > 0);
+    if (archiving) conditions = setCondition(conditions, archiving, now);
     status.conditions = extra.conditions ?? conditions;
     if (o.pods.length > 0) status.systemID = o.status.systemID ?? `74${String(Date.now()).slice(-10)}12345`;
     return status;
