@@ -59,6 +59,13 @@ export const settingsSchema = z.object({
   refreshAheadSeconds: z.number().int().min(60).default(300),
   openBrowser: z.boolean().default(true),
   tcpPort: port.optional(),
+  // What the stdio server offers the model (it checks the names against the catalogue's toolsets).
+  toolsets: z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z, ]*$/, 'expected toolset names separated by commas')
+    .default('default'),
+  readOnly: z.boolean().default(false),
 });
 
 export type Settings = z.infer<typeof settingsSchema>;
@@ -158,6 +165,17 @@ export const SETTINGS: Readonly<Record<SettingName, SettingInfo>> = {
     kind: 'number',
     expected: 'integer port 0-65535',
     description: 'Optional loopback TCP listener for other local clients (off unless set).',
+  },
+  toolsets: {
+    kind: 'string',
+    expected: 'comma-separated toolsets, "default" or "all"',
+    description:
+      'Tools offered to the model: toolsets such as cluster,observability,backups, "default" or "all" (default: default).',
+  },
+  readOnly: {
+    kind: 'boolean',
+    expected: 'true or false',
+    description: 'Offer only read-only tools and refuse the others (--read-only).',
   },
 };
 

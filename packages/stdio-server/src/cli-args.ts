@@ -3,11 +3,13 @@ import {
   type Env,
   envName,
   flagName,
+  givenSetting,
   type LoadSettingsOptions,
   SETTING_NAMES,
   type SettingName,
   type SettingValue,
 } from '@cnpg-mcp/auth-sidecar/config';
+import { parseToolsets, type ToolSelection, ToolsetError } from '@cnpg-mcp/catalog/selection';
 import * as z from 'zod';
 import { LOG_LEVELS, type LogLevel } from './log.js';
 
@@ -27,7 +29,12 @@ const COMMAND_FLAGS = {
   'login-wait-seconds': { type: 'string' },
   'call-timeout-seconds': { type: 'string' },
   'log-level': { type: 'string' },
+  // The readOnly setting, as a flag that takes no value.
+  'read-only': { type: 'boolean' },
 } as const;
+
+/** Settings whose flag is a switch (COMMAND_FLAGS), not a flag with a value. */
+const SWITCH_SETTINGS: readonly SettingName[] = ['readOnly'];
 
 export interface ParsedArgs {
   command: string[];
@@ -58,7 +65,10 @@ export class UsageError extends Error {
 /** Parses the command line: a command path (`login`, `config claude-desktop`, …) and flags. */
 export function parseCommandLine(argv: readonly string[]): ParsedArgs {
   const settingOptions = Object.fromEntries(
-    SETTING_NAMES.map((name) => [flagName(name).slice(2), { type: 'string' as const }]),
+    SETTING_NAMES.filter((name) => !SWITCH_SETTINGS.includes(name)).map((name) => [
+      flagName(name).slice(2),
+      { type: 'string' as const },
+    ]),
   );
   let parsed: ReturnType<typeof parseArgs>;
   try {
@@ -77,6 +87,7 @@ export function parseCommandLine(argv: readonly string[]): ParsedArgs {
     const value = values[flagName(name).slice(2)];
     if (typeof value === 'string') settingFlags[name] = value;
   }
+  if (values['read-only'] === true) settingFlags.readOnly = true;
   const text = (key: string) => (typeof values[key] === 'string' ? (values[key] as string) : undefined);
   return {
     command: parsed.positionals,
@@ -156,6 +167,35 @@ export interface ServeFlags {
   callTimeoutSeconds: number;
   /** What reaches stderr (default warn: hosts show every stderr line as an error). */
   logLevel: LogLevel;
+}
+
+const where = (name: SettingName) =>
+  `flag ${flagName(name)}, env ${envName(name)}, or "${name}" in the config file`;
+
+/**
+ * The tools this server offers (the toolsets and readOnly settings: flag, environment, config
+ * file), read at start-up without the other settings, which may not be known yet.
+ */
+export function resolveToolSelection(input: LoadSettingsOptions): ToolSelection {
+  const toolsets = givenSetting('toolsets', input);
+  const readOnly = givenSetting('readOnly', input);
+  let chosen: ToolSelection['toolsets'];
+  try {
+    chosen = parseToolsets(toolsets === undefined ? 'default' : String(toolsets));
+  } catch (error) {
+    if (error instanceof ToolsetError)
+      throw new UsageError(`toolsets (${where('toolsets')}): ${error.message}`);
+    throw error;
+  }
+  const text = String(readOnly ?? 'false')
+    .trim()
+    .toLowerCase();
+  if (!/^(true|1|yes|on|false|0|no|off)$/.test(text)) {
+    throw new UsageError(
+      `readOnly (${where('readOnly')}): expected true or false, got "${String(readOnly)}"`,
+    );
+  }
+  return { toolsets: chosen, readOnly: /^(true|1|yes|on)$/.test(text) };
 }
 
 export function resolveServeFlags(args: ParsedArgs, env: Env): ServeFlags {

@@ -12,6 +12,7 @@ import {
   type ParsedArgs,
   parseCommandLine,
   resolveServeFlags,
+  resolveToolSelection,
   settingsInput,
   UsageError,
 } from './cli-args.js';
@@ -55,6 +56,7 @@ async function serve(args: ParsedArgs, env: Env): Promise<number> {
   const flags = resolveServeFlags(args, env);
   const input = settingsInput(args, env);
   const remoteUrl = givenSetting('remoteUrl', input);
+  const selection = resolveToolSelection(input);
   await serveStdio({
     remoteUrl: typeof remoteUrl === 'string' ? remoteUrl : undefined,
     settings: async () => {
@@ -62,6 +64,7 @@ async function serve(args: ParsedArgs, env: Env): Promise<number> {
       return (await resolveSettingsFor(input, { network: true })).settings;
     },
     cacheDir: defaultCacheDir(env),
+    selection,
     env,
     log: stderrLogger(flags.logLevel),
     loginMode: flags.loginMode,

@@ -1,6 +1,8 @@
 import type { ToolDefinition } from '../types.js';
 import { backupCreate } from './backups/create.js';
 import { backupDelete } from './backups/delete.js';
+import { backupDestinationGet } from './backups/destination-get.js';
+import { backupDestinationSet } from './backups/destination-set.js';
 import { backupGet } from './backups/get.js';
 import { backupList } from './backups/list.js';
 import { backupRestore } from './backups/restore.js';
@@ -111,6 +113,8 @@ export const tools = [
   scheduledBackupResume,
   scheduledBackupDelete,
   backupRestore,
+  backupDestinationSet,
+  backupDestinationGet,
   poolerList,
   poolerGet,
   poolerCreate,
@@ -128,6 +132,8 @@ export const tools = [
 export {
   backupCreate,
   backupDelete,
+  backupDestinationGet,
+  backupDestinationSet,
   backupGet,
   backupList,
   backupRestore,

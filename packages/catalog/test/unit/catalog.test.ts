@@ -63,7 +63,7 @@ test('each confirmation question names only arguments of its tool, and reads who
   }
   assert.equal(
     confirmationQuestion(findTool('cluster_delete')!.confirmation!.question, { name: 'pg-main' }),
-    'Delete cluster pg-main (namespace default) with its instances, volumes and what was made for it? Backups stay. This cannot be undone.',
+    'Delete cluster pg-main (namespace your default) with its instances, volumes and what was made for it? Backups stay. This cannot be undone.',
   );
   assert.match(
     confirmationQuestion(findTool('credential_reveal')!.confirmation!.question, {

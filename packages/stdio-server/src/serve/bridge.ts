@@ -8,6 +8,7 @@ import {
   SIDECAR_BASE_URL,
 } from '@cnpg-mcp/auth-sidecar/client';
 import type { Settings } from '@cnpg-mcp/auth-sidecar/config';
+import type { ToolSelection } from '@cnpg-mcp/catalog/selection';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
@@ -30,16 +31,19 @@ import {
   type ServerNotification,
   type ServerRequest,
   type ServerResult,
+  type Tool,
 } from '@modelcontextprotocol/sdk/types.js';
 import type { Logger } from '../log.js';
 import { VERSION } from '../version.js';
 import { CONNECTION_LOST, trackCalls } from './call-tracking.js';
+import { capabilitiesForRemote } from './confirm.js';
 import { describeFailure, isAnswerTimeout } from './failures.js';
 import { type ListKind, type ServedLists, sameList, writeListCache } from './list-cache.js';
 import { relayedAsIs } from './relay-validator.js';
 import { asReceived, RpcError, receivedRpcError } from './rpc-error.js';
 import { RemoteHttpError, SidecarUnreachableError, sidecarFetch } from './sidecar-fetch.js';
 import type { SidecarLink } from './sidecar-link.js';
+import { selectedTools, selectionHeaders, selectionOf } from './tool-selection.js';
 
 export interface BridgeOptions {
   server: Server;
@@ -107,12 +111,16 @@ function waitsWithProgress(request: JSONRPCRequest): boolean {
  * back; when a call needs a login, tells the person what the sidecar asks of them and waits for it.
  */
 export class Bridge {
+  /** The toolsets and read-only mode offered: asked of the remote (headers), and kept in what is served. */
+  private readonly selection: ToolSelection;
   private remote: Promise<Client> | undefined;
   /** The transport of each remote session (whose session id, if the remote gave one, it holds). */
   private readonly transports = new WeakMap<Client, StreamableHTTPClientTransport>();
   private syncing: Promise<void> | undefined;
 
-  constructor(private readonly options: BridgeOptions) {}
+  constructor(private readonly options: BridgeOptions) {
+    this.selection = selectionOf(options.settings);
+  }
 
   /** Sends a logging message to the client (subject to its logging/setLevel) and to stderr. */
   private async tell(level: LoggingLevel, text: string): Promise<void> {
@@ -134,7 +142,10 @@ export class Bridge {
     const peer = server.getClientVersion();
     const client = new Client(
       { name: peer ? `${peer.name} via cnpg-mcp` : 'cnpg-mcp', version: peer?.version ?? VERSION },
-      { capabilities: server.getClientCapabilities() ?? {}, jsonSchemaValidator: relayedAsIs },
+      {
+        capabilities: capabilitiesForRemote(server.getClientCapabilities()),
+        jsonSchemaValidator: relayedAsIs,
+      },
     );
     client.fallbackNotificationHandler = (notification) => this.relay(notification);
     client.fallbackRequestHandler = (request) => this.askClient(request);
@@ -142,7 +153,9 @@ export class Bridge {
     const fetch = trackCalls(sidecarFetch(async (input, init) => (await sidecar.get()).fetch(input, init)));
     const transport = new StreamableHTTPClientTransport(new URL(MCP_PATH, SIDECAR_BASE_URL), {
       fetch,
-      requestInit: { headers: { [LOGIN_MODE_HEADER]: this.options.loginMode } },
+      requestInit: {
+        headers: { [LOGIN_MODE_HEADER]: this.options.loginMode, ...selectionHeaders(this.selection) },
+      },
     });
     await client.connect(transport, { timeout: this.options.callTimeoutMs });
     this.transports.set(client, transport);
@@ -201,7 +214,9 @@ export class Bridge {
     if (capabilities.resources) kinds.push('resourceTemplates');
     const changed = new Set<string>();
     for (const kind of kinds) {
-      const remote = await this.readList(client, kind);
+      const read = await this.readList(client, kind);
+      // A remote that does not know the selection headers lists everything; keep to the selection.
+      const remote = kind === 'tools' ? selectedTools(read as Tool[], this.selection) : read;
       if (sameList(served[kind], remote)) continue;
       (served as unknown as Record<ListKind, object[]>)[kind] = remote;
       changed.add(LISTS[kind].changed);

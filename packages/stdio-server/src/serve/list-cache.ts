@@ -1,5 +1,7 @@
+import { DEFAULT_SELECTION, type ToolSelection } from '@cnpg-mcp/catalog/selection';
 import type { Prompt, Resource, ResourceTemplate, Tool } from '@modelcontextprotocol/sdk/types.js';
 import { readCacheFile, remoteCachePath, writeCacheFile } from '../cache-file.js';
+import { selectionKey } from './tool-selection.js';
 
 /** What the stdio server answers list requests with before (and without) reaching the remote. */
 export interface ServedLists {
@@ -14,9 +16,16 @@ export type ListKind = 'tools' | 'prompts' | 'resources' | 'resourceTemplates';
 
 export { catalogLists } from './catalog-lists.js';
 
-/** Cache file of the remote's last lists, one per remote URL, in the user's cache directory. */
-export function listCachePath(cacheDir: string, remoteUrl: string): string {
-  return remoteCachePath(cacheDir, 'lists', remoteUrl);
+/**
+ * Cache file of the remote's last lists, one per remote URL and tool selection (the remote lists
+ * what the selection shows), in the user's cache directory.
+ */
+export function listCachePath(
+  cacheDir: string,
+  remoteUrl: string,
+  selection: ToolSelection = DEFAULT_SELECTION,
+): string {
+  return remoteCachePath(cacheDir, 'lists', `${remoteUrl}${selectionKey(selection)}`);
 }
 
 function isArrayOfObjects(value: unknown): value is object[] {

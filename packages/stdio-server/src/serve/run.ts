@@ -1,4 +1,5 @@
 import type { Env, Settings } from '@cnpg-mcp/auth-sidecar/config';
+import type { ToolSelection } from '@cnpg-mcp/catalog/selection';
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
@@ -17,9 +18,11 @@ import {
 import type { Logger } from '../log.js';
 import { VERSION } from '../version.js';
 import type { Bridge } from './bridge.js';
+import { confirmBeforeForwarding } from './confirm.js';
 import { catalogLists, listCachePath, readListCache, type ServedLists } from './list-cache.js';
 import { relayedAsIs } from './relay-validator.js';
 import { RpcError } from './rpc-error.js';
+import { notOfferedBecause, selectedTools } from './tool-selection.js';
 
 export interface ServeOptions {
   /** The remote URL as given (flag, env or config file), which names the cached lists; none: the catalogue. */
@@ -27,6 +30,8 @@ export interface ServeOptions {
   /** Resolves the settings on the first call that goes to the remote (may discover them from the remote). */
   settings: () => Promise<Settings>;
   cacheDir: string;
+  /** The toolsets and read-only mode offered to the client (and asked of the remote). */
+  selection: ToolSelection;
   env: Env;
   log: Logger;
   loginMode: 'auto' | 'browser' | 'device';
@@ -39,9 +44,13 @@ export interface ServeOptions {
 
 type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
 
-/** The served lists: the cached copy of the remote's last lists, else the built-in catalogue. */
-async function initialLists(cachePath: string | undefined): Promise<ServedLists> {
-  return (cachePath ? await readListCache(cachePath) : undefined) ?? catalogLists();
+/**
+ * The served lists: the cached copy of the remote's last lists, else the built-in catalogue; only
+ * the tools the selection shows either way.
+ */
+async function initialLists(cachePath: string | undefined, selection: ToolSelection): Promise<ServedLists> {
+  const lists = (cachePath ? await readListCache(cachePath) : undefined) ?? catalogLists();
+  return { ...lists, tools: selectedTools(lists.tools, selection) };
 }
 
 /** Unusable settings never stop the handshake; every call says what is missing and how to set it. */
@@ -58,8 +67,10 @@ function notConfigured(request: JSONRPCRequest, error: unknown): ServerResult {
  */
 export async function serveStdio(options: ServeOptions): Promise<void> {
   const { log } = options;
+  const { selection } = options;
   const lists = await initialLists(
-    options.remoteUrl ? listCachePath(options.cacheDir, options.remoteUrl) : undefined,
+    options.remoteUrl ? listCachePath(options.cacheDir, options.remoteUrl, selection) : undefined,
+    selection,
   );
   const server = new Server(
     { name: 'cnpg-mcp', title: 'CloudNativePG (cnpg-mcp)', version: VERSION },
@@ -90,7 +101,7 @@ export async function serveStdio(options: ServeOptions): Promise<void> {
           settings: options.settings,
           env: options.env,
           served: lists,
-          cachePath: (settings) => listCachePath(options.cacheDir, settings.remoteUrl),
+          cachePath: (settings) => listCachePath(options.cacheDir, settings.remoteUrl, selection),
           log,
           loginMode: options.loginMode,
           loginWaitMs: options.loginWaitMs,
@@ -106,7 +117,24 @@ export async function serveStdio(options: ServeOptions): Promise<void> {
       });
     return bridge;
   };
-  server.fallbackRequestHandler = async (request: JSONRPCRequest, extra: Extra) => {
+  server.fallbackRequestHandler = async (received: JSONRPCRequest, extra: Extra) => {
+    let request = received;
+    if (request.method === 'tools/call') {
+      const name = String((request.params as { name?: unknown } | undefined)?.name);
+      const notOffered = lists.tools.some((tool) => tool.name === name)
+        ? undefined
+        : notOfferedBecause(name, catalogLists().tools, selection);
+      if (notOffered !== undefined) {
+        return {
+          content: [{ type: 'text', text: `${name} is not offered here: ${notOffered}. Nothing was run.` }],
+          isError: true,
+        } satisfies CallToolResult;
+      }
+      // The person confirms before anything is forwarded (when the client can ask them).
+      const confirmed = await confirmBeforeForwarding(server, request, lists.tools, extra.signal);
+      if ('refused' in confirmed) return confirmed.refused;
+      request = confirmed.forward;
+    }
     let active: Bridge;
     try {
       active = await startBridge();

@@ -3,13 +3,14 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { test } from 'node:test';
 import { defaultCacheDir } from '@cnpg-mcp/auth-sidecar';
-import { toolListForMcp } from '@cnpg-mcp/catalog';
+import { DEFAULT_SELECTION, toolListForMcp } from '@cnpg-mcp/catalog';
 import { loginAsPerson, loginForTokens } from '@cnpg-mcp/devstack';
 import {
   LoggingMessageNotificationSchema,
   ToolListChangedNotificationSchema,
 } from '@modelcontextprotocol/sdk/types.js';
 import { listCachePath } from '../../src/serve/list-cache.js';
+import { selectedTools } from '../../src/serve/tool-selection.js';
 import {
   actAsPersonOnLoginMessages,
   builtCli,
@@ -147,7 +148,9 @@ test('list_changed: a stale cached list is served at once, then replaced by the 
     CNPG_MCP_LOGIN_WAIT_SECONDS: '60',
   };
   const cachePath = listCachePath(defaultCacheDir(env), stack.settingsEnv.CNPG_MCP_REMOTE_URL ?? '');
-  const stale = toolListForMcp().filter((tool) => tool.name !== 'cluster_delete');
+  // The default toolsets, as the remote lists them for this server's X-MCP-Toolsets header.
+  const current = selectedTools(toolListForMcp(), DEFAULT_SELECTION);
+  const stale = current.filter((tool) => tool.name !== 'cluster_delete');
   mkdirSync(dirname(cachePath), { recursive: true });
   writeFileSync(
     cachePath,
@@ -165,9 +168,9 @@ test('list_changed: a stale cached list is served at once, then replaced by the 
   assert.equal(whoami.isError, undefined, textOf(whoami));
   await changed;
   const fresh = (await client.listTools()).tools;
-  assert.deepEqual(fresh, toolListForMcp());
+  assert.deepEqual(fresh, current);
   const cached = JSON.parse(readFileSync(cachePath, 'utf8')) as { tools: unknown[] };
-  assert.deepEqual(cached.tools, toolListForMcp(), 'the cache holds the remote list for next time');
+  assert.deepEqual(cached.tools, current, 'the cache holds the remote list for next time');
 });
 
 test('without a usable keychain, a call says so and how to choose the file store', async (t) => {
@@ -260,5 +263,9 @@ test('when the remote API goes away, a call says it could not be reached and the
   const result = await client.callTool({ name: 'cluster_list', arguments: {} });
   assert.equal(result.isError, true);
   assert.match(textOf(result), /Could not reach the remote API http:\/\/127\.0\.0\.1:\d+/);
-  assert.equal((await client.listTools()).tools.length, toolListForMcp().length, 'lists still answer');
+  assert.equal(
+    (await client.listTools()).tools.length,
+    selectedTools(toolListForMcp(), DEFAULT_SELECTION).length,
+    'lists still answer',
+  );
 });

@@ -4,8 +4,9 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { test } from 'node:test';
 import { promisify } from 'node:util';
-import { toolListForMcp } from '@cnpg-mcp/catalog';
+import { DEFAULT_SELECTION, toolListForMcp } from '@cnpg-mcp/catalog';
 import { loginAsPerson } from '@cnpg-mcp/devstack';
+import { selectedTools } from '../../src/serve/tool-selection.js';
 import { builtCli, loginWithCli, packageDir, privateHome } from '../support/helpers.js';
 import { credentials, startStack } from '../support/stack.js';
 
@@ -53,7 +54,7 @@ test('MCP Inspector CLI lists and calls tools through stdio → sidecar → remo
   const listed = (await inspector(serverEnv, cli, 'tools/list')) as { tools: Array<{ name: string }> };
   assert.deepEqual(
     listed.tools.map((tool) => tool.name),
-    toolListForMcp().map((tool) => tool.name),
+    selectedTools(toolListForMcp(), DEFAULT_SELECTION).map((tool) => tool.name),
   );
 
   const whoami = (await inspector(serverEnv, cli, 'tools/call', '--tool-name', 'whoami')) as {

@@ -2,8 +2,9 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { test } from 'node:test';
-import { promptListForMcp, resourceTemplates, toolListForMcp } from '@cnpg-mcp/catalog';
+import { DEFAULT_SELECTION, promptListForMcp, resourceTemplates, toolListForMcp } from '@cnpg-mcp/catalog';
 import { ListToolsResultSchema } from '@modelcontextprotocol/sdk/types.js';
+import { selectedTools } from '../../src/serve/tool-selection.js';
 import { builtCli, connectOverStdio, privateHome, sidecarSockets } from '../support/helpers.js';
 
 /** A port nothing listens on. */
@@ -45,7 +46,11 @@ test('with the network unreachable and no login, the handshake and every list an
     `spawn + initialize: ${Math.round(connected - started)} ms; tools/list: ${Math.round(listed - connected)} ms`,
   );
 
-  assert.deepEqual(tools, toolListForMcp(), 'tools/list is the catalogue, byte for byte');
+  assert.deepEqual(
+    tools,
+    selectedTools(toolListForMcp(), DEFAULT_SELECTION),
+    "tools/list is the catalogue's default toolsets, byte for byte",
+  );
   assert.equal(client.getServerVersion()?.name, 'cnpg-mcp');
   assert.ok(client.getServerCapabilities()?.tools?.listChanged);
   assert.ok(listed - connected < 2000, `tools/list answered in ${Math.round(listed - connected)} ms`);
@@ -73,7 +78,10 @@ test('without any settings the server still starts, lists tools, and a call name
   const cli = await builtCli();
   const home = privateHome(t);
   const { client } = await connectOverStdio(t, cli, home.env);
-  assert.equal((await client.listTools()).tools.length, toolListForMcp().length);
+  assert.equal(
+    (await client.listTools()).tools.length,
+    selectedTools(toolListForMcp(), DEFAULT_SELECTION).length,
+  );
   const result = await client.callTool({ name: 'cluster_list', arguments: {} });
   assert.equal(result.isError, true);
   const text = (result.content as Array<{ text: string }>)[0]?.text ?? '';

@@ -23,6 +23,7 @@ export const backupDelete = {
   requiredScope: 'write',
   confirmField: 'name',
   confirmation: {
-    question: 'Delete backup {name} (namespace {namespace|default})? It can no longer be restored from here.',
+    question:
+      'Delete backup {name} (namespace {namespace|your default})? It can no longer be restored from here.',
   },
 } satisfies ToolDefinition;

@@ -23,6 +23,6 @@ export const scheduledBackupDelete = {
   confirmField: 'name',
   confirmation: {
     question:
-      'Delete scheduled backup {name} (namespace {namespace|default})? No more backups are taken, and backups it owns are deleted.',
+      'Delete scheduled backup {name} (namespace {namespace|your default})? No more backups are taken, and backups it owns are deleted.',
   },
 } satisfies ToolDefinition;

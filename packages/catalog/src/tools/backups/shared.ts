@@ -84,3 +84,45 @@ export const cronScheduleField = z
     if (problem) ctx.addIssue({ code: 'custom', message: problem });
   })
   .describe('Seconds first: "0 0 2 * * *" is daily at 02:00; "@daily" and "@every 6h" work too.');
+
+const kubeObjectName = z
+  .string()
+  .min(1)
+  .max(253)
+  .regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/);
+
+/** Where a cluster's backups go, as cluster_create and backup_destination_set take it. */
+export const backupDestinationInput = z.strictObject({
+  object_store: kubeObjectName
+    .optional()
+    .describe('A Barman Cloud ObjectStore in the namespace the policy allows; becomes the WAL archiver.'),
+  server_name: kubeObjectName
+    .optional()
+    .describe('The folder in the store; default the cluster name. Must be unused by another cluster.'),
+  volume_snapshot_class: kubeObjectName
+    .optional()
+    .describe('Enables volume-snapshot backups with this class.'),
+});
+
+export const backupDestinationSummary = z.object({
+  objectStore: z.string().describe('The Barman Cloud ObjectStore the WAL archiver writes to; "" when none.'),
+  serverName: z.string(),
+  walArchiver: z.string().describe('The plugin archiving WAL; "" when none.'),
+  volumeSnapshotClass: z.string(),
+  inTreeObjectStore: z.string().describe('destinationPath of the deprecated in-tree barmanObjectStore; "".'),
+  methods: z.array(z.string()).describe('Backup methods the cluster is configured for, best first.'),
+});
+
+export const backupOverview = z.object({
+  archiving: z.object({
+    configured: z.boolean(),
+    healthy: z.boolean().nullable().describe('null: not reported yet.'),
+    reason: z.string(),
+    message: z.string().describe('What is wrong when archiving fails.'),
+  }),
+  firstRecoverabilityPoint: z.string(),
+  lastRecoverabilityPoint: z
+    .string()
+    .describe('While archiving works: now, less up to archive_timeout (5 min by default); "" otherwise.'),
+  lastSuccessfulBackupByMethod: z.record(z.string(), z.string()),
+});

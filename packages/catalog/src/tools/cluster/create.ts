@@ -14,6 +14,7 @@ import {
 } from '../../fields.js';
 import { mutationOutput } from '../../outputs.js';
 import type { ToolDefinition } from '../../types.js';
+import { backupDestinationInput } from '../backups/shared.js';
 import { action, clusterTarget } from '../shared.js';
 
 export const clusterCreate = {
@@ -54,6 +55,9 @@ export const clusterCreate = {
     tolerations: tolerationsField.optional(),
     node_selector: nodeSelectorField.optional(),
     enable_pod_monitor: z.boolean().default(false),
+    backup_destination: backupDestinationInput
+      .optional()
+      .describe('Where backups and WAL go from the start (as backup_destination_set).'),
     wait: z.boolean().default(false),
     wait_timeout_seconds: z.int().min(10).max(1800).default(600),
     dry_run: dryRunField,

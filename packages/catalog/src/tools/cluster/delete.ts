@@ -34,6 +34,6 @@ export const clusterDelete = {
   confirmField: 'name',
   confirmation: {
     question:
-      'Delete cluster {name} (namespace {namespace|default}) with its instances, volumes and what was made for it? Backups stay. This cannot be undone.',
+      'Delete cluster {name} (namespace {namespace|your default}) with its instances, volumes and what was made for it? Backups stay. This cannot be undone.',
   },
 } satisfies ToolDefinition;

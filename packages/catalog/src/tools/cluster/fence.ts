@@ -17,6 +17,6 @@ export const clusterFence = {
   requiredScope: 'write',
   confirmation: {
     question:
-      'Fence {instance} of cluster {name} (namespace {namespace|default})? PostgreSQL stops there ("*": everywhere) and no failover happens.',
+      'Fence {instance} of cluster {name} (namespace {namespace|your default})? PostgreSQL stops there ("*": everywhere) and no failover happens.',
   },
 } satisfies ToolDefinition;

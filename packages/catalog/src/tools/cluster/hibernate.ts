@@ -22,6 +22,6 @@ export const clusterHibernate = {
   confirmField: 'name',
   confirmation: {
     question:
-      'Hibernate cluster {name} (namespace {namespace|default})? The database is down until it is resumed.',
+      'Hibernate cluster {name} (namespace {namespace|your default})? The database is down until it is resumed.',
   },
 } satisfies ToolDefinition;

@@ -30,6 +30,6 @@ export const clusterImageUpgrade = {
   requiredScope: 'write',
   confirmation: {
     question:
-      'Change the PostgreSQL image of cluster {name} (namespace {namespace|default})? Instances restart; a new major version is an offline upgrade that cannot be undone.',
+      'Change the PostgreSQL image of cluster {name} (namespace {namespace|your default})? Instances restart; a new major version is an offline upgrade that cannot be undone.',
   },
 } satisfies ToolDefinition;

@@ -22,6 +22,6 @@ export const clusterScale = {
   requiredScope: 'write',
   confirmation: {
     question:
-      'Scale cluster {name} (namespace {namespace|default}) to {instances} instances? Fewer instances than now removes replicas and their volumes.',
+      'Scale cluster {name} (namespace {namespace|your default}) to {instances} instances? Fewer instances than now removes replicas and their volumes.',
   },
 } satisfies ToolDefinition;

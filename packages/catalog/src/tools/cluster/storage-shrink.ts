@@ -25,6 +25,6 @@ export const clusterStorageShrink = {
   confirmField: 'name',
   confirmation: {
     question:
-      'Take the next step shrinking the storage of cluster {name} (namespace {namespace|default}) to {storage_size}? The steps replace instances and their volumes.',
+      'Take the next step shrinking the storage of cluster {name} (namespace {namespace|your default}) to {storage_size}? The steps replace instances and their volumes.',
   },
 } satisfies ToolDefinition;

@@ -30,6 +30,6 @@ export const credentialReveal = {
   requiredScope: 'read',
   confirmation: {
     question:
-      'Show the password of role {name|the application owner} of cluster {cluster} (namespace {namespace|default}) to the assistant?',
+      'Show the password of role {name|the application owner} of cluster {cluster} (namespace {namespace|your default}) to the assistant?',
   },
 } satisfies ToolDefinition;

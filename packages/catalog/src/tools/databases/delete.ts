@@ -25,6 +25,6 @@ export const databaseDelete = {
   confirmField: 'name',
   confirmation: {
     question:
-      'Delete database {name} of cluster {cluster} (namespace {namespace|default})? With drop, its data is dropped in PostgreSQL.',
+      'Delete database {name} of cluster {cluster} (namespace {namespace|your default})? With drop, its data is dropped in PostgreSQL.',
   },
 } satisfies ToolDefinition;

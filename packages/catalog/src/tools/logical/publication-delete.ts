@@ -24,6 +24,6 @@ export const publicationDelete = {
   confirmField: 'name',
   confirmation: {
     question:
-      'Delete publication {name} of cluster {cluster} (namespace {namespace|default})? Its subscribers stop receiving changes.',
+      'Delete publication {name} of cluster {cluster} (namespace {namespace|your default})? Its subscribers stop receiving changes.',
   },
 } satisfies ToolDefinition;

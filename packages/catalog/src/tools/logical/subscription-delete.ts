@@ -24,6 +24,6 @@ export const subscriptionDelete = {
   confirmField: 'name',
   confirmation: {
     question:
-      'Delete subscription {name} of cluster {cluster} (namespace {namespace|default})? Changes stop arriving.',
+      'Delete subscription {name} of cluster {cluster} (namespace {namespace|your default})? Changes stop arriving.',
   },
 } satisfies ToolDefinition;

@@ -22,6 +22,6 @@ export const poolerDelete = {
   requiredScope: 'write',
   confirmField: 'name',
   confirmation: {
-    question: 'Delete pooler {name} (namespace {namespace|default})? Its clients are disconnected.',
+    question: 'Delete pooler {name} (namespace {namespace|your default})? Its clients are disconnected.',
   },
 } satisfies ToolDefinition;

@@ -26,6 +26,6 @@ export const roleDelete = {
   confirmField: 'name',
   confirmation: {
     question:
-      'Delete role {name} of cluster {cluster} (namespace {namespace|default})? It is dropped in PostgreSQL unless drop is false.',
+      'Delete role {name} of cluster {cluster} (namespace {namespace|your default})? It is dropped in PostgreSQL unless drop is false.',
   },
 } satisfies ToolDefinition;

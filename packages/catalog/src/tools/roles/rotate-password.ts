@@ -26,6 +26,6 @@ export const roleRotatePassword = {
   requiredScope: 'write',
   confirmation: {
     question:
-      'Rotate the password of role {name} of cluster {cluster} (namespace {namespace|default})? Whatever uses the old password loses access.',
+      'Rotate the password of role {name} of cluster {cluster} (namespace {namespace|your default})? Whatever uses the old password loses access.',
   },
 } satisfies ToolDefinition;
