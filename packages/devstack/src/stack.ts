@@ -1,6 +1,8 @@
 /**
  * The local stack, assembled one way for the tests, the benchmarks and `npm start`: the OpenID
- * provider, the Kubernetes emulator and the remote API on top of them, all on 127.0.0.1.
+ * provider, the Kubernetes emulator and the remote API on top of them, all on 127.0.0.1. With
+ * KUBE_CONFORMANCE=real the cluster KUBECONFIG names stands where the emulator would
+ * (real-cluster.ts): the same tests, on the same path, against CloudNativePG itself.
  * Product code never imports this module (it imports the remote API, not the other way round).
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -14,6 +16,10 @@ import {
 } from '@cnpg-mcp/remote-api';
 import { CoreV1Api, CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
 import { type KubeEmulator, type KubeEmulatorOptions, startKubeEmulator } from './kube/index.js';
+import { connectRealCluster, realCluster } from './real-cluster.js';
+
+export { emulatorOnly, realCluster } from './real-cluster.js';
+
 import {
   DEFAULT_SCOPE,
   type DevOidc,
@@ -55,7 +61,10 @@ export interface RemoteApiSettings {
 export interface LocalStackOptions {
   /** The OpenID provider: port (0, the default: any free one), token lifetimes. */
   oidc?: DevOidcOptions;
-  /** The Kubernetes emulator: namespaces, cnpgVersion, stepDelayMs, users, rbac, kubeconfigPath… */
+  /**
+   * The Kubernetes emulator: namespaces, cnpgVersion, stepDelayMs, users, rbac, kubeconfigPath…
+   * (against a real cluster only the namespaces count: they are created, and removed at close).
+   */
   kube?: KubeEmulatorOptions;
   /** The remote API started with the stack; false: none (start one with `startApi`, or run your own). */
   remoteApi?: RemoteApiSettings | false;
@@ -103,7 +112,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   try {
     const oidc = await startDevOidc(options.oidc);
     closers.push(() => oidc.close());
-    const kube = await startKubeEmulator(options.kube);
+    const kube = realCluster ? await connectRealCluster(options.kube) : await startKubeEmulator(options.kube);
     closers.push(() => kube.close());
     const scratch = mkdtempSync(join(tmpdir(), 'cnpg-stack-'));
     closers.push(async () => rmSync(scratch, { recursive: true, force: true }));
