@@ -53,6 +53,8 @@ function notHere(what: string): never {
  */
 export async function connectRealCluster(options: KubeEmulatorOptions = {}): Promise<KubeEmulator> {
   if (options.cnpgVersion === '1.29') notHere('CloudNativePG 1.29 (cnpgVersion)');
+  if (options.rbac || options.users?.length) notHere('users and RBAC rules (users, rbac)');
+  if (options.stateFile) notHere('a state file (stateFile)');
   const kc = new KubeConfig();
   kc.loadFromDefault();
   const server = kc.getCurrentCluster()?.server ?? notHere('a kubeconfig without a current cluster');
