@@ -61,7 +61,11 @@ if (files.length === 0) {
 }
 
 const node = [process.execPath, '--conditions=cnpg-mcp-source', '--import', 'tsx'];
-const concurrency = process.env.TEST_CONCURRENCY ?? '2';
+// Against a real cluster (KUBE_CONFORMANCE=real) the files share its namespaces and its operator
+// takes minutes, not milliseconds: one file at a time, with a longer limit per test.
+const realCluster = process.env.KUBE_CONFORMANCE === 'real';
+const concurrency = process.env.TEST_CONCURRENCY ?? (realCluster ? '1' : '2');
+const testTimeout = realCluster ? 1_800_000 : 180_000;
 // Unit tests are pure, so they share one process: TypeScript and the workspaces are loaded once
 // instead of once per file (3 s instead of 15 s). A file that cannot be loaded is a failed test.
 const unitScript = `import { test } from 'node:test';
@@ -77,6 +81,6 @@ for (const file of ${JSON.stringify(files.map((file) => pathToFileURL(join(root,
 const runnerArgs =
   tier === 'unit'
     ? ['--input-type=module', '--eval', unitScript]
-    : ['--test', `--test-concurrency=${concurrency}`, '--test-timeout=180000', ...files];
+    : ['--test', `--test-concurrency=${concurrency}`, `--test-timeout=${testTimeout}`, ...files];
 const result = spawnSync(node[0], [...node.slice(1), ...runnerArgs], { cwd: root, stdio: 'inherit' });
 process.exit(result.status ?? 1);

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { emulatorOnly } from '../../../devstack/src/stack.js';
 import {
   aliceCluster,
   assertNoSecretInOutputs,
@@ -219,21 +220,25 @@ describe('roles through DatabaseRole (CloudNativePG 1.30+ discovered)', () => {
     await env.kube.settle();
   });
 
-  test('a role the API server refuses leaves no password Secret behind', async () => {
-    const fault = env.kube.faults.add({ method: 'POST', path: '/databaseroles', status: 500, times: 1 });
-    try {
-      await fails(
-        env.alice,
-        'role_create',
-        { cluster: 'pg-roles', name: 'unlucky' },
-        /injected fault|HTTP 500/,
-      );
-    } finally {
-      env.kube.faults.remove(fault);
-    }
-    assert.equal(await secretData(env, 'pg-roles-unlucky-password'), undefined);
-    assert.equal(await getCr(env, 'databaseroles', 'pg-roles-unlucky'), undefined);
-  });
+  test(
+    'a role the API server refuses leaves no password Secret behind',
+    emulatorOnly('injects a 500 into the API server'),
+    async () => {
+      const fault = env.kube.faults.add({ method: 'POST', path: '/databaseroles', status: 500, times: 1 });
+      try {
+        await fails(
+          env.alice,
+          'role_create',
+          { cluster: 'pg-roles', name: 'unlucky' },
+          /injected fault|HTTP 500/,
+        );
+      } finally {
+        env.kube.faults.remove(fault);
+      }
+      assert.equal(await secretData(env, 'pg-roles-unlucky-password'), undefined);
+      assert.equal(await getCr(env, 'databaseroles', 'pg-roles-unlucky'), undefined);
+    },
+  );
 
   test('role_delete needs the role name as confirmation, then deletes the role and its Secret', async () => {
     await fails(
@@ -264,64 +269,72 @@ describe('roles through DatabaseRole (CloudNativePG 1.30+ discovered)', () => {
   });
 });
 
-describe('roles through spec.managed.roles (CloudNativePG 1.29: no DatabaseRole resource)', () => {
-  let legacy: ObjectsEnv;
-  before(async () => {
-    legacy = await startObjectsEnv({ cnpgVersion: '1.29' });
-    await aliceCluster(legacy, 'pg-roles');
-  });
-  after(async () => {
-    await legacy?.close();
-  });
-
-  test('without the DatabaseRole resource, roles go to spec.managed.roles', async () => {
-    const out = await ok(legacy.alice, 'role_create', {
-      cluster: 'pg-roles',
-      name: 'legacy',
-      createdb: true,
+describe(
+  'roles through spec.managed.roles (CloudNativePG 1.29: no DatabaseRole resource)',
+  emulatorOnly('CloudNativePG 1.29 is emulated; a real cluster runs one release'),
+  () => {
+    let legacy: ObjectsEnv;
+    before(async () => {
+      legacy = await startObjectsEnv({ cnpgVersion: '1.29' });
+      await aliceCluster(legacy, 'pg-roles');
     });
-    assert.equal(out.mode, 'managed.roles');
-    const cluster = await getCr(legacy, 'clusters', 'pg-roles');
-    const role = cluster?.spec.managed.roles.find((r: { name: string }) => r.name === 'legacy');
-    assert.equal(role.createdb, true);
-    assert.deepEqual(role.passwordSecret, { name: 'pg-roles-legacy-password' });
-    const data = await secretData(legacy, 'pg-roles-legacy-password');
-    seenPasswords.push(data!.password);
-
-    await legacy.kube.settle();
-    const got = await ok(legacy.alice, 'role_get', { cluster: 'pg-roles', name: 'legacy' });
-    assert.equal(got.role.source, 'managed.roles');
-    assert.equal(got.role.applied, true);
-
-    // The list is rewritten whole, so a concurrent change (409) is retried on a fresh read.
-    const conflict = legacy.kube.faults.add({
-      method: 'PATCH',
-      path: '/clusters/pg-roles',
-      status: 409,
-      times: 1,
+    after(async () => {
+      await legacy?.close();
     });
-    await ok(legacy.alice, 'role_update', { cluster: 'pg-roles', name: 'legacy', in_roles: ['pg_monitor'] });
-    assert.ok(!legacy.kube.faults.list().some((f) => f.id === conflict), 'the conflict was hit once');
-    const updated = (await getCr(legacy, 'clusters', 'pg-roles'))?.spec.managed.roles[0];
-    assert.deepEqual(updated.inRoles, ['pg_monitor']);
-    assert.equal(updated.createdb, true);
 
-    await ok(legacy.alice, 'role_delete', { cluster: 'pg-roles', name: 'legacy', confirm: 'legacy' });
-    const deleted = (await getCr(legacy, 'clusters', 'pg-roles'))?.spec.managed.roles[0];
-    assert.equal(deleted.ensure, 'absent');
-    assert.equal(await secretData(legacy, 'pg-roles-legacy-password'), undefined);
-  });
+    test('without the DatabaseRole resource, roles go to spec.managed.roles', async () => {
+      const out = await ok(legacy.alice, 'role_create', {
+        cluster: 'pg-roles',
+        name: 'legacy',
+        createdb: true,
+      });
+      assert.equal(out.mode, 'managed.roles');
+      const cluster = await getCr(legacy, 'clusters', 'pg-roles');
+      const role = cluster?.spec.managed.roles.find((r: { name: string }) => r.name === 'legacy');
+      assert.equal(role.createdb, true);
+      assert.deepEqual(role.passwordSecret, { name: 'pg-roles-legacy-password' });
+      const data = await secretData(legacy, 'pg-roles-legacy-password');
+      seenPasswords.push(data!.password);
 
-  test('without DatabaseRole, a client certificate is refused before anything is written', async () => {
-    await fails(
-      legacy.alice,
-      'role_create',
-      { cluster: 'pg-roles', name: 'certless', client_certificate: true },
-      /client_certificate: needs the DatabaseRole resource/,
-    );
-    assert.equal(await secretData(legacy, 'pg-roles-certless-password'), undefined);
-  });
-});
+      await legacy.kube.settle();
+      const got = await ok(legacy.alice, 'role_get', { cluster: 'pg-roles', name: 'legacy' });
+      assert.equal(got.role.source, 'managed.roles');
+      assert.equal(got.role.applied, true);
+
+      // The list is rewritten whole, so a concurrent change (409) is retried on a fresh read.
+      const conflict = legacy.kube.faults.add({
+        method: 'PATCH',
+        path: '/clusters/pg-roles',
+        status: 409,
+        times: 1,
+      });
+      await ok(legacy.alice, 'role_update', {
+        cluster: 'pg-roles',
+        name: 'legacy',
+        in_roles: ['pg_monitor'],
+      });
+      assert.ok(!legacy.kube.faults.list().some((f) => f.id === conflict), 'the conflict was hit once');
+      const updated = (await getCr(legacy, 'clusters', 'pg-roles'))?.spec.managed.roles[0];
+      assert.deepEqual(updated.inRoles, ['pg_monitor']);
+      assert.equal(updated.createdb, true);
+
+      await ok(legacy.alice, 'role_delete', { cluster: 'pg-roles', name: 'legacy', confirm: 'legacy' });
+      const deleted = (await getCr(legacy, 'clusters', 'pg-roles'))?.spec.managed.roles[0];
+      assert.equal(deleted.ensure, 'absent');
+      assert.equal(await secretData(legacy, 'pg-roles-legacy-password'), undefined);
+    });
+
+    test('without DatabaseRole, a client certificate is refused before anything is written', async () => {
+      await fails(
+        legacy.alice,
+        'role_create',
+        { cluster: 'pg-roles', name: 'certless', client_certificate: true },
+        /client_certificate: needs the DatabaseRole resource/,
+      );
+      assert.equal(await secretData(legacy, 'pg-roles-certless-password'), undefined);
+    });
+  },
+);
 
 describe('credentials', () => {
   test('the application owner password is revealed from the cluster Secret', async () => {

@@ -12,7 +12,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { type LocalStack, startLocalStack } from '../../../../devstack/src/stack.js';
+import {
+  emulatorOnly,
+  type LocalStack,
+  realCluster,
+  startLocalStack,
+} from '../../../../devstack/src/stack.js';
 import { OWNER_LABEL } from '../../../src/identity.js';
 import { connectClient } from '../../support/support.js';
 
@@ -142,22 +147,28 @@ async function startSide(cnpg: Side['cnpg']): Promise<Side> {
 
 let modern: Side;
 let legacy: Side;
+/** CloudNativePG 1.29 is emulated: a real cluster runs the one release it has (1.30). */
+const emulated129 = emulatorOnly('CloudNativePG 1.29 is emulated; a real cluster runs one release');
+const only = (mode: Side['cnpg']) => (mode === '1.29' ? emulated129 : {});
 /** alice on the 1.30 stack's second server, whose policy opens roleAttributes.superuser. */
 let aliceSuperuserOk: Client;
 
 before(async () => {
-  [modern, legacy] = await Promise.all([startSide('1.30'), startSide('1.29')]);
+  [modern, legacy] = await Promise.all([
+    startSide('1.30'),
+    realCluster ? (undefined as unknown as Side) : startSide('1.29'),
+  ]);
   const opened = await modern.stack.startApi({
     env: { DEFAULT_NAMESPACE: NS },
     policy: { ...POLICY, roleAttributes: { superuser: true } },
   });
   aliceSuperuserOk = await connectClient(opened, await modern.stack.tokenFor('alice'));
-  for (const side of [modern, legacy]) {
+  for (const side of [modern, legacy].filter(Boolean)) {
     await cluster(side.alice, 'ledger');
     await ok(side.alice, 'role_create', { cluster: 'ledger', name: 'reporting' });
   }
   await ok(modern.alice, 'database_create', { cluster: 'ledger', name: 'shop', owner: 'reporting' });
-  await Promise.all([modern.stack.kube.settle(), legacy.stack.kube.settle()]);
+  await Promise.all([modern.stack.kube.settle(), legacy?.stack.kube.settle()]);
 });
 
 after(async () => {
@@ -170,30 +181,34 @@ after(async () => {
 
 describe('bob cannot add a role or a database to alice’s cluster', () => {
   for (const mode of ['1.30', '1.29'] as const) {
-    test(`role_create on her cluster is refused; no role, Secret or managed entry exists (CNPG ${mode})`, async () => {
-      const attempts = new Attempts();
-      const side = mode === '1.30' ? modern : legacy;
-      const before = await fingerprint(side, [['clusters', 'ledger']], []);
-      for (const args of [{}, { superuser: true }, { disable_password: true, dry_run: true }]) {
-        await attempts.try(
-          side.bob,
-          'role_create',
-          { cluster: 'ledger', name: 'intruder', ...args },
-          /rule ownership/,
+    test(
+      `role_create on her cluster is refused; no role, Secret or managed entry exists (CNPG ${mode})`,
+      only(mode),
+      async () => {
+        const attempts = new Attempts();
+        const side = mode === '1.30' ? modern : legacy;
+        const before = await fingerprint(side, [['clusters', 'ledger']], []);
+        for (const args of [{}, { superuser: true }, { disable_password: true, dry_run: true }]) {
+          await attempts.try(
+            side.bob,
+            'role_create',
+            { cluster: 'ledger', name: 'intruder', ...args },
+            /rule ownership/,
+          );
+        }
+        await side.stack.kube.settle();
+        assert.equal(await getSecret(side, 'ledger-intruder-password'), undefined, 'no password Secret');
+        if (mode === '1.30') {
+          assert.equal(await getCr(side, 'databaseroles', 'ledger-intruder'), undefined, 'no DatabaseRole');
+        }
+        assert.deepEqual(
+          await fingerprint(side, [['clusters', 'ledger']], []),
+          before,
+          'spec.managed.roles as it was',
         );
-      }
-      await side.stack.kube.settle();
-      assert.equal(await getSecret(side, 'ledger-intruder-password'), undefined, 'no password Secret');
-      if (mode === '1.30') {
-        assert.equal(await getCr(side, 'databaseroles', 'ledger-intruder'), undefined, 'no DatabaseRole');
-      }
-      assert.deepEqual(
-        await fingerprint(side, [['clusters', 'ledger']], []),
-        before,
-        'spec.managed.roles as it was',
-      );
-      attempts.assertRefused();
-    });
+        attempts.assertRefused();
+      },
+    );
   }
 
   test('database_create on her cluster is refused; no Database exists', async () => {
@@ -210,7 +225,7 @@ describe('bob cannot add a role or a database to alice’s cluster', () => {
 });
 
 describe('bob cannot change, rotate or drop alice’s roles and databases', () => {
-  test('CNPG 1.29: her managed roles and their Secret stay as they were', async () => {
+  test('CNPG 1.29: her managed roles and their Secret stay as they were', emulated129, async () => {
     const attempts = new Attempts();
     const before = await fingerprint(legacy, [['clusters', 'ledger']], ['ledger-reporting-password']);
     const target = { cluster: 'ledger', name: 'reporting' };
@@ -312,36 +327,40 @@ describe('bob cannot change, rotate or drop alice’s roles and databases', () =
   });
 
   for (const mode of ['1.30', '1.29'] as const) {
-    test(`a role named so that its objects take her names gets bob nothing (CNPG ${mode})`, async () => {
-      const attempts = new Attempts();
-      // Object names join cluster and role: alice's sales-eu/reporting and bob's sales/eu_reporting
-      // both make sales-eu-reporting(-password). A create never replaces what exists.
-      const side = mode === '1.30' ? modern : legacy;
-      await cluster(side.alice, 'sales-eu');
-      await ok(side.alice, 'role_create', { cluster: 'sales-eu', name: 'reporting' });
-      await cluster(side.bob, 'sales');
-      await side.stack.kube.settle();
-      const hers: [string, string][] = mode === '1.30' ? [['databaseroles', 'sales-eu-reporting']] : [];
-      const before = await fingerprint(side, hers, ['sales-eu-reporting-password']);
-      const squat = { cluster: 'sales', name: 'eu_reporting' };
-      await attempts.try(side.bob, 'role_create', squat, /already exists/);
-      if (mode === '1.29') {
-        // A role without a password, then a rotation that would create its Secret under her name.
-        await ok(side.bob, 'role_create', { ...squat, disable_password: true });
-        await attempts.try(side.bob, 'role_rotate_password', squat, /already exists/);
-        const bobs = (await getCr(side, 'clusters', 'sales')).spec.managed.roles;
-        assert.equal(bobs[0].passwordSecret, undefined, 'his role was not pointed at her Secret');
-      } else {
-        await attempts.try(side.bob, 'role_create', { ...squat, disable_password: true }, /already exists/);
-      }
-      await side.stack.kube.settle();
-      assert.deepEqual(await fingerprint(side, hers, ['sales-eu-reporting-password']), before);
-      assert.equal(
-        (await getSecret(side, 'sales-eu-reporting-password')).metadata.labels[OWNER_LABEL],
-        side.aliceId,
-      );
-      attempts.assertRefused();
-    });
+    test(
+      `a role named so that its objects take her names gets bob nothing (CNPG ${mode})`,
+      only(mode),
+      async () => {
+        const attempts = new Attempts();
+        // Object names join cluster and role: alice's sales-eu/reporting and bob's sales/eu_reporting
+        // both make sales-eu-reporting(-password). A create never replaces what exists.
+        const side = mode === '1.30' ? modern : legacy;
+        await cluster(side.alice, 'sales-eu');
+        await ok(side.alice, 'role_create', { cluster: 'sales-eu', name: 'reporting' });
+        await cluster(side.bob, 'sales');
+        await side.stack.kube.settle();
+        const hers: [string, string][] = mode === '1.30' ? [['databaseroles', 'sales-eu-reporting']] : [];
+        const before = await fingerprint(side, hers, ['sales-eu-reporting-password']);
+        const squat = { cluster: 'sales', name: 'eu_reporting' };
+        await attempts.try(side.bob, 'role_create', squat, /already exists/);
+        if (mode === '1.29') {
+          // A role without a password, then a rotation that would create its Secret under her name.
+          await ok(side.bob, 'role_create', { ...squat, disable_password: true });
+          await attempts.try(side.bob, 'role_rotate_password', squat, /already exists/);
+          const bobs = (await getCr(side, 'clusters', 'sales')).spec.managed.roles;
+          assert.equal(bobs[0].passwordSecret, undefined, 'his role was not pointed at her Secret');
+        } else {
+          await attempts.try(side.bob, 'role_create', { ...squat, disable_password: true }, /already exists/);
+        }
+        await side.stack.kube.settle();
+        assert.deepEqual(await fingerprint(side, hers, ['sales-eu-reporting-password']), before);
+        assert.equal(
+          (await getSecret(side, 'sales-eu-reporting-password')).metadata.labels[OWNER_LABEL],
+          side.aliceId,
+        );
+        attempts.assertRefused();
+      },
+    );
   }
 });
 
@@ -358,37 +377,41 @@ describe('dangerous role power is a policy decision', () => {
     new RegExp(`rule roleAttributes.*policy key.*${key.replace('.', '\\.')}`, 's');
 
   for (const mode of ['1.30', '1.29'] as const) {
-    test(`on her own cluster, alice cannot create a role with any of them; nothing is written (CNPG ${mode})`, async () => {
-      const attempts = new Attempts();
-      const side = mode === '1.30' ? modern : legacy;
-      const before = await fingerprint(side, [['clusters', 'ledger']], []);
-      for (const [power, args, key] of powers) {
-        const name = `power_${power}`;
-        const objectName = `ledger-power-${power.replace(/_/g, '-')}`;
-        for (const dryRun of [false, true]) {
-          await attempts.try(
-            side.alice,
-            'role_create',
-            { cluster: 'ledger', name, ...args, dry_run: dryRun },
-            namingKey(key),
+    test(
+      `on her own cluster, alice cannot create a role with any of them; nothing is written (CNPG ${mode})`,
+      only(mode),
+      async () => {
+        const attempts = new Attempts();
+        const side = mode === '1.30' ? modern : legacy;
+        const before = await fingerprint(side, [['clusters', 'ledger']], []);
+        for (const [power, args, key] of powers) {
+          const name = `power_${power}`;
+          const objectName = `ledger-power-${power.replace(/_/g, '-')}`;
+          for (const dryRun of [false, true]) {
+            await attempts.try(
+              side.alice,
+              'role_create',
+              { cluster: 'ledger', name, ...args, dry_run: dryRun },
+              namingKey(key),
+            );
+          }
+          assert.equal(
+            await getCr(side, 'databaseroles', objectName),
+            undefined,
+            `no DatabaseRole for ${power}`,
           );
+          assert.equal(await getSecret(side, `${objectName}-password`), undefined, `no Secret for ${power}`);
         }
-        assert.equal(
-          await getCr(side, 'databaseroles', objectName),
-          undefined,
-          `no DatabaseRole for ${power}`,
+        assert.deepEqual(
+          await fingerprint(side, [['clusters', 'ledger']], []),
+          before,
+          'no managed.roles entry',
         );
-        assert.equal(await getSecret(side, `${objectName}-password`), undefined, `no Secret for ${power}`);
-      }
-      assert.deepEqual(
-        await fingerprint(side, [['clusters', 'ledger']], []),
-        before,
-        'no managed.roles entry',
-      );
-      attempts.assertRefused();
-    });
+        attempts.assertRefused();
+      },
+    );
 
-    test(`role_update cannot grant them to her existing role either (CNPG ${mode})`, async () => {
+    test(`role_update cannot grant them to her existing role either (CNPG ${mode})`, only(mode), async () => {
       const attempts = new Attempts();
       const side = mode === '1.30' ? modern : legacy;
       const objects: [string, string][] =
@@ -464,32 +487,36 @@ describe('a role’s DatabaseRole, its database and password Secrets go with the
     }
   });
 
-  test('CNPG 1.29: a managed role’s password Secrets go with the cluster; bob’s cluster of the name gets nothing of hers', async () => {
-    const attempts = new Attempts();
-    await cluster(legacy.alice, 'scratch');
-    const uid = (await getCr(legacy, 'clusters', 'scratch')).metadata.uid;
-    await ok(legacy.alice, 'role_create', { cluster: 'scratch', name: 'worker' });
-    await ok(legacy.alice, 'role_create', { cluster: 'scratch', name: 'later', disable_password: true });
-    await ok(legacy.alice, 'role_rotate_password', { cluster: 'scratch', name: 'later' });
-    const secrets = ['scratch-worker-password', 'scratch-later-password'];
-    const owners = await ownersOf(await Promise.all(secrets.map((name) => getSecret(legacy, name))));
-    await ok(legacy.alice, 'cluster_delete', { name: 'scratch', confirm: 'scratch' });
-    await legacy.stack.kube.settle();
-    for (const name of secrets) {
-      assert.equal(await getSecret(legacy, name), undefined, `Secret ${name} went with the cluster`);
-    }
-    for (const [name, references] of owners) {
-      assert.deepEqual(references, [`Cluster/scratch/${uid}`], `${name} was owned by its cluster`);
-    }
-    await cluster(legacy.bob, 'scratch');
-    await legacy.stack.kube.settle();
-    assert.equal((await getCr(legacy, 'clusters', 'scratch')).spec.managed, undefined, 'no roles of hers');
-    await attempts.try(
-      legacy.bob,
-      'credential_reveal',
-      { cluster: 'scratch', name: 'worker' },
-      /not declared/,
-    );
-    attempts.assertRefused();
-  });
+  test(
+    'CNPG 1.29: a managed role’s password Secrets go with the cluster; bob’s cluster of the name gets nothing of hers',
+    emulated129,
+    async () => {
+      const attempts = new Attempts();
+      await cluster(legacy.alice, 'scratch');
+      const uid = (await getCr(legacy, 'clusters', 'scratch')).metadata.uid;
+      await ok(legacy.alice, 'role_create', { cluster: 'scratch', name: 'worker' });
+      await ok(legacy.alice, 'role_create', { cluster: 'scratch', name: 'later', disable_password: true });
+      await ok(legacy.alice, 'role_rotate_password', { cluster: 'scratch', name: 'later' });
+      const secrets = ['scratch-worker-password', 'scratch-later-password'];
+      const owners = await ownersOf(await Promise.all(secrets.map((name) => getSecret(legacy, name))));
+      await ok(legacy.alice, 'cluster_delete', { name: 'scratch', confirm: 'scratch' });
+      await legacy.stack.kube.settle();
+      for (const name of secrets) {
+        assert.equal(await getSecret(legacy, name), undefined, `Secret ${name} went with the cluster`);
+      }
+      for (const [name, references] of owners) {
+        assert.deepEqual(references, [`Cluster/scratch/${uid}`], `${name} was owned by its cluster`);
+      }
+      await cluster(legacy.bob, 'scratch');
+      await legacy.stack.kube.settle();
+      assert.equal((await getCr(legacy, 'clusters', 'scratch')).spec.managed, undefined, 'no roles of hers');
+      await attempts.try(
+        legacy.bob,
+        'credential_reveal',
+        { cluster: 'scratch', name: 'worker' },
+        /not declared/,
+      );
+      attempts.assertRefused();
+    },
+  );
 });
