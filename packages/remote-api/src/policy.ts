@@ -6,6 +6,7 @@ export {
   requireNamespace,
   requireWritable,
 } from './policy/access.js';
+export { requireObjectStoreAllowed, requireSnapshotClassAllowed } from './policy/backup-destinations.js';
 export { PolicyDenied, type PolicyRule } from './policy/denied.js';
 export {
   type ImageChoice,

@@ -21,7 +21,7 @@ export interface Access {
   /** Whether credential_reveal may run at all for this person (ownership still applies). */
   mayRevealCredentials: boolean;
   /** The dangerous-power rules; the checks skip them for admins. */
-  powers: Pick<Policy, 'images' | 'roleAttributes' | 'parameters' | 'poolerSettings'>;
+  powers: Pick<Policy, 'images' | 'roleAttributes' | 'parameters' | 'poolerSettings' | 'backupDestinations'>;
 }
 
 /**
@@ -93,6 +93,7 @@ export function accessFor(
       roleAttributes: policy.roleAttributes,
       parameters: policy.parameters,
       poolerSettings: policy.poolerSettings,
+      backupDestinations: policy.backupDestinations,
     },
   };
 }

@@ -12,6 +12,7 @@ export type PolicyRule =
   | 'roleAttributes'
   | 'parameters'
   | 'poolerSettings'
+  | 'backupDestinations'
   | 'quota.clustersPerUser'
   | 'quota.instancesPerCluster'
   | 'quota.storagePerCluster'

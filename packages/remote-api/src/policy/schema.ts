@@ -10,6 +10,10 @@ const namespaceOrAll = z.union([
   z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'expected a namespace name or "*"'),
 ]);
 const nonEmpty = z.string().min(1);
+const dnsName = z
+  .string()
+  .max(253)
+  .regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, 'expected a Kubernetes object name or "*"');
 const toolsetOrAll = z.enum(['*', ...TOOLSET_NAMES] as ['*', ...ToolGroup[]], {
   error: (issue) => `"${String(issue.input)}" is not a toolset: expected ${TOOLSET_NAMES.join(', ')} or "*"`,
 });
@@ -150,6 +154,29 @@ export const policySchema = z
         weakHbaMethods: z.boolean().default(false),
       })
       .prefault({}),
+    backupDestinations: z
+      .strictObject({
+        objectStores: z
+          .array(z.union([z.literal('*'), dnsName]))
+          .default(['*'])
+          .describe(
+            'Barman Cloud plugin ObjectStores non-admins may send a cluster’s backups and WAL to, by name; "*" = every one. ObjectStores made outside cnpg-mcp (by administrators) are the shared destinations.',
+          ),
+        userObjectStores: z
+          .boolean()
+          .default(false)
+          .describe(
+            'Let a person use an ObjectStore made through cnpg-mcp that they own (never someone else’s). Off: only administrator-made ObjectStores.',
+          ),
+        volumeSnapshotClasses: z
+          .array(z.union([z.literal('*'), dnsName]))
+          .default(['*'])
+          .describe('VolumeSnapshotClasses non-admins may take volume-snapshot backups with; "*" = any.'),
+      })
+      .prefault({})
+      .describe(
+        'Where backups may go: a destination decides who can read a cluster’s data, so people choose among the ones named here.',
+      ),
   })
   .superRefine((policy, ctx) => {
     if (policy.allowVerifiedEmail) return;

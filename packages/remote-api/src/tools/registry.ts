@@ -1,5 +1,7 @@
 import { backupCreateTool } from './backups/create.js';
 import { backupDeleteTool } from './backups/delete.js';
+import { backupDestinationGetTool } from './backups/destination-get.js';
+import { backupDestinationSetTool } from './backups/destination-set.js';
 import { backupGetTool } from './backups/get.js';
 import { backupListTool } from './backups/list.js';
 import { backupRestoreTool } from './backups/restore.js';
@@ -109,6 +111,8 @@ export const implementations: ReadonlyMap<string, ToolImplementation> = new Map(
     scheduledBackupResumeTool,
     scheduledBackupDeleteTool,
     backupRestoreTool,
+    backupDestinationSetTool,
+    backupDestinationGetTool,
     poolerListTool,
     poolerGetTool,
     poolerCreateTool,

@@ -21,7 +21,19 @@ before(async () => {
   env = await startObjectsEnv();
   await aliceCluster(env, 'pg-bk');
   await aliceCluster(env, 'pg-plain');
-  // An administrator configures backups (the Barman Cloud plugin and volume snapshots).
+  // An administrator configures backups (the Barman Cloud plugin's ObjectStore and volume snapshots).
+  await env.custom.createNamespacedCustomObject({
+    group: 'barmancloud.cnpg.io',
+    version: 'v1',
+    namespace: NS,
+    plural: 'objectstores',
+    body: {
+      apiVersion: 'barmancloud.cnpg.io/v1',
+      kind: 'ObjectStore',
+      metadata: { name: 'store' },
+      spec: { configuration: { destinationPath: 's3://backups/' } },
+    },
+  });
   await adminPatch(env, 'clusters', 'pg-bk', {
     spec: {
       plugins: [{ name: PLUGIN, isWALArchiver: true, parameters: { barmanObjectName: 'store' } }],
@@ -199,15 +211,17 @@ describe('scheduled backups', () => {
 
 describe('restore', () => {
   test('backup_restore creates a new cluster from a plugin backup to a point in time', async () => {
+    // A point after the backup ended (the earliest the backup can reach).
+    const targetTime = (await getCr(env, 'backups', 'pg-bk-first'))?.status.stoppedAt;
     const out = await ok(env.alice, 'backup_restore', {
       name: 'pg-restored',
       backup: 'pg-bk-first',
-      target_time: '2026-08-21T10:15:00Z',
+      target_time: targetTime,
     });
     assert.equal(out.sourceCluster, 'pg-bk');
     const cluster = await getCr(env, 'clusters', 'pg-restored');
     assert.equal(cluster?.spec.bootstrap.recovery.source, 'origin');
-    assert.equal(cluster?.spec.bootstrap.recovery.recoveryTarget.targetTime, '2026-08-21T10:15:00Z');
+    assert.equal(cluster?.spec.bootstrap.recovery.recoveryTarget.targetTime, targetTime);
     assert.ok(cluster?.spec.bootstrap.recovery.recoveryTarget.backupID);
     const [origin] = cluster?.spec.externalClusters ?? [];
     assert.equal(origin.name, 'origin');

@@ -22,7 +22,7 @@ export const clusterCreate = {
   group: 'cluster',
   title: 'Create a PostgreSQL cluster',
   description:
-    'Creates a cluster owned by you. Version: postgres_major, image or image_catalog (at most one). wait reports progress until it is healthy.',
+    'Creates a cluster owned by you; the version from postgres_major, image or image_catalog (at most one).',
   details:
     'Creates a CloudNativePG cluster labelled with your identity. Choose the PostgreSQL version with `postgres_major`, a full `image`, or an `image_catalog` (at most one). With `wait`, reports progress until the cluster is healthy (cancellable).',
   inputSchema: z.strictObject({

@@ -1,7 +1,13 @@
 import { backupRestore } from '@cnpg-mcp/catalog';
 import type { z } from 'zod';
 import { type Identity, OWNER_LABEL } from '../../identity.js';
-import { type Access, type ImageChoice, ownerOf, requireImageAllowed } from '../../policy.js';
+import {
+  type Access,
+  type ImageChoice,
+  ownerOf,
+  requireImageAllowed,
+  requireObjectStoreAllowed,
+} from '../../policy.js';
 import { reserveCluster } from '../../quota/cluster-quota.js';
 import { type ClusterObject, majorFromImage } from '../cluster/model.js';
 import {
@@ -17,6 +23,7 @@ import { clusterOf, str } from '../common/objects.js';
 import { defineTool, ToolFailure } from '../context.js';
 import type { Kind, KubeObject } from '../framework/kinds.js';
 import type { Observed } from '../framework/references.js';
+import { objectStoreReference } from './destination.js';
 import { BACKUP_HINT, clusterBackupPlugin, DEFAULT_BACKUP_PLUGIN, seenObject } from './model.js';
 
 type Args = z.output<typeof backupRestore.inputSchema>;
@@ -30,6 +37,8 @@ export interface RestoreSeen {
   backup: KubeObject;
   source?: ClusterObject | undefined;
   catalog?: KubeObject | undefined;
+  /** The Barman Cloud ObjectStore the source cluster archives to, when it uses one. */
+  objectStore?: KubeObject | undefined;
   /** What already names the new cluster (Poolers holding its Service names, others' objects it would inherit). */
   claims: NameClaims;
 }
@@ -55,6 +64,11 @@ function sourceCatalogName(args: Args, seen: Observed, kind: Kind): string | und
   return (ref.kind === 'ClusterImageCatalog' ? 'ClusterImageCatalog' : 'ImageCatalog') === kind
     ? ref.name
     : undefined;
+}
+
+/** The ObjectStore the source cluster's backup plugin names, which the restore's external cluster names too. */
+function sourceObjectStore(source: ClusterObject | undefined): string | undefined {
+  return (source && clusterBackupPlugin(source)?.parameters?.barmanObjectName) || undefined;
 }
 
 /** The WAL source of the original cluster, through its backup plugin (needed for plugin restores and PITR from snapshots). */
@@ -123,6 +137,30 @@ function walStorageOf(
 }
 
 /**
+ * A point in time this backup can reach: PostgreSQL refuses a recovery target before the backup's
+ * consistent point ("requested recovery stop point is before consistent recovery point") and never
+ * reaches one after the last archived WAL, so a target time before the backup ended or in the
+ * future is outside the window.
+ */
+function requireTargetTimeInWindow(args: Args, backup: KubeObject, now = Date.now()): void {
+  if (args.target_time === undefined) return;
+  const target = Date.parse(args.target_time);
+  const stopped = str(backup.status?.stoppedAt);
+  if (stopped && target < Date.parse(stopped)) {
+    throw new ToolFailure(
+      'invalid_input',
+      `target_time: ${args.target_time} is before backup ${args.backup} ended (${stopped}); a backup restores only to points after it ended — choose an earlier backup or a later time`,
+    );
+  }
+  if (target > now) {
+    throw new ToolFailure(
+      'invalid_input',
+      `target_time: ${args.target_time} is in the future; WAL is archived only up to now`,
+    );
+  }
+}
+
+/**
  * The new cluster a restore creates, or a refusal: one recovery target at most, a completed
  * backup, an allowed image of the backup's major version, the caller's instance and storage
  * quotas, a name nothing else claims (as for cluster_create). Ownership of the Backup and of its source Cluster is checked by the framework before
@@ -149,6 +187,8 @@ export function planRestore(
     );
   }
   const sourceName = clusterOf(backup);
+  requireTargetTimeInWindow(args, backup);
+  if (seen.objectStore) requireObjectStoreAllowed(caller.access, caller.identity, seen.objectStore);
   const { image, catalogRef } = chooseImage(args, seen, caller.access);
   const backupMajor =
     typeof backup.status?.majorVersion === 'number' ? backup.status.majorVersion : undefined;
@@ -323,6 +363,10 @@ export const backupRestoreTool = defineTool({
       role: 'the cluster image catalog of the source cluster',
       name: (args, seen) => sourceCatalogName(args, seen, 'ClusterImageCatalog'),
     },
+    objectStore: objectStoreReference<Args>(
+      (_args, seen) => sourceObjectStore(seen.source as ClusterObject | undefined),
+      'the object store the source cluster archives to',
+    ),
     ...operatorSecretReferences<Args>(),
     target: { kind: 'Cluster', intent: 'create', role: 'the new cluster', name: (args) => args.name },
   },
@@ -331,6 +375,7 @@ export const backupRestoreTool = defineTool({
       backup: seenObject(ctx.seen, 'backup'),
       source: ctx.seen.source as ClusterObject | undefined,
       catalog: ctx.seen.catalog ?? ctx.seen.clusterCatalog,
+      objectStore: ctx.seen.objectStore,
       claims: await readNameClaims(ctx, args.name),
     };
     const plan = planRestore(args, seen, ctx);

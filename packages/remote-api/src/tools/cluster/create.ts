@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import { type Identity, OWNER_LABEL } from '../../identity.js';
 import type { Access } from '../../policy.js';
 import { reserveCluster } from '../../quota/cluster-quota.js';
+import { destinationSpec, objectStoreReference, requireDestinationAllowed } from '../backups/destination.js';
 import { defineTool, ToolFailure } from '../context.js';
 import type { Observed } from '../framework/references.js';
 import {
@@ -48,6 +49,9 @@ export function planClusterCreate(
   requireInstanceQuota(caller.access, args.instances);
   requireStorageQuota(caller.access, args.instances, args.storage_size, args.wal_storage_size);
   requireNameUnclaimed(args.name, seen.claims, caller.identity.userId);
+  if (args.backup_destination)
+    requireDestinationAllowed(caller, args.backup_destination, seen.references.backupObjectStore);
+  const backups = args.backup_destination ? destinationSpec({}, args.backup_destination) : {};
   if (args.enable_pod_monitor && !seen.podMonitors) {
     throw new ToolFailure(
       'precondition',
@@ -83,6 +87,7 @@ export function planClusterCreate(
         ...(args.parameters ? { postgresql: { parameters: args.parameters } } : {}),
         ...(database ? { bootstrap: { initdb: { database, owner: args.owner ?? database } } } : {}),
         ...(Object.keys(affinity).length ? { affinity } : {}),
+        ...backups,
         // Pods, volumes, Services and the operator's Secrets carry the owner label too.
         inheritedMetadata: { labels: { [OWNER_LABEL]: caller.identity.userId } },
       },
@@ -97,6 +102,7 @@ export const clusterCreateTool = defineTool({
     ...imageCatalogReferences<Args>(),
     ...operatorSecretReferences<Args>(),
     cluster: { kind: 'Cluster', intent: 'create', role: 'the new cluster', name: (args) => args.name },
+    backupObjectStore: objectStoreReference<Args>((args) => args.backup_destination?.object_store),
     podMonitor: {
       kind: 'PodMonitor',
       intent: 'create',

@@ -18,6 +18,12 @@ const nameAt = (value: unknown): string | undefined => {
   return typeof name === 'string' && name !== '' ? name : undefined;
 };
 
+/** The Barman Cloud plugin's ObjectStore a plugin entry names (its `barmanObjectName` parameter). */
+const barmanObjectName = (plugin: unknown): string | undefined => {
+  const name = record(record(plugin)?.parameters)?.barmanObjectName;
+  return typeof name === 'string' && name !== '' ? name : undefined;
+};
+
 function push(out: BodyReference[], kind: Kind, name: string | undefined, field: string): void {
   if (name) out.push({ kind, name, field });
 }
@@ -49,6 +55,17 @@ export function referencesInBody(kind: Kind, body: Body): BodyReference[] {
       push(out, 'Secret', nameAt(spec.superuserSecret), 'spec.superuserSecret');
       list(record(spec.managed)?.roles).forEach((role, i) => {
         push(out, 'Secret', nameAt(record(role)?.passwordSecret), `spec.managed.roles[${i}].passwordSecret`);
+      });
+      list(spec.plugins).forEach((plugin, i) => {
+        push(out, 'ObjectStore', barmanObjectName(plugin), `spec.plugins[${i}].parameters.barmanObjectName`);
+      });
+      list(spec.externalClusters).forEach((external, i) => {
+        push(
+          out,
+          'ObjectStore',
+          barmanObjectName(record(external)?.plugin),
+          `spec.externalClusters[${i}].plugin.parameters.barmanObjectName`,
+        );
       });
       break;
     }

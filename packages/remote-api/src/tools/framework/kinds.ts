@@ -24,6 +24,8 @@ export const KINDS = {
   // Served outside the core group, so read and written like custom objects (group/version/plural).
   Job: { group: 'batch', version: 'v1', plural: 'jobs' },
   PodMonitor: { group: 'monitoring.coreos.com', version: 'v1', plural: 'podmonitors' },
+  // The Barman Cloud plugin's destination for base backups and WAL.
+  ObjectStore: { group: 'barmancloud.cnpg.io', version: 'v1', plural: 'objectstores' },
 } as const;
 
 export type Kind = keyof typeof KINDS;
