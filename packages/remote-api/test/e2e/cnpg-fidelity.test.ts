@@ -363,3 +363,86 @@ describe('cluster_create uses what CloudNativePG 1.30 recommends, and still work
     );
   }
 });
+
+describe('backup_restore sends what CloudNativePG’s webhook requires', () => {
+  const getCr = (plural: string, name: string) =>
+    custom.getNamespacedCustomObject({ ...CNPG, namespace: NS, plural, name }).then(
+      (o) => o as Loose,
+      () => undefined,
+    );
+
+  test('an object-store backup to a transaction id names the backup id', async () => {
+    await createCluster('pg-xid', 1);
+    await adminPatch('clusters', 'pg-xid', {
+      spec: { backup: { barmanObjectStore: { destinationPath: 's3://backups/pg-xid' } } },
+    });
+    await stack.kube.settle();
+    await ok('backup_create', {
+      cluster: 'pg-xid',
+      name: 'pg-xid-full',
+      method: 'barmanObjectStore',
+      wait: true,
+      wait_timeout_seconds: WAIT,
+    });
+    const backup = await getCr('backups', 'pg-xid-full');
+    assert.ok(backup.status.backupId, 'the backup has an id');
+    // Without recoveryTarget.backupID the webhook answers "BackupID is missing" (422).
+    await ok('backup_restore', { name: 'pg-xid-copy', backup: 'pg-xid-full', target_xid: '742' });
+    const restored = await getCr('clusters', 'pg-xid-copy');
+    assert.deepEqual(restored.spec.bootstrap.recovery, {
+      backup: { name: 'pg-xid-full' },
+      recoveryTarget: { backupID: backup.status.backupId, targetXID: '742' },
+    });
+  });
+
+  test('a volume-snapshot backup with a WAL snapshot, its cluster gone, restores into a WAL volume', async () => {
+    await ok('cluster_create', {
+      name: 'pg-snap',
+      storage_size: '1Gi',
+      wal_storage_size: '1Gi',
+      wait: true,
+      wait_timeout_seconds: WAIT,
+    });
+    await adminPatch('clusters', 'pg-snap', {
+      spec: { backup: { volumeSnapshot: { className: 'csi-snapclass', walClassName: 'csi-snapclass' } } },
+    });
+    await stack.kube.settle();
+    await ok('backup_create', {
+      cluster: 'pg-snap',
+      name: 'pg-snap-full',
+      method: 'volumeSnapshot',
+      wait: true,
+      wait_timeout_seconds: WAIT,
+    });
+    const backup = await getCr('backups', 'pg-snap-full');
+    assert.deepEqual(backup.status.snapshotBackupStatus.elements.map((e: Loose) => e.type).sort(), [
+      'PG_DATA',
+      'PG_WAL',
+    ]);
+    await ok('cluster_delete', { name: 'pg-snap', confirm: 'pg-snap' });
+    await stack.kube.settle();
+    const refused = await call('backup_restore', {
+      name: 'pg-snap-copy',
+      backup: 'pg-snap-full',
+      storage_size: '1Gi',
+    });
+    assert.equal(refused.isError, true);
+    assert.match(
+      textOf(refused),
+      /wal_storage_size: required, because backup pg-snap-full has a WAL volume snapshot/,
+    );
+    assert.equal(await getCr('clusters', 'pg-snap-copy'), undefined, 'nothing was written');
+    await ok('backup_restore', {
+      name: 'pg-snap-copy',
+      backup: 'pg-snap-full',
+      storage_size: '1Gi',
+      wal_storage_size: '1Gi',
+      wait: true,
+      wait_timeout_seconds: WAIT,
+    });
+    const restored = await getCr('clusters', 'pg-snap-copy');
+    assert.equal(restored.spec.walStorage.size, '1Gi');
+    assert.equal(restored.spec.bootstrap.recovery.volumeSnapshots.walStorage.kind, 'VolumeSnapshot');
+    assert.equal(restored.status.phase, 'Cluster in healthy state');
+  });
+});
