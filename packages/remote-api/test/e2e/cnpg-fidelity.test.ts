@@ -364,6 +364,49 @@ describe('cluster_create uses what CloudNativePG 1.30 recommends, and still work
   }
 });
 
+describe('cluster_create with a PodMonitor leaves nothing half-made', () => {
+  test('a PodMonitor of that name already there (someone else’s): refused, and the new Cluster is gone again', async () => {
+    await custom.createNamespacedCustomObject({
+      group: 'monitoring.coreos.com',
+      version: 'v1',
+      plural: 'podmonitors',
+      namespace: NS,
+      body: {
+        apiVersion: 'monitoring.coreos.com/v1',
+        kind: 'PodMonitor',
+        metadata: { name: 'pg-taken', labels: { 'cnpg-mcp.io/created-by': 'someone-else' } },
+        spec: { selector: { matchLabels: { app: 'theirs' } }, podMetricsEndpoints: [{ port: 'web' }] },
+      },
+    });
+    const refused = await call('cluster_create', {
+      name: 'pg-taken',
+      storage_size: '1Gi',
+      enable_pod_monitor: true,
+    });
+    assert.equal(refused.isError, true);
+    assert.match(textOf(refused), /already exists/);
+    await stack.kube.settle();
+    const cluster = await custom
+      .getNamespacedCustomObject({ ...CNPG, namespace: NS, plural: 'clusters', name: 'pg-taken' })
+      .then(
+        (o) => o as Loose,
+        () => undefined,
+      );
+    assert.ok(
+      !cluster || cluster.metadata.deletionTimestamp,
+      'the Cluster made before the refusal is deleted',
+    );
+    const theirs = (await custom.getNamespacedCustomObject({
+      group: 'monitoring.coreos.com',
+      version: 'v1',
+      plural: 'podmonitors',
+      namespace: NS,
+      name: 'pg-taken',
+    })) as Loose;
+    assert.deepEqual(theirs.spec.selector.matchLabels, { app: 'theirs' }, 'their PodMonitor is untouched');
+  });
+});
+
 describe('backup_restore sends what CloudNativePG’s webhook requires', () => {
   const getCr = (plural: string, name: string) =>
     custom.getNamespacedCustomObject({ ...CNPG, namespace: NS, plural, name }).then(
