@@ -489,3 +489,40 @@ describe('backup_restore sends what CloudNativePG’s webhook requires', () => {
     assert.equal(restored.status.phase, 'Cluster in healthy state');
   });
 });
+
+describe('PostgreSQL parameters: CloudNativePG’s list and rules, the same in the tools and the emulator', () => {
+  const parameters = async () =>
+    (
+      (await custom.getNamespacedCustomObject({
+        ...CNPG,
+        namespace: NS,
+        plural: 'clusters',
+        name: 'pg-params',
+      })) as Loose
+    ).spec.postgresql?.parameters ?? {};
+
+  before(() => createCluster('pg-params', 2));
+
+  test('what CloudNativePG lets people tune is set (full_page_writes, wal_log_hints: the old list refused them)', async () => {
+    await ok('cluster_set_parameters', {
+      name: 'pg-params',
+      parameters: { full_page_writes: 'on', wal_log_hints: 'on' },
+    });
+    assert.deepEqual(await parameters(), { full_page_writes: 'on', wal_log_hints: 'on' });
+  });
+
+  test('what it owns or refuses is refused before anything is written', async () => {
+    const before = JSON.stringify(await parameters());
+    for (const [change, pattern] of [
+      [{ temp_tablespaces: 'scratch' }, /temp_tablespaces is managed by the CloudNativePG operator/],
+      [{ synchronized_standby_slots: 'a' }, /synchronized_standby_slots is managed/],
+      [{ wal_level: 'minimal', max_wal_senders: '0' }, /wal_level minimal needs a single instance/],
+      [{ max_wal_size: 'a lot' }, /max_wal_size "a lot" is not a size/],
+    ] as const) {
+      const refused = await call('cluster_set_parameters', { name: 'pg-params', parameters: change });
+      assert.equal(refused.isError, true, JSON.stringify(change));
+      assert.match(textOf(refused), pattern);
+    }
+    assert.equal(JSON.stringify(await parameters()), before, 'the cluster’s parameters are as they were');
+  });
+});
