@@ -3,7 +3,7 @@ import { z } from 'zod';
 /**
  * Field schemas shared by several tools. Limits live here so they show up in the published JSON
  * Schema. Rules every name follows are stated once, in the server instructions (instructions.ts),
- * not in each schema: NAME_RULE_PATTERNS lists the patterns the published schemas leave out.
+ * not in each schema: NAME_RULES lists the patterns (and their lengths) the published schemas leave out.
  */
 
 /** DNS-1123 label: namespaces and most Kubernetes object names. */
@@ -19,12 +19,19 @@ export const INSTANCE_NAME = /^[a-z]([-a-z0-9]*[a-z0-9])?-[0-9]+$/;
 const LABEL_KEY = /^([a-z0-9]([-a-z0-9.]*[a-z0-9])?\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
 const LABEL_VALUE = /^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?$/;
 
-/** Patterns whose rule the server instructions state; the server still checks them. */
-export const NAME_RULE_PATTERNS: ReadonlySet<string> = new Set(
-  [DNS_LABEL, DNS_1035_LABEL, DNS_SUBDOMAIN, PG_IDENTIFIER, INSTANCE_NAME, LABEL_KEY, LABEL_VALUE].map(
-    (rule) => rule.source,
-  ),
-);
+/**
+ * Name rules the server instructions state, with the lengths they state (by pattern); the published
+ * schemas leave them out, the server still checks them.
+ */
+export const NAME_RULES: ReadonlyMap<string, { minLength?: number; maxLength: number }> = new Map([
+  [DNS_LABEL.source, { maxLength: 63 }],
+  [DNS_1035_LABEL.source, { maxLength: 50 }],
+  [DNS_SUBDOMAIN.source, { maxLength: 253 }],
+  [PG_IDENTIFIER.source, { maxLength: 63 }],
+  [INSTANCE_NAME.source, { minLength: 3, maxLength: 63 }],
+  [LABEL_KEY.source, { maxLength: 253 }],
+  [LABEL_VALUE.source, { maxLength: 63 }],
+]);
 
 export const namespaceField = z.string().min(1).max(63).regex(DNS_LABEL);
 
@@ -37,8 +44,7 @@ export const instanceNameField = z.string().min(3).max(63).regex(INSTANCE_NAME);
 export const storageSizeField = z
   .string()
   .max(20)
-  .regex(/^[1-9][0-9]*(Mi|Gi|Ti|M|G|T)$/)
-  .describe('e.g. 10Gi.');
+  .regex(/^[1-9][0-9]*(Mi|Gi|Ti|M|G|T)$/);
 
 export const storageClassField = z.string().min(1).max(253).regex(DNS_SUBDOMAIN);
 
@@ -47,7 +53,7 @@ export const imageField = z
   .min(3)
   .max(512)
   .regex(/^[a-z0-9][a-z0-9._\-/:]*:[0-9][A-Za-z0-9._-]*$/)
-  .describe('Image with a version tag, e.g. ghcr.io/cloudnative-pg/postgresql:18.4.');
+  .describe('e.g. ghcr.io/cloudnative-pg/postgresql:18.4');
 
 export const postgresMajorField = z.int().min(14).max(18);
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { catalog } from './catalog.js';
-import { NAME_RULE_PATTERNS } from './fields.js';
+import { NAME_RULES } from './fields.js';
 import { CONFIRM_META, type ListingMeta, TOOLSET_META } from './selection.js';
 import type { JsonSchemaObject, McpToolListing, ToolDefinition } from './types.js';
 
@@ -17,8 +17,8 @@ function visit(node: unknown, change: (node: Node) => void): void {
 
 /**
  * A JSON Schema as the MCP SDK's McpServer publishes it (draft-7), made compact for the model that
- * reads it with every request: no `$schema`; no pattern where the server instructions state the
- * rule once (Kubernetes and PostgreSQL names) or a `format` says it (zod's date-time regex); no
+ * reads it with every request: no `$schema`; no pattern or length where the server instructions
+ * state the rule once (Kubernetes and PostgreSQL names) or a `format` says it (zod's date-time regex); no
  * `minLength: 1`; no `default: false` on booleans (the instructions say booleans default to false).
  * Ranges, lengths, enums and every other pattern stay, and the server still checks everything it
  * leaves out. For an input schema, no top-level `additionalProperties: false`
@@ -29,11 +29,13 @@ export function publishedSchema(schema: JsonSchemaObject, side: 'input' | 'outpu
   if (side === 'input' && rest.additionalProperties === false) delete rest.additionalProperties;
   if (side === 'input') {
     visit(rest, (node) => {
-      if (
-        typeof node.pattern === 'string' &&
-        (node.format === 'date-time' || NAME_RULE_PATTERNS.has(node.pattern))
-      )
+      const rule = typeof node.pattern === 'string' ? NAME_RULES.get(node.pattern) : undefined;
+      if (rule) {
         delete node.pattern;
+        if (node.maxLength === rule.maxLength) delete node.maxLength;
+        if (node.minLength === rule.minLength) delete node.minLength;
+      }
+      if (node.format === 'date-time') delete node.pattern;
       if (node.minLength === 1) delete node.minLength;
       if (node.type === 'boolean' && node.default === false) delete node.default;
     });

@@ -1,6 +1,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { catalog, confirmationQuestion, findTool, toolListForMcp } from '../../src/index.js';
+import {
+  catalog,
+  confirmationQuestion,
+  findTool,
+  serverInstructions,
+  toolListForMcp,
+} from '../../src/index.js';
 
 test('tool names are unique snake_case and every tool has a title and description', () => {
   const names = catalog.map((tool) => tool.name);
@@ -77,8 +83,9 @@ test('each confirmation question names only arguments of its tool, and reads who
 test('limits are visible in the published JSON Schema; name rules are stated once, in the instructions', () => {
   const create = toolListForMcp().find((t) => t.name === 'cluster_create')!;
   const props = create.inputSchema.properties as Record<string, Record<string, unknown>>;
-  assert.equal(props.name?.maxLength, 50);
-  assert.equal(props.name?.pattern, undefined);
+  // Name rules (pattern and length) are stated once, in the instructions.
+  assert.deepEqual(props.name, { type: 'string' });
+  assert.match(serverInstructions, /clusters: at most 50, starting with a letter/);
   assert.equal(props.instances?.minimum, 1);
   assert.equal(props.instances?.maximum, 9);
   assert.equal(props.postgres_major?.minimum, 14);

@@ -48,20 +48,9 @@ test('a selection hides other toolsets, and read-only mode everything not announ
   const list = toolListForMcp();
   const shown = (toolsets: readonly (typeof TOOLSET_NAMES)[number][], readOnly: boolean) =>
     list.filter((l) => hiddenBecause(l, { toolsets, readOnly }) === undefined).map((l) => l.name);
-  assert.deepEqual(shown(['backups'], false).sort(), [
-    'backup_create',
-    'backup_delete',
-    'backup_get',
-    'backup_list',
-    'backup_restore',
-    'backup_wait',
-    'scheduled_backup_create',
-    'scheduled_backup_delete',
-    'scheduled_backup_list',
-    'scheduled_backup_resume',
-    'scheduled_backup_suspend',
-    'whoami',
-  ]);
+  const backups = catalog.filter((t) => t.group === 'backups').map((t) => t.name);
+  assert.ok(backups.includes('backup_restore') && backups.includes('scheduled_backup_list'));
+  assert.deepEqual(shown(['backups'], false).sort(), [...backups, 'whoami'].sort());
   const readOnly = shown(TOOLSET_NAMES, true);
   assert.ok(readOnly.includes('cluster_logs') && readOnly.includes('whoami'));
   assert.ok(!readOnly.includes('credential_reveal'), 'a secret is not read-only');

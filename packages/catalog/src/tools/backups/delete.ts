@@ -9,7 +9,7 @@ export const backupDelete = {
   group: 'backups',
   title: 'Delete a backup',
   description:
-    'Deletes a Backup object; object-store data expires by the retention policy, snapshots by their class.',
+    'Deletes a Backup object (object-store data expires by retention policy, snapshots by their class).',
   details:
     'Deletes a Backup object. Object-store data is kept and expires through the retention policy; snapshots follow their VolumeSnapshotClass deletion policy. `confirm` must equal the backup name.',
   inputSchema: z.strictObject({

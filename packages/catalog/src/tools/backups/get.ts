@@ -9,7 +9,7 @@ export const backupGet = {
   group: 'backups',
   title: 'Get a backup',
   description:
-    'One backup: phase, method, times, WAL and LSN range, destination, error. detail "detailed" adds the raw status.',
+    'One backup: phase, method, times, WAL and LSN range, destination, error; detail "detailed" adds its status.',
   details:
     'One backup with its phase, method, times, WAL and LSN range, destination and error; `detail: "detailed"` adds the raw status.',
   inputSchema: z.strictObject({

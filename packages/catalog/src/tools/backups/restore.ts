@@ -21,7 +21,7 @@ export const backupRestore = {
   group: 'backups',
   title: 'Restore a backup into a new cluster',
   description:
-    'Restores a completed backup into a new cluster, optionally to a point in time (at most one target_*). Storage and image default to the source cluster’s.',
+    'Restores a completed backup into a new cluster, optionally to a point in time (one target_*); storage and image default to the source’s.',
   details:
     'Creates a new cluster from a completed backup (restoring in place is impossible), optionally to a point in time: give at most one of target_time, target_lsn, target_xid. Storage and image default to the backup’s source cluster; the PostgreSQL major must match the backup. With `wait`, reports progress until healthy.',
   inputSchema: z.strictObject({

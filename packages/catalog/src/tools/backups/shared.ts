@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { cronProblem } from '../../cron.js';
-import { dryRunField, namespaceField } from '../../fields.js';
+import { DNS_SUBDOMAIN, dryRunField, namespaceField } from '../../fields.js';
 import { objectNameField } from '../shared.js';
 
 /** Pieces shared by the backup, scheduled-backup and restore tools. */
@@ -85,11 +85,7 @@ export const cronScheduleField = z
   })
   .describe('Seconds first: "0 0 2 * * *" is daily at 02:00; "@daily" and "@every 6h" work too.');
 
-const kubeObjectName = z
-  .string()
-  .min(1)
-  .max(253)
-  .regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/);
+const kubeObjectName = z.string().min(1).max(253).regex(DNS_SUBDOMAIN);
 
 /** Where a cluster's backups go, as cluster_create and backup_destination_set take it. */
 export const backupDestinationInput = z.strictObject({

@@ -9,7 +9,7 @@ export const clusterImageUpgrade = {
   group: 'cluster',
   title: 'Upgrade the PostgreSQL image',
   description:
-    'Changes the PostgreSQL image (exactly one of image, postgres_major, image_catalog). Minor: rolling update. Higher major: offline upgrade, cannot be undone. Downgrades are refused.',
+    'Changes the PostgreSQL image (one of image, postgres_major, image_catalog): a minor update rolls; a higher major is an offline upgrade; no downgrades.',
   details:
     'Changes the PostgreSQL image: a minor update is a rolling update; a higher major is an offline in-place upgrade. Downgrading the major version is refused. Give exactly one of `image`, `postgres_major`, `image_catalog`.',
   inputSchema: z.strictObject({

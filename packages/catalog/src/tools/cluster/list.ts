@@ -9,7 +9,7 @@ export const clusterList = {
   group: 'cluster',
   title: 'List PostgreSQL clusters',
   description:
-    'Lists clusters (one namespace, or all_namespaces) with phase, ready instances, primary, image and owner.',
+    'Lists clusters (one namespace or all_namespaces): phase, ready instances, primary, image, owner.',
   details:
     'Lists CloudNativePG clusters in one namespace or in every namespace you may use: phase, ready/total instances, primary, image, age and owner.',
   inputSchema: z.strictObject({

@@ -9,7 +9,7 @@ export const clusterMaintenance = {
   group: 'cluster',
   title: 'Node maintenance window',
   description:
-    'Starts or ends the node maintenance window: instances on drained nodes wait instead of moving.',
+    'Starts or ends node maintenance: instances on drained nodes wait instead of moving.',
   details:
     'Sets or clears the node maintenance window (spec.nodeMaintenanceWindow), during which instances on drained nodes are not moved and their volumes may be reused.',
   inputSchema: z.strictObject({

@@ -8,7 +8,7 @@ export const clusterRestart = {
   name: 'cluster_restart',
   group: 'cluster',
   title: 'Restart a cluster or one instance',
-  description: 'Rolling restart of the cluster (replicas first, then the primary), or of one instance.',
+  description: 'Rolling restart of the cluster (replicas first), or of one instance.',
   details:
     'Rolling restart of the whole cluster (replicas first, then the primary), or of one instance: a replica pod is recreated, the primary is restarted in place.',
   inputSchema: z.strictObject({

@@ -9,7 +9,7 @@ export const clusterStatus = {
   group: 'cluster',
   title: 'Cluster status',
   description:
-    'One cluster’s health, like kubectl cnpg status: instances, replication, conditions, certificates, last backup. detail "detailed" adds spec and raw status.',
+    'One cluster’s health like kubectl cnpg status: instances, replication, conditions, certificates, backups; detail "detailed" adds spec and status.',
   details:
     'Status of one cluster like `kubectl cnpg status`: phase, instances with role and readiness, replication, conditions, certificate expiry, last backup, and whether admission validation is switched off. `detail: "detailed"` adds the spec and raw status.',
   inputSchema: z.strictObject({

@@ -10,7 +10,7 @@ export const clusterStorageShrink = {
   group: 'cluster',
   title: 'Shrink cluster storage (guided)',
   description:
-    'Shrinks the data volumes one guided step per call: add an instance at the new size, switch over, recreate replicas, scale back. Call again after each step; cluster_storage_shrink_status shows the plan.',
+    'Shrinks the data volumes one guided step per call; call again after each (cluster_storage_shrink_status shows the plan).',
   details:
     'Shrinks the data volumes, which cannot shrink in place, one safe step per call: (1) set the smaller size (CloudNativePG’s admission validation, which refuses it, is switched off for that one write and switched back on at once) and add one instance at the new size (it counts against your instances-per-cluster quota), (2) switch over to an instance at the new size, (3) destroy one oversized replica at a time so the operator recreates it at the new size, (4) scale back. Call it again after each step; cluster_storage_shrink_status shows the plan. `confirm` must equal the cluster name.',
   inputSchema: z.strictObject({

@@ -9,7 +9,7 @@ export const clusterSwitchover = {
   group: 'cluster',
   title: 'Switch over the primary',
   description:
-    'Promotes a replica to primary. Refused unless the cluster is healthy and the target a ready replica (force skips that).',
+    'Promotes a replica to primary; refused unless the cluster is healthy and the target ready (force skips that).',
   details:
     'Promotes a replica to primary through status.targetPrimary (as `kubectl cnpg promote` does). Refused while the cluster is not healthy or the target is not a ready replica, unless `force`.',
   inputSchema: z.strictObject({

@@ -16,7 +16,7 @@ export const databaseCreate = {
   group: 'databases',
   title: 'Create a database',
   description:
-    'Creates a database (a Database object) with owner, encoding and locale (fixed after creation), extensions and schemas. The owner role must exist.',
+    'Creates a database: owner (the owner role must exist), encoding and locale (fixed after creation), extensions, schemas.',
   details:
     'Creates a PostgreSQL database on a cluster through a Database object, with owner, encoding and locale options (fixed after creation), connection settings, extensions and schemas. The owner role must exist (role_create).',
   inputSchema: z.strictObject({

@@ -10,7 +10,7 @@ export const databaseDelete = {
   group: 'databases',
   title: 'Delete a database',
   description:
-    'Deletes the Database object; the PostgreSQL database is dropped only with drop, otherwise it stays unmanaged.',
+    'Deletes the Database object; drop also drops the database, otherwise it stays unmanaged.',
   details:
     'Deletes the Database object. The PostgreSQL database is dropped only with drop (or reclaim policy delete); otherwise it stays, unmanaged. `confirm` must equal the database name.',
   inputSchema: z.strictObject({

@@ -10,7 +10,7 @@ export const databaseGet = {
   group: 'databases',
   title: 'Get a database',
   description:
-    'One database: owner, encoding, locale, limits, and whether it and each extension and schema were applied.',
+    'One database: owner, encoding, locale, limits; whether it, its extensions and schemas were applied.',
   details:
     'One declarative database of a cluster: its spec (owner, encoding, locale, connection limit) and status (applied, message, and each extension and schema).',
   inputSchema: z.strictObject(databaseTarget),

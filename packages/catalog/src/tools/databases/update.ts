@@ -10,7 +10,7 @@ export const databaseUpdate = {
   group: 'databases',
   title: 'Update a database, its extensions and schemas',
   description:
-    'Changes a database’s owner or connection settings, and adds, changes or removes (ensure absent) extensions and schemas by name.',
+    'Changes a database’s owner or connection settings, and adds or removes (ensure absent) extensions and schemas.',
   details:
     'Changes the owner or connection settings of a database, and adds, changes or removes (ensure absent) extensions and schemas, merged by name with what is declared.',
   inputSchema: z.strictObject({

@@ -9,7 +9,7 @@ export const clusterConnectionInfo = {
   group: 'observability',
   title: 'Connection information',
   description:
-    'How to connect: rw/ro/r services, poolers, port, database, user, and the password Secret’s name (the value: credential_reveal).',
+    'How to connect: rw/ro/r services, poolers, port, database, user, password Secret (its value: credential_reveal).',
   details:
     'How to connect to a cluster: read-write, read-only and any-instance services, poolers, port, application database and user, and the name of the Secret holding the password (never its value; see credential_reveal).',
   inputSchema: z.strictObject(clusterTarget),

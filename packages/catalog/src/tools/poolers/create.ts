@@ -17,7 +17,7 @@ export const poolerCreate = {
   group: 'poolers',
   title: 'Create a connection pooler',
   description:
-    'Creates a PgBouncer pooler for a cluster: type, pods, pool mode, parameters, pg_hba. Its name must differ from the namespace’s clusters and their -rw/-ro/-r services.',
+    'Creates a PgBouncer pooler for a cluster; its name must differ from the namespace’s clusters and their -rw/-ro/-r services.',
   details:
     'Creates a PgBouncer pooler in front of a cluster: rw (primary) or ro (replicas), number of instances, pool mode and PgBouncer parameters. Its name must differ from every cluster name in the namespace and from the names of their Services (<cluster>-rw, -ro, -r).',
   inputSchema: z.strictObject({

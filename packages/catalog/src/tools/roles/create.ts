@@ -10,7 +10,7 @@ export const roleCreate = {
   group: 'roles',
   title: 'Create a database role',
   description:
-    'Creates a PostgreSQL role with a server-generated password in a Secret (never returned; credential_reveal shows it), unless disable_password.',
+    'Creates a PostgreSQL role; its password is generated into a Secret (credential_reveal shows it) unless disable_password.',
   details:
     'Creates a PostgreSQL role on a cluster: a DatabaseRole object where CloudNativePG 1.30+ offers it, otherwise an entry in spec.managed.roles. A password is generated on the server into a kubernetes.io/basic-auth Secret labelled cnpg.io/reload (its value is never returned; see credential_reveal), unless disable_password.',
   inputSchema: z.strictObject({

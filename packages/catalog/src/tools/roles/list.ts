@@ -8,7 +8,7 @@ export const roleList = {
   group: 'roles',
   title: 'List database roles',
   description:
-    'A cluster’s roles with their flags and whether each was applied, plus roles that exist but are not managed.',
+    'A cluster’s roles: flags, whether applied, and roles that exist unmanaged.',
   details:
     'Lists the PostgreSQL roles declared for a cluster (DatabaseRole objects on CloudNativePG 1.30+, and spec.managed.roles) with their flags and whether they were applied, plus roles that exist but are not managed.',
   inputSchema: z.strictObject(roleTarget),

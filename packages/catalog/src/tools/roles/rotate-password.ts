@@ -10,7 +10,7 @@ export const roleRotatePassword = {
   group: 'roles',
   title: 'Rotate a role’s password',
   description:
-    'Generates a new password into the role’s Secret (applied at once; never returned). Clients and apps using the old one lose access.',
+    'Generates a new password into the role’s Secret, applied at once; whatever uses the old one loses access.',
   details:
     'Generates a new password on the server and writes it to the role’s Secret (labelled cnpg.io/reload, so the operator applies it at once). A role without a password gets a new Secret. The value is never returned.',
   inputSchema: z.strictObject({

@@ -10,7 +10,7 @@ export const roleUpdate = {
   group: 'roles',
   title: 'Update a database role',
   description:
-    'Changes a role’s flags, membership (in_roles replaces the list), connection limit, expiry (valid_until null removes it) or comment.',
+    'Changes a role’s flags, membership (in_roles replaces it), connection limit, expiry (null removes it) or comment.',
   details:
     'Changes the attributes of a role: flags, membership (in_roles replaces the list), connection limit, expiry (valid_until null removes it) and comment. Passwords change with role_rotate_password.',
   inputSchema: z.strictObject({
