@@ -7,7 +7,9 @@ export const poolerSummary = z.object({
   cluster: z.string(),
   type: z.string().describe('rw (to the primary), ro (to replicas) or r (to any instance).'),
   instances: z.number(),
-  readyInstances: z.number().describe('PgBouncer pods reported by the operator.'),
+  readyInstances: z
+    .number()
+    .describe('PgBouncer pods that are Ready (not the operator’s count, which includes starting ones).'),
   poolMode: z.string(),
   paused: z.boolean(),
   phase: z.string().describe('active, paused, inactive or failed (CloudNativePG 1.30+), else "".'),
