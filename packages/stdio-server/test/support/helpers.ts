@@ -22,9 +22,12 @@ let bundled: Promise<string> | undefined;
 
 /**
  * Bundles the CLI exactly as `npm pack` does, into a directory private to this test process (test
- * files run in parallel), and returns the path of bin/cnpg-mcp.js.
+ * files run in parallel), and returns the path of bin/cnpg-mcp.js. CNPG_MCP_TEST_CLI names a bundle
+ * to test instead (one with a guard taken out, to see a test fail without it).
  */
 export function builtCli(): Promise<string> {
+  const given = process.env.CNPG_MCP_TEST_CLI;
+  if (given) return Promise.resolve(given);
   bundled ??= (async () => {
     const outdir = join(packageDir, 'dist', 'test-bundles', `${process.pid}`);
     await run(process.execPath, [join(packageDir, 'scripts', 'bundle.mjs'), '--outdir', outdir]);
