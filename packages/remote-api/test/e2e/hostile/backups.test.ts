@@ -144,6 +144,19 @@ before(async () => {
     connectClient(bobUnlabelledApi, bobToken),
     connectClient(quotaApi, aliceToken),
   ]);
+  // The administrator's object store the clusters archive to (no owner label: shared).
+  await stack.admin.custom.createNamespacedCustomObject({
+    group: 'barmancloud.cnpg.io',
+    version: 'v1',
+    namespace: NS,
+    plural: 'objectstores',
+    body: {
+      apiVersion: 'barmancloud.cnpg.io/v1',
+      kind: 'ObjectStore',
+      metadata: { name: 'alice-store' },
+      spec: { configuration: { destinationPath: 's3://alice/' } },
+    },
+  });
   await aliceBackedUpCluster('ledger');
   await completedBackup(alice, 'ledger', 'ledger-nightly');
 });
@@ -355,6 +368,7 @@ describe('what a permitted restore does', () => {
       [
         `use Backup ${NS}/ledger-nightly`,
         `use Cluster ${NS}/ledger`,
+        `use ObjectStore ${NS}/alice-store`,
         `create Cluster ${NS}/ledger-copy (absent)`,
       ],
     );
