@@ -89,6 +89,36 @@ describe('Writer: only declared writes reach Kubernetes', () => {
     assert.equal(sent.length, 0);
   });
 
+  test('a Cluster naming an undeclared ObjectStore (WAL archiver or recovery source) is refused', async () => {
+    const target = ref({ key: 'cluster', kind: 'Cluster', intent: 'change', name: 'orders', uid: 'u' });
+    const { w, sent } = writer([target], { cluster: { metadata: { name: 'orders' }, spec: {} } });
+    const plugin = (store: string) => ({
+      name: 'barman-cloud.cloudnative-pg.io',
+      parameters: { barmanObjectName: store },
+    });
+    await assert.rejects(
+      w.patch('Cluster', 'orders', {
+        spec: { plugins: [{ ...plugin('bobs-bucket'), isWALArchiver: true }] },
+      }),
+      (error: unknown) =>
+        error instanceof UndeclaredWrite &&
+        /ObjectStore team-a\/bobs-bucket \(spec\.plugins\[0\]\.parameters\.barmanObjectName\)/.test(
+          error.message,
+        ),
+    );
+    await assert.rejects(
+      w.patch('Cluster', 'orders', {
+        spec: { externalClusters: [{ name: 'origin', plugin: plugin('bobs-bucket') }] },
+      }),
+      /spec\.externalClusters\[0\]\.plugin\.parameters\.barmanObjectName/,
+    );
+    assert.equal(sent.length, 0);
+    const store = ref({ kind: 'ObjectStore', intent: 'use', name: 'shared' });
+    const allowed = writer([target, store], { cluster: { metadata: { name: 'orders' }, spec: {} } });
+    await allowed.w.patch('Cluster', 'orders', { spec: { plugins: [plugin('shared')] } });
+    assert.equal(allowed.sent.length, 1);
+  });
+
   test('a reference declared only for reading does not license a write that refers to it', async () => {
     const target = ref({ kind: 'Pooler', intent: 'create', name: 'p' });
     const readOnly = ref({ kind: 'Cluster', intent: 'read', name: 'orders' });
