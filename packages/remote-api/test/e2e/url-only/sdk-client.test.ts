@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { catalog } from '@cnpg-mcp/catalog';
 import type { OAuthClientProvider } from '@modelcontextprotocol/sdk/client/auth.js';
 import { UnauthorizedError } from '@modelcontextprotocol/sdk/client/auth.js';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -145,6 +146,33 @@ for (const mode of ['proxy', 'pass-through'] as const) {
         })
         .catch(() => ({ items: [] }));
       assert.equal((clusters as { items: unknown[] }).items.length, 0, 'dry run: nothing was created');
+      await client.close();
+      await page.close();
+    });
+
+    test('a URL that chooses toolsets and read-only mode logs in for the same resource and lists only those', async () => {
+      const page = await browser.newPage();
+      const provider = new BrowserOAuthProvider(callback, async (url) => {
+        await signInWithBrowser(page, url.href, {
+          done: (current) => current.startsWith(callback.redirectUri),
+        });
+      });
+      const chosen = new URL(`${env.api.url}/mcp/x/backups,observability/readonly`);
+      const client = await connectWithOAuth(chosen, provider, callback);
+      assert.equal(provider.authorizations.at(-1)?.searchParams.get('resource'), env.api.mcpUrl.href);
+      const names = (await client.listTools()).tools.map((tool) => tool.name).sort();
+      assert.deepEqual(
+        names,
+        catalog
+          .filter(
+            (tool) =>
+              tool.name === 'whoami' ||
+              (['backups', 'observability'] as (string | null)[]).includes(tool.group),
+          )
+          .filter((tool) => tool.annotations.readOnlyHint)
+          .map((tool) => tool.name)
+          .sort(),
+      );
       await client.close();
       await page.close();
     });
