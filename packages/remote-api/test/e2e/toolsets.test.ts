@@ -220,7 +220,9 @@ describe('read-only connections and tokens without the write scope', () => {
 describe('clients that add their own arguments', () => {
   test("Gemini CLI's wait_for_previous is dropped and named; the call runs", async () => {
     const client = await connect(aliceToken);
-    // The argument shape Gemini CLI 0.61 sends: the tool's own arguments plus wait_for_previous.
+    // The shape Gemini CLI 0.61 sends: @google/gemini-cli-core adds `wait_for_previous` (a boolean)
+    // to every tool's schema (tools.js, addWaitForPreviousParameter) and passes the model's
+    // arguments to callTool unchanged (mcp-tool.js, execute).
     const result = (await client.callTool({
       name: 'cluster_list',
       arguments: { namespace: NS, wait_for_previous: true },
@@ -230,10 +232,10 @@ describe('clients that add their own arguments', () => {
       (result.structuredContent!.clusters as { name: string }[]).map((c) => c.name),
       ['pg-seen'],
     );
-    assert.equal(
-      result.content.at(-1)?.type === 'text' && result.content.at(-1)?.text,
-      'Ignored unknown argument wait_for_previous: cluster_list does not take it.',
-    );
+    assert.deepEqual(result.content.at(-1), {
+      type: 'text',
+      text: 'Ignored unknown argument wait_for_previous: cluster_list does not take it.',
+    });
   });
 
   test('known arguments stay strict, with the unknown one still named', async () => {

@@ -249,7 +249,8 @@ test('without elicitation the confirm argument is what confirms, as before', asy
 test("Gemini CLI's wait_for_previous passes through and is named; the call runs", async (t) => {
   const stack = await startStack(t, { stepDelayMs: 1 });
   const { client } = await session(t, stack);
-  const result = await client.callTool({ name: 'cluster_list', arguments: { wait_for_previous: true } });
+  // As @google/gemini-cli-core 0.61 calls: the tool's arguments plus its own wait_for_previous boolean.
+  const result = await client.callTool({ name: 'cluster_list', arguments: { wait_for_previous: false } });
   assert.equal(result.isError, undefined, textOf(result));
   assert.deepEqual((result.structuredContent as { clusters?: unknown }).clusters, []);
   assert.match(
