@@ -1,3 +1,5 @@
+import { catalog } from './catalog.js';
+
 /** MCP prompts as data: the stdio server can list and render them offline; the remote API serves the same. */
 
 export interface PromptArgument {
@@ -133,6 +135,21 @@ export function promptArgumentsProblem(
   const unknown = Object.keys(args).filter((key) => !prompt.arguments.some((a) => a.name === key));
   if (unknown.length) return `unknown argument(s): ${unknown.join(', ')}`;
   return undefined;
+}
+
+/**
+ * The prompt's user message: its text, and the toolsets of the tools it names, since a client sees
+ * only the toolsets it chose (the default set lacks roles, databases, backups, poolers…).
+ */
+export function promptText(prompt: PromptDefinition, args: Record<string, string>): string {
+  const text = prompt.render(args);
+  const named = new Set(text.match(/\b[a-z]+(?:_[a-z]+)+\b/g) ?? []);
+  const toolsets = [
+    ...new Set(
+      catalog.filter((tool) => tool.group !== null && named.has(tool.name)).map((tool) => tool.group),
+    ),
+  ];
+  return `${text}\nThese steps use the ${toolsets.join(', ')} toolsets; if a tool is not available, tell me which toolset to enable (cnpg-mcp --toolsets, or /mcp/x/<toolsets> in the URL) instead of working around it.`;
 }
 
 /** Exactly the `prompts` array of a prompts/list result. */

@@ -4,6 +4,7 @@ import {
   parseResourceUri,
   promptArgumentsProblem,
   promptListForMcp,
+  promptText,
   resources,
   resourceTemplates,
 } from '@cnpg-mcp/catalog';
@@ -63,7 +64,9 @@ export function registerPromptsAndResources(
       throw new McpError(ErrorCode.InvalidParams, `Invalid arguments for prompt ${prompt.name}: ${problem}`);
     return {
       description: prompt.description,
-      messages: [{ role: 'user' as const, content: { type: 'text' as const, text: prompt.render(args) } }],
+      messages: [
+        { role: 'user' as const, content: { type: 'text' as const, text: promptText(prompt, args) } },
+      ],
     };
   });
 

@@ -5,8 +5,10 @@ import {
   confirmationQuestion,
   confirmMetaOf,
   DEFAULT_TOOLSETS,
+  findPrompt,
   hiddenBecause,
   parseToolsets,
+  promptText,
   TOOLSET_NAMES,
   ToolsetError,
   toolListForMcp,
@@ -81,4 +83,12 @@ test('confirmationQuestion fills arguments, the text for absent ones, and "?" ot
     'Drop x in default?',
   );
   assert.equal(confirmationQuestion('{a} {b}', { a: 3 }), '3 ?');
+});
+
+test('a prompt says which toolsets its steps need, so a narrower selection is named rather than worked around', () => {
+  const text = promptText(findPrompt('troubleshoot_cluster')!, { name: 'pg-main' });
+  assert.match(
+    text,
+    /\nThese steps use the cluster, observability, backups, poolers toolsets; if a tool is not available/,
+  );
 });
