@@ -142,6 +142,30 @@ describe('backups end to end', () => {
     const got = await ok(env.alice, 'backup_destination_get', { cluster: 'orders' });
     assert.equal(got.archiving.healthy, true);
   });
+
+  test('cluster_status shows archiving and backups, and what is wrong when archiving fails', async () => {
+    const status = await ok(env.alice, 'cluster_status', { name: 'ledger' });
+    assert.equal(status.backups.archiving.healthy, true);
+    assert.ok(status.backups.lastSuccessfulBackupByMethod.plugin);
+    assert.ok(status.firstRecoverabilityPoint);
+    // The administrator removes the store a cluster archives to: archiving fails, and says why.
+    await objectStore('retired');
+    await ok(env.alice, 'cluster_create', {
+      name: 'archiver',
+      storage_size: '1Gi',
+      backup_destination: { object_store: 'retired' },
+      wait: true,
+    });
+    await env.custom.deleteNamespacedCustomObject({ ...STORES, name: 'retired' });
+    await env.kube.settle();
+    const failing = await ok(env.alice, 'cluster_status', { name: 'archiver' });
+    assert.equal(failing.backups.archiving.healthy, false);
+    assert.equal(failing.backups.archiving.reason, 'ContinuousArchivingFailing');
+    assert.match(failing.backups.archiving.message, /ObjectStore\.barmancloud\.cnpg\.io "retired" not found/);
+    assert.equal(failing.backups.lastRecoverabilityPoint, '');
+    const text = await ok(env.alice, 'backup_destination_get', { cluster: 'archiver' });
+    assert.equal(text.archiving.healthy, false);
+  });
 });
 
 describe('refusals write nothing', () => {

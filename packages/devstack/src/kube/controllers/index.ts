@@ -158,6 +158,8 @@ export class Controllers {
       this.enqueue('Cluster', ns, labels['cnpg.io/cluster']);
     }
     if (kind === 'VolumeSnapshot') this.enqueueRecovering(ns);
+    // The instance managers archive into ObjectStores: one appearing or going changes their archiving.
+    if (kind === 'ObjectStore' && event.type !== 'MODIFIED') this.enqueueAll('Cluster', ns);
     if (kind === 'Secret') this.enqueueAll('Pooler', ns);
     if (kind === 'Secret' && labels['cnpg.io/cluster'] === undefined) {
       this.enqueueAll('Cluster', ns);

@@ -1,6 +1,12 @@
 import { clusterStatus } from '@cnpg-mcp/catalog';
 import type { V1PersistentVolumeClaim, V1Pod } from '@kubernetes/client-node';
 import type { z } from 'zod';
+import {
+  backupOverviewOf,
+  describeDestination,
+  describeOverview,
+  objectStoreReference,
+} from '../backups/destination.js';
 import { type CnpgObject, clusterOf, listObjects, str } from '../common/objects.js';
 import { defineTool } from '../context.js';
 import { type ClusterObject, fencedInstances, majorFromImage, namedCluster, seenCluster } from './model.js';
@@ -48,6 +54,14 @@ export const clusterStatusTool = defineTool({
   references: {
     cluster: namedCluster<Args>('read'),
     overdueValidation: overdueValidationReference<Args>(),
+    objectStore: {
+      ...objectStoreReference<Args>(
+        (_args, seen) => describeDestination(seenCluster(seen)).objectStore || undefined,
+        'the object store the cluster archives to',
+      ),
+      intent: 'read',
+      optional: true,
+    },
   },
   async run(args, ctx) {
     const namespace = ctx.namespace;
@@ -67,6 +81,7 @@ export const clusterStatusTool = defineTool({
       listOrEmpty<CnpgObject>(async () => ({ items: await listObjects(ctx, 'backups', namespace) })),
     ]);
     const lastBackup = lastSuccessfulBackup(cluster, backups);
+    const backupsOverview = backupOverviewOf(cluster, backups, ctx.seen.objectStore);
     const fenced = fencedInstances(cluster);
     const names = new Set(
       [...(status.instanceNames ?? []), ...pods.map((p) => p.metadata?.name ?? '')].filter(Boolean),
@@ -123,7 +138,8 @@ export const clusterStatusTool = defineTool({
         expires,
       })),
       lastSuccessfulBackup: lastBackup.at,
-      firstRecoverabilityPoint: status.firstRecoverabilityPoint ?? '',
+      firstRecoverabilityPoint: backupsOverview.firstRecoverabilityPoint,
+      backups: backupsOverview,
       validation,
       ...(args.detail === 'detailed'
         ? { spec: cluster.spec ?? {}, status: withoutManagedFields(cluster).status ?? {} }
@@ -143,6 +159,7 @@ export const clusterStatusTool = defineTool({
       ),
       ...structured.certificates.map((c) => `  certificate ${c.secret} expires ${c.expires}`),
       `Last backup: ${lastBackup.at ? `${lastBackup.at}${lastBackup.backup ? ` (${lastBackup.backup})` : ''}` : 'none recorded'}`,
+      ...describeOverview(backupsOverview).filter((line) => !line.startsWith('Last successful')),
       describeValidation(validation),
     ]
       .filter(Boolean)
