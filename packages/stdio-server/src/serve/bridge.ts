@@ -96,13 +96,20 @@ function describeCall(request: JSONRPCRequest): string {
   return request.method === 'tools/call' && typeof name === 'string' ? `the tool ${name}` : request.method;
 }
 
+/** The longest wait a tool accepts (wait_timeout_seconds), for a call that does not say. */
+const LONGEST_WAIT_SECONDS = 3600;
+
 /**
- * Tools that wait (`wait: true`) report progress while they wait, so the remote is asked for it
- * even when the client did not: then the answer timeout measures silence, not the whole wait.
+ * How long a call that waits (a tool called with `wait: true`) may wait on the remote, in seconds;
+ * undefined for other calls. Such a call reports progress when something changes, which may be
+ * minutes apart, and the remote ends the wait itself after wait_timeout_seconds.
  */
-function waitsWithProgress(request: JSONRPCRequest): boolean {
-  const args = (request.params as { arguments?: { wait?: unknown } } | undefined)?.arguments;
-  return request.method === 'tools/call' && args?.wait === true;
+function waitSeconds(request: JSONRPCRequest): number | undefined {
+  const args = (
+    request.params as { arguments?: { wait?: unknown; wait_timeout_seconds?: unknown } } | undefined
+  )?.arguments;
+  if (request.method !== 'tools/call' || args?.wait !== true) return undefined;
+  return typeof args.wait_timeout_seconds === 'number' ? args.wait_timeout_seconds : LONGEST_WAIT_SECONDS;
 }
 
 /**
@@ -304,12 +311,16 @@ export class Bridge {
 
   private async forwardOnce(request: JSONRPCRequest, extra: Extra): Promise<ServerResult> {
     const progressToken = request.params?._meta?.progressToken;
+    const waits = waitSeconds(request);
+    // A call that waits is exempt from the answer timeout for as long as it may wait; it is asked
+    // for progress even if the client did not ask (the remote then streams it, and each progress
+    // restarts the timeout too).
     const options: RequestOptions = {
       signal: extra.signal,
-      timeout: this.options.callTimeoutMs,
+      timeout: this.options.callTimeoutMs + (waits ?? 0) * 1000,
       resetTimeoutOnProgress: true,
     };
-    if (progressToken !== undefined || waitsWithProgress(request)) {
+    if (progressToken !== undefined || waits !== undefined) {
       options.onprogress = (progress) => {
         if (progressToken === undefined) return;
         extra
@@ -380,10 +391,7 @@ export class Bridge {
     if (error instanceof McpError && !isAnswerTimeout(error) && error.data !== CONNECTION_LOST) {
       throw receivedRpcError(error);
     }
-    const text =
-      error instanceof LoginNotFinishedError
-        ? error.message
-        : describeFailure(error, this.options.callTimeoutMs);
+    const text = error instanceof LoginNotFinishedError ? error.message : describeFailure(error);
     if (request.method !== 'tools/call') throw new RpcError(ErrorCode.InternalError, text);
     this.options.log.warn(`${describeCall(request)} failed: ${text}`);
     return { content: [{ type: 'text', text }], isError: true } satisfies CallToolResult;

@@ -54,16 +54,17 @@ function describeSidecarError(error: SidecarError): string {
 }
 
 /** A failed call, in words for the person (and the model): what happened and what to do. */
-export function describeFailure(error: unknown, answerTimeoutMs: number): string {
+export function describeFailure(error: unknown): string {
   if (error instanceof SidecarError) return describeSidecarError(error);
   if (isCutOff(error)) {
     return `The connection to the remote API (through the auth sidecar) was cut while the call ran, so ${MAY_HAVE_RUN}`;
   }
   if (isAnswerTimeout(error)) {
+    const waited = (error as McpError).data as { timeout: number };
     return (
-      `The remote API did not answer within ${Math.round(answerTimeoutMs / 1000)} s, so cnpg-mcp stopped ` +
+      `The remote API did not answer within ${Math.round(waited.timeout / 1000)} s, so cnpg-mcp stopped ` +
       `waiting; ${MAY_HAVE_RUN} The limit is --call-timeout-seconds ` +
-      '(CNPG_MCP_CALL_TIMEOUT_SECONDS); calls that report progress wait as long as progress comes.'
+      '(CNPG_MCP_CALL_TIMEOUT_SECONDS); a tool called with wait: true may wait as long as its wait_timeout_seconds.'
     );
   }
   if (error instanceof RemoteHttpError) {

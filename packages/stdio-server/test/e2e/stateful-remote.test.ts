@@ -6,13 +6,15 @@ import { test } from 'node:test';
 import { loginForTokens, startDevOidc } from '@cnpg-mcp/devstack';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
-import { ElicitRequestSchema, LoggingMessageNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
+import { ListRootsRequestSchema, LoggingMessageNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import { builtCli, connectOverStdio, privateHome } from '../support/helpers.js';
 
 /**
  * A stateful MCP server (sessions, server-to-client requests), unlike the stateless remote API:
  * shows the bridge carries every kind of message, not only what cnpg-mcp's own remote uses.
+ * (Elicitation is not relayed: cnpg-mcp asks the person itself before forwarding and tells no
+ * remote that the client can elicit; the roots request stands for the requests that are.)
  */
 async function startStatefulRemote(port = 0): Promise<{
   url: string;
@@ -43,22 +45,15 @@ async function startStatefulRemote(port = 0): Promise<{
       });
       const server = new McpServer({ name: 'stateful', version: '1.0.0' }, { capabilities: { logging: {} } });
       server.registerTool(
-        'ask_colour',
-        { description: 'Asks the person for a colour', inputSchema: { why: z.string() } },
+        'ask_roots',
+        { description: 'Asks the client for its roots', inputSchema: { why: z.string() } },
         async ({ why }, extra) => {
           await extra.sendNotification({
             method: 'notifications/message',
             params: { level: 'info', data: `asking because ${why}` },
           });
-          const answer = await server.server.elicitInput({
-            message: 'Which colour?',
-            requestedSchema: {
-              type: 'object',
-              properties: { colour: { type: 'string' } },
-              required: ['colour'],
-            },
-          });
-          return { content: [{ type: 'text', text: `${answer.action}: ${String(answer.content?.colour)}` }] };
+          const { roots } = await server.server.listRoots();
+          return { content: [{ type: 'text', text: `roots: ${roots.map((root) => root.name).join(', ')}` }] };
         },
       );
       await server.connect(created);
@@ -78,7 +73,7 @@ async function startStatefulRemote(port = 0): Promise<{
   };
 }
 
-test('a stateful remote: one session, its logging and its elicitation (on the standalone stream) reach the stdio client', async (t) => {
+test('a stateful remote: one session, its logging and its requests to the client (roots, on the standalone stream) reach the stdio client', async (t) => {
   const oidc = await startDevOidc();
   t.after(() => oidc.close());
   const remote = await startStatefulRemote();
@@ -95,30 +90,30 @@ test('a stateful remote: one session, its logging and its elicitation (on the st
     CNPG_MCP_REMOTE_URL: remote.url,
     CNPG_MCP_REFRESH_TOKEN: refreshToken,
   };
-  const { client } = await connectOverStdio(t, cli, env, [], { elicitation: {} });
+  const { client } = await connectOverStdio(t, cli, env, [], { roots: {} });
   const logs: string[] = [];
   client.setNotificationHandler(LoggingMessageNotificationSchema, (n) => {
     logs.push(String(n.params.data));
   });
-  const asked: string[] = [];
-  client.setRequestHandler(ElicitRequestSchema, (request) => {
-    asked.push(request.params.message);
-    return { action: 'accept', content: { colour: 'green' } };
+  let asked = 0;
+  client.setRequestHandler(ListRootsRequestSchema, () => {
+    asked += 1;
+    return { roots: [{ uri: 'file:///srv/pg', name: 'pg' }] };
   });
 
-  const result = await client.callTool({ name: 'ask_colour', arguments: { why: 'the test wants one' } });
-  assert.deepEqual(result.content, [{ type: 'text', text: 'accept: green' }]);
-  assert.deepEqual(asked, ['Which colour?']);
-  assert.ok(logs.includes('asking because the test wants one'), logs.join('\n'));
-  const again = await client.callTool({ name: 'ask_colour', arguments: { why: 'twice' } });
-  assert.deepEqual(again.content, [{ type: 'text', text: 'accept: green' }]);
+  const result = await client.callTool({ name: 'ask_roots', arguments: { why: 'the test wants them' } });
+  assert.deepEqual(result.content, [{ type: 'text', text: 'roots: pg' }]);
+  assert.equal(asked, 1, "the remote's request reached the stdio client");
+  assert.ok(logs.includes('asking because the test wants them'), logs.join('\n'));
+  const again = await client.callTool({ name: 'ask_roots', arguments: { why: 'twice' } });
+  assert.deepEqual(again.content, [{ type: 'text', text: 'roots: pg' }]);
   assert.equal(remote.sessions.size, 1, 'one remote session for the whole stdio session');
 
   // The remote restarts and forgets the session: the next call starts a new one and runs.
   await remote.close();
   const restarted = await startStatefulRemote(Number(new URL(remote.url).port));
   t.after(() => restarted.close());
-  const afterRestart = await client.callTool({ name: 'ask_colour', arguments: { why: 'after a restart' } });
-  assert.deepEqual(afterRestart.content, [{ type: 'text', text: 'accept: green' }]);
+  const afterRestart = await client.callTool({ name: 'ask_roots', arguments: { why: 'after a restart' } });
+  assert.deepEqual(afterRestart.content, [{ type: 'text', text: 'roots: pg' }]);
   assert.equal(restarted.sessions.size, 1, 'a new session with the restarted remote');
 });
