@@ -162,7 +162,8 @@ export interface ServeFlags {
   loginWaitSeconds: number;
   /**
    * How long a call waits for the remote's answer (default 30 s, so the server, not the client's
-   * 60 s timeout, says the remote did not answer); calls that report progress wait while it comes.
+   * 60 s timeout, says the remote did not answer); progress starts it again, and a tool called
+   * with wait: true also gets its wait_timeout_seconds.
    */
   callTimeoutSeconds: number;
   /** What reaches stderr (default warn: hosts show every stderr line as an error). */

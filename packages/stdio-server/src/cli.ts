@@ -40,8 +40,9 @@ Usage:
 Serve options:
   --login-mode auto|browser|device  how a tool call that needs a login starts one (env CNPG_MCP_LOGIN_MODE)
   --login-wait-seconds N            how long that call waits for the login (default 50; env CNPG_MCP_LOGIN_WAIT_SECONDS)
-  --call-timeout-seconds N          how long a call waits for the remote's answer (default 30; calls that
-                                    report progress wait while it comes; env CNPG_MCP_CALL_TIMEOUT_SECONDS)
+  --call-timeout-seconds N          how long a call waits for the remote's answer (default 30, more while
+                                    progress comes; a tool called with wait: true also its wait_timeout_seconds;
+                                    env CNPG_MCP_CALL_TIMEOUT_SECONDS)
   --log-level error|warn|info|debug what goes to stderr (default warn; env CNPG_MCP_LOG_LEVEL)
 
 Settings (flag, then env CNPG_MCP_<NAME>, then "name" in the JSON config file; --config FILE or
