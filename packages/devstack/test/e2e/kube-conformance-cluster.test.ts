@@ -272,6 +272,43 @@ describe('CNPG reconciler conformance: Cluster', () => {
     assert.deepEqual(jobs, ['pg-restored-1-full-recovery']);
   });
 
+  test('a recovery target time outside the archive’s window fails the full-recovery job', async () => {
+    // pg-origin's backup pg-origin-full (previous test) is the only one under server name pg-origin.
+    const stopped = Date.parse(String((await cnpg(t, 'backups').get('pg-origin-full')).status?.stoppedAt));
+    const restoringTo = (name: string, targetTime: string) =>
+      clusterManifest(name, {
+        instances: 1,
+        bootstrap: { recovery: { source: 'origin', recoveryTarget: { targetTime } } },
+        externalClusters: [
+          {
+            name: 'origin',
+            plugin: {
+              name: 'barman-cloud.cloudnative-pg.io',
+              parameters: { barmanObjectName: 'store', serverName: 'pg-origin' },
+            },
+          },
+        ],
+      });
+    const unrecoverable = (name: string) =>
+      t.eventually(async () => {
+        const c = await cnpg(t, 'clusters').get(name);
+        return c.status?.phase === 'Cluster is unrecoverable and needs manual intervention' ? c : undefined;
+      });
+    // No backup ended before the target: barman-cloud-restore finds no backup to start from.
+    await cnpg(t, 'clusters').create(
+      restoringTo('pg-too-early', new Date(stopped - 3_600_000).toISOString()),
+    );
+    // WAL never reaches a time in the future: PostgreSQL ends recovery before the target.
+    await cnpg(t, 'clusters').create(
+      restoringTo('pg-too-late', new Date(Date.now() + 86_400_000).toISOString()),
+    );
+    for (const name of ['pg-too-early', 'pg-too-late']) {
+      const failed = await unrecoverable(name);
+      assert.match(String(failed.status?.phaseReason), new RegExp(`${name}-1-full-recovery`));
+      assert.equal((await instancePods(name)).length, 0);
+    }
+  });
+
   test('an image catalog supplies the image; a missing catalog is reported in the phase', async () => {
     await cnpg(t, 'imagecatalogs').create({
       apiVersion: 'postgresql.cnpg.io/v1',

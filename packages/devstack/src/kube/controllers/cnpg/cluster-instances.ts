@@ -34,7 +34,7 @@ export function completeJobs(ctx: ClusterContext, o: Observed): Step {
   const jobRole = job.metadata.labels?.['cnpg.io/jobRole'];
   if (jobRole === 'major-upgrade') return finishMajorUpgrade(ctx, o, job, serial);
   if (jobRole === 'full-recovery') {
-    const failure = restoreFailure(ctx.client, o.cluster);
+    const failure = restoreFailure(ctx.client, o.cluster, ctx.deps.clock.now());
     if (failure) {
       failJob(ctx, job, failure);
       return true;

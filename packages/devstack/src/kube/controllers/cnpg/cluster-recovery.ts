@@ -149,21 +149,36 @@ function storeBackups(client: ControllerClient, external: Record<string, unknown
   });
 }
 
+/** recoveryTarget.targetTime in ms, when it is set and in a form Date reads (RFC 3339). */
+function targetTimeOf(target: Record<string, unknown>): number | undefined {
+  const time = typeof target.targetTime === 'string' ? Date.parse(target.targetTime) : Number.NaN;
+  return Number.isNaN(time) ? undefined : time;
+}
+
 /**
  * Why the full-recovery job of a `recovery.source` bootstrap fails, or undefined when the object
- * store has a backup to restore (the one named by recoveryTarget.backupID, when given).
+ * store has a backup to restore (the one named by recoveryTarget.backupID, when given). A
+ * `targetTime` needs a backup that ended before it (barman-cloud-restore picks the newest such
+ * one) and WAL up to it: a time after `now` is never reached, and PostgreSQL stops with
+ * "recovery ended before configured recovery target was reached".
  */
-export function restoreFailure(client: ControllerClient, cluster: KubeObject): string | undefined {
+export function restoreFailure(client: ControllerClient, cluster: KubeObject, now: Date): string | undefined {
   const external = externalSource(cluster);
   if (!external) return undefined;
   const backups = storeBackups(client, external);
-  const backupID = asRecord(recoveryOf(cluster)?.recoveryTarget).backupID;
+  const target = asRecord(recoveryOf(cluster)?.recoveryTarget);
+  const backupID = target.backupID;
   if (typeof backupID === 'string' && backupID !== '') {
-    return backups.some((b) => asRecord(b.status).backupId === backupID)
-      ? undefined
-      : `no backup with ID ${backupID} found in the object store of ${String(external.name)}`;
+    if (!backups.some((b) => asRecord(b.status).backupId === backupID))
+      return `no backup with ID ${backupID} found in the object store of ${String(external.name)}`;
+  } else if (targetTimeOf(target) !== undefined) {
+    const time = targetTimeOf(target)!;
+    if (!backups.some((b) => Date.parse(String(asRecord(b.status).stoppedAt)) <= time))
+      return `no target backup found in the object store of ${String(external.name)} for target time ${target.targetTime}`;
+  } else if (backups.length === 0) {
+    return `no target backup found in the object store of ${String(external.name)}`;
   }
-  return backups.length > 0
-    ? undefined
-    : `no target backup found in the object store of ${String(external.name)}`;
+  if ((targetTimeOf(target) ?? 0) > now.getTime())
+    return 'FATAL: recovery ended before configured recovery target was reached';
+  return undefined;
 }
