@@ -19,6 +19,7 @@ import {
 } from './auth/resource-metadata.js';
 import { cachingVerifier, VerifiedTokenCache } from './auth/token-cache.js';
 import { AuthError, bearerFromHeader, verifyAccessToken } from './auth/verify.js';
+import { startReadCache } from './cache/start.js';
 import type { RemoteApiConfig } from './config.js';
 import { Confirmations, isConfirmationId } from './elicitation/confirmations.js';
 import { type ClientFacts, clientFacts, sessionIdFor } from './elicitation/session.js';
@@ -144,6 +145,7 @@ export async function startRemoteApi(
     timeoutMs: config.kubeRequestTimeoutMs,
     attempts: config.kubeRetryAttempts,
   });
+  const watchCache = config.readCache.enabled ? startReadCache(kube, config, log, metrics) : undefined;
   const jwks = new JwksSource({
     issuer: config.oidc.issuer,
     jwksUri: config.oidc.jwksUri,
@@ -448,8 +450,9 @@ export async function startRemoteApi(
         return;
       }
       const [kubernetes, keys] = await Promise.all([kube.ready(), jwks.ready()]);
-      const ready = kubernetes.ok && keys.ok;
-      sendJson(res, ready ? 200 : 503, { ready, kubernetes, jwks: keys });
+      const cache = watchCache?.ready() ?? { ok: true, detail: 'off (READ_CACHE=off)' };
+      const ready = kubernetes.ok && keys.ok && cache.ok;
+      sendJson(res, ready ? 200 : 503, { ready, kubernetes, jwks: keys, cache });
       return;
     }
     if (path === '/metrics' && config.metrics.token !== undefined) {
@@ -489,8 +492,14 @@ export async function startRemoteApi(
   );
   httpServer.maxConnections = config.limits.maxConnections;
 
+  // Readiness waits for the first lists anyway; reads before them go to the API server.
+  await watchCache?.initialSync(10_000);
   await new Promise<void>((resolve, reject) => {
-    httpServer.once('error', reject);
+    httpServer.once('error', (error) => {
+      watchCache?.stop();
+      kube.close();
+      reject(error);
+    });
     httpServer.listen(config.port, config.host, () => resolve());
   });
   const url = listeningUrl(httpServer);
@@ -535,6 +544,8 @@ export async function startRemoteApi(
       }
       httpServer.closeAllConnections();
       await stopped;
+      watchCache?.stop();
+      kube.close();
       await metricsListener?.close();
       await oauthProxy?.close();
       await auditSink.close();

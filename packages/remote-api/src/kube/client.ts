@@ -2,7 +2,7 @@ import {
   type ConfigurationOptions,
   CoreV1Api,
   CustomObjectsApi,
-  KubeConfig,
+  type KubeConfig,
   Observable,
   type ObservableMiddleware,
   PatchStrategy,
@@ -10,6 +10,8 @@ import {
   VersionApi,
 } from '@kubernetes/client-node';
 import { type Identity, verifiedEmail } from '../identity.js';
+import type { Kind } from '../tools/framework/kinds.js';
+import type { KubeReads } from '../tools/framework/kube-reads.js';
 import { SharedAgentKubeConfig } from './agent.js';
 import { DEFAULT_RESILIENCE, type ResiliencePolicy, resilient } from './resilience.js';
 
@@ -25,6 +27,25 @@ export interface KubeApis {
   options: ConfigurationOptions<ObservableMiddleware> | undefined;
   /** Options for JSON merge patches (RFC 7386), which custom resources accept. */
   mergePatch: ConfigurationOptions<ObservableMiddleware>;
+  /** What the tools read: from the watch cache where it may answer for this caller; absent without one. */
+  reads?: KubeReads;
+  /** Tells the watch cache about a write made with these clients, so later reads see it. */
+  written?: WriteObserver;
+}
+
+export type WriteObserver = (
+  kind: Kind,
+  namespace: string,
+  name: string,
+  verb: 'create' | 'patch' | 'delete',
+  result: unknown,
+) => void;
+
+/** Reads served from a watch cache (cache/read-through.ts). */
+export interface ReadCache {
+  /** `impersonatedAs`: the caller as Kubernetes sees them (user and groups) when impersonated. */
+  readsFor(apis: KubeApis, impersonatedAs: string | undefined): KubeReads;
+  noteWrite: WriteObserver;
 }
 
 /** The kubeconfig, with one keep-alive connection pool for every call made through it (see agent.ts). */
@@ -92,25 +113,37 @@ export class Kube {
     this.version = kubeConfig.makeApiClient(VersionApi);
   }
 
+  private readCache: ReadCache | undefined;
+
+  /** Serves the tools' reads from a watch cache from now on. */
+  serveReadsFrom(cache: ReadCache): void {
+    this.readCache = cache;
+  }
+
   apisFor(identity: Identity): KubeApis {
+    const user = this.impersonation === 'off' ? undefined : impersonatedUser(identity, this.impersonation);
+    const groups = user === undefined ? [] : impersonatedGroups(identity);
     const options =
-      this.impersonation === 'off'
+      user === undefined
         ? undefined
         : {
-            middleware: [
-              impersonationMiddleware(
-                impersonatedUser(identity, this.impersonation),
-                impersonatedGroups(identity),
-              ),
-            ],
+            middleware: [impersonationMiddleware(user, groups)],
             middlewareMergeStrategy: 'append' as const,
           };
-    return {
+    const apis: KubeApis = {
       custom: this.custom,
       core: this.core,
       options,
       mergePatch: setHeaderOptions('Content-Type', PatchStrategy.MergePatch, options),
     };
+    if (this.readCache) {
+      apis.reads = this.readCache.readsFor(
+        apis,
+        user === undefined ? undefined : [user, ...groups].join('\n'),
+      );
+      apis.written = this.readCache.noteWrite;
+    }
+    return apis;
   }
 
   /**
@@ -124,6 +157,11 @@ export class Kube {
       options: undefined,
       mergePatch: setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
     };
+  }
+
+  /** Closes the idle connections of the shared pool (on shutdown). */
+  close(): void {
+    if (this.kubeConfig instanceof SharedAgentKubeConfig) this.kubeConfig.destroyAgents();
   }
 
   /** Readiness: the API server answers /version. */

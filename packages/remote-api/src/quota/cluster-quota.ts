@@ -10,11 +10,13 @@ import type { LiveUsage } from './reservations.js';
 export interface QuotaCaller {
   identity: Identity;
   access: Access;
-  /** Only lists clusters (a tool's read-only clients will do). */
-  kube: Pick<KubeApis, 'options'> & {
-    custom: Pick<KubeApis['custom'], 'listClusterCustomObject' | 'listNamespacedCustomObject'>;
-  };
+  /** Only lists clusters (a tool's read-only clients will do); from the API server when they read from a cache. */
+  kube: ClusterLister & { consistent?: ClusterLister };
 }
+
+type ClusterLister = Pick<KubeApis, 'options'> & {
+  custom: Pick<KubeApis['custom'], 'listClusterCustomObject' | 'listNamespacedCustomObject'>;
+};
 
 interface ClusterList {
   items?: { metadata?: { namespace?: string; name?: string } }[];
@@ -26,7 +28,7 @@ interface ClusterList {
  */
 async function liveClusters(caller: QuotaCaller): Promise<LiveUsage> {
   const labelSelector = `${OWNER_LABEL}=${caller.identity.userId}`;
-  const { custom, options } = caller.kube;
+  const { custom, options } = caller.kube.consistent ?? caller.kube;
   const lists: Promise<ClusterList>[] = caller.access.namespaces.includes('*')
     ? [custom.listClusterCustomObject({ ...CNPG, plural: 'clusters', labelSelector }, options)]
     : caller.access.namespaces.map((namespace) =>

@@ -87,7 +87,12 @@ export async function executeTool(
     args.dry_run === true,
   );
   try {
-    const outcome = await tool.run(confirmed, { ...base, kube: env.apis, seen: observed, write });
+    const outcome = await tool.run(confirmed, {
+      ...base,
+      kube: env.apis.reads ?? env.apis,
+      seen: observed,
+      write,
+    });
     return withWarnings(outcome, write.warnings, 'warnings' in tool.definition.outputSchema.shape);
   } finally {
     trace.writes = write.done;

@@ -29,4 +29,9 @@ export interface KubeReads {
     | 'listNamespacedService'
   >;
   options: ConfigurationOptions<ObservableMiddleware> | undefined;
+  /**
+   * The same reads, always from the API server: for decisions that must count every object that
+   * exists right now (quotas). Absent when every read already goes there.
+   */
+  consistent?: Omit<KubeReads, 'consistent'>;
 }

@@ -13,6 +13,8 @@ async function fetchObject(
   namespace: string,
   name: string,
 ): Promise<KubeObject | undefined> {
+  // The watch cache answers where it may; Secrets and PVCs are always read from the API server.
+  const reads = apis.reads ?? apis;
   try {
     if (isCoreKind(kind)) {
       const params = { namespace, name };
@@ -20,19 +22,19 @@ async function fetchObject(
         case 'Secret':
           return (await apis.core.readNamespacedSecret(params, apis.options)) as KubeObject;
         case 'Pod':
-          return (await apis.core.readNamespacedPod(params, apis.options)) as KubeObject;
+          return (await reads.core.readNamespacedPod(params, apis.options)) as KubeObject;
         case 'PersistentVolumeClaim':
           return (await apis.core.readNamespacedPersistentVolumeClaim(params, apis.options)) as KubeObject;
       }
     }
     const { group, version, plural } = KINDS[kind as CustomKind];
     if ('clusterScoped' in KINDS[kind as CustomKind]) {
-      return (await apis.custom.getClusterCustomObject(
+      return (await reads.custom.getClusterCustomObject(
         { group, version, plural, name },
         apis.options,
       )) as KubeObject;
     }
-    return (await apis.custom.getNamespacedCustomObject(
+    return (await reads.custom.getNamespacedCustomObject(
       { group, version, plural, namespace, name },
       apis.options,
     )) as KubeObject;
