@@ -20,6 +20,8 @@ import { PodLogs } from './controllers/pod-logs.js';
 import { WorkQueue } from './controllers/work-queue.js';
 import { FaultInjector } from './http/faults.js';
 import { kubeRequestListener } from './http/server.js';
+import { type Traffic, TrafficCounter } from './http/traffic.js';
+import { OpenWatches } from './http/watch.js';
 import { renderKubeconfig } from './kubeconfig.js';
 import { Clock } from './util/clock.js';
 import { selfSignedCertificate } from './util/tls.js';
@@ -98,6 +100,16 @@ export interface KubeEmulator {
   /** Replaces the RBAC policy. */
   setRbac(policy: RbacPolicy): void;
   faults: FaultInjector;
+  /** Requests (watches among them) and TCP connections received since the start or the last reset. */
+  traffic(): Traffic;
+  resetTraffic(): void;
+  /**
+   * Ends every open watch: cleanly (as the API server's watch timeout does) or, with `drop`, by
+   * cutting its connection. With `expire`, the change history is forgotten first (as etcd
+   * compaction does), so a client resuming from its last resourceVersion gets 410 Gone and must
+   * list again. Returns how many watches were open.
+   */
+  interruptWatches(options?: { drop?: boolean; expire?: boolean }): number;
   close(): Promise<void>;
 }
 
@@ -144,11 +156,14 @@ export async function startKubeEmulator(options: KubeEmulatorOptions = {}): Prom
   if (loaded) controllers.resyncAll();
   const stateWriter = options.stateFile ? new StateWriter(store, options.stateFile) : undefined;
 
-  const listener = kubeRequestListener({ registry, authenticator, rbac, faults, logs });
+  const traffic = new TrafficCounter();
+  const watches = new OpenWatches();
+  const listener = kubeRequestListener({ registry, authenticator, rbac, faults, logs, traffic, watches });
   const workDir = mkdtempSync(join(tmpdir(), 'cnpg-kube-'));
   const servers: Server[] = [];
   const listen = async (server: Server, port: number) => {
     servers.push(server);
+    server.on('connection', () => traffic.connection());
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(port, '127.0.0.1', () => resolve());
@@ -189,6 +204,12 @@ export async function startKubeEmulator(options: KubeEmulatorOptions = {}): Prom
     kubeconfigFor,
     setRbac: (policy) => rbac.setPolicy(policy),
     faults,
+    traffic: () => traffic.snapshot(),
+    resetTraffic: () => traffic.reset(),
+    interruptWatches({ drop = false, expire = false } = {}) {
+      if (expire) store.compact();
+      return watches.interrupt(drop ? 'drop' : 'end');
+    },
     async close() {
       controllers.stop();
       queue.stop();

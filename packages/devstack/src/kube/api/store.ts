@@ -123,6 +123,11 @@ export class ObjectStore {
     }
   }
 
+  /** Forgets the kept history (as etcd compaction does): resuming a watch from any earlier revision gets 410 Gone. */
+  compact(): void {
+    this.history.length = 0;
+  }
+
   /** Changes after `revision`, or undefined when that revision is older than the kept history. */
   eventsSince(revision: number): StoreEvent[] | undefined {
     if (revision < this.oldestResumableRevision) return undefined;

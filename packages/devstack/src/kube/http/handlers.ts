@@ -60,7 +60,7 @@ function requestVerb(method: string, r: ResourceRequest, url: URL): string {
   return verb;
 }
 
-function isWatch(url: URL): boolean {
+export function isWatch(url: URL): boolean {
   const w = url.searchParams.get('watch');
   return w === 'true' || w === '1';
 }

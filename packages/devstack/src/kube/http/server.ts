@@ -16,11 +16,13 @@ import type { Rbac } from '../auth/rbac.js';
 import type { PodLogs } from '../controllers/pod-logs.js';
 import { apiGroup, apiGroupList, apiResourceList, apiVersions, versionInfo } from './discovery.js';
 import type { FaultInjector } from './faults.js';
-import { handleResource } from './handlers.js';
+import { handleResource, isWatch } from './handlers.js';
 import { sendError, sendJson } from './io.js';
 import { OpenApiDocuments } from './openapi.js';
 import { swaggerToProtobuf } from './openapi-protobuf.js';
 import { parseRoute } from './routes.js';
+import type { TrafficCounter } from './traffic.js';
+import type { OpenWatches } from './watch.js';
 
 export interface ServerDeps {
   registry: Registry;
@@ -28,6 +30,8 @@ export interface ServerDeps {
   rbac: Rbac;
   faults: FaultInjector;
   logs: PodLogs;
+  traffic?: TrafficCounter;
+  watches?: OpenWatches;
   onRequest?: (method: string, path: string, status: number) => void;
 }
 
@@ -135,6 +139,9 @@ async function handle(
 export function kubeRequestListener(deps: ServerDeps): (req: IncomingMessage, res: ServerResponse) => void {
   const openapi = new OpenApiDocuments(deps.registry.catalog);
   return (req, res) => {
+    const watch = isWatch(new URL(req.url ?? '/', 'http://127.0.0.1'));
+    deps.traffic?.request(watch);
+    if (watch) deps.watches?.track(res);
     handle(deps, openapi, req, res)
       .catch((err: unknown) => {
         if (res.headersSent) {

@@ -81,3 +81,23 @@ export function serveWatch(
   req.on('close', finish);
   res.on('close', finish);
 }
+
+/** The watch streams being served, so a test can end them all as an API server restart would. */
+export class OpenWatches {
+  private readonly responses = new Set<ServerResponse>();
+
+  track(res: ServerResponse): void {
+    this.responses.add(res);
+    res.on('close', () => this.responses.delete(res));
+  }
+
+  /** Ends every stream cleanly (`end`, as a server-side timeout does) or cuts its connection (`drop`). */
+  interrupt(mode: 'end' | 'drop'): number {
+    const open = [...this.responses];
+    for (const res of open) {
+      if (mode === 'end') res.end();
+      else res.socket?.destroy();
+    }
+    return open.length;
+  }
+}
