@@ -163,12 +163,15 @@ export function createMcpServer(deps: McpDeps, caller: Caller, context: RequestC
       return result;
     };
 
-    const hiddenBecause = hidden(tool.definition.name);
-    if (hiddenBecause !== undefined) {
+    const notOffered = hidden(tool.definition.name);
+    if (notOffered !== undefined) {
+      const rule = notOffered.rule ? ` (rule ${notOffered.rule})` : '';
       return finish(
         'denied',
-        'not_offered',
-        errorResult(`${tool.definition.name} is not available here: ${hiddenBecause}. Nothing was run.`),
+        notOffered.rule ?? 'not_selected',
+        errorResult(
+          `${tool.definition.name} is not available here${rule}: ${notOffered.reason}. Nothing was run.`,
+        ),
       );
     }
 

@@ -12,6 +12,12 @@ export interface ToolSelection {
   readOnlyBy: string;
 }
 
+/** Why a tool is not offered: in words, and the policy rule that decides it (none for the connection's own choice). */
+export interface NotOffered {
+  reason: string;
+  rule?: string;
+}
+
 /**
  * Why this caller is not offered the tool on this connection, or undefined when it is. A tool is
  * hidden when the policy keeps its toolset from the person, the connection did not select it, the
@@ -24,22 +30,26 @@ export function hiddenReason(
   caller: { identity: Identity; access: Access },
   selection: ToolSelection,
   policy: Policy,
-): string | undefined {
+): NotOffered | undefined {
   const { group, annotations, requiredScope } = tool.definition;
   if (group !== null) {
-    if (!caller.access.toolsets.includes(group)) return `the policy does not let you use the ${group} tools`;
+    if (!caller.access.toolsets.includes(group)) {
+      return { reason: `the policy does not let you use the ${group} tools`, rule: 'toolsets' };
+    }
     if (!selection.toolsets.includes(group)) {
-      return `the ${group} toolset is not selected on this connection (${selection.toolsetsBy}: ${selection.toolsets.join(', ')})`;
+      return {
+        reason: `the ${group} toolset is not selected on this connection (${selection.toolsetsBy}: ${selection.toolsets.join(', ')})`,
+      };
     }
   }
   if (selection.readOnly && !annotations.readOnlyHint) {
-    return `this connection is read-only (${selection.readOnlyBy})`;
+    return { reason: `this connection is read-only (${selection.readOnlyBy})` };
   }
   try {
     if (requiredScope === 'write') requireWritable(caller.access);
     if (!('legacy' in tool)) tool.gate?.({ ...caller, policy });
   } catch (error) {
-    if (error instanceof PolicyDenied) return error.message;
+    if (error instanceof PolicyDenied) return { reason: error.message, rule: error.rule };
     throw error;
   }
   return undefined;

@@ -73,8 +73,10 @@ describe('hiddenReason', () => {
     identity,
     access: accessFor(policy, identity, ['*'], writes, 'mcp:write'),
   });
-  const hidden = (name: string, who: ReturnType<typeof caller>, selection = all) =>
-    hiddenReason(implementations.get(name)!, who, selection, policy);
+  const hidden = (name: string, who: ReturnType<typeof caller>, selection = all) => {
+    const why = hiddenReason(implementations.get(name)!, who, selection, policy);
+    return why && (why.rule ? `(rule ${why.rule}) ${why.reason}` : why.reason);
+  };
 
   test('the policy grants toolsets to everyone and by group; admins get all; whoami is always offered', () => {
     const dev = caller(person('dev', ['dev']));
@@ -83,7 +85,10 @@ describe('hiddenReason', () => {
     assert.deepEqual(dev.access.toolsets, ['cluster', 'observability']);
     assert.deepEqual(dba.access.toolsets, ['cluster', 'observability', 'credentials', 'roles']);
     assert.deepEqual(admin.access.toolsets, TOOLSET_NAMES);
-    assert.equal(hidden('role_create', dev), 'the policy does not let you use the roles tools');
+    assert.equal(
+      hidden('role_create', dev),
+      '(rule toolsets) the policy does not let you use the roles tools',
+    );
     assert.equal(hidden('role_create', dba), undefined);
     assert.equal(hidden('backup_create', admin), undefined);
     assert.equal(hidden('whoami', dev, { ...all, toolsets: [], readOnly: true }), undefined);
@@ -107,8 +112,14 @@ describe('hiddenReason', () => {
       'this connection is read-only (the URL /mcp/readonly)',
     );
     const reader = caller(person('dba', ['dba'], ['mcp:read']), false);
-    assert.equal(hidden('cluster_delete', reader), 'writes are refused: the token lacks the mcp:write scope');
-    assert.match(hidden(credentialReveal.name, reader) ?? '', /revealing credentials is refused/);
+    assert.equal(
+      hidden('cluster_delete', reader),
+      '(rule read_only) writes are refused: the token lacks the mcp:write scope',
+    );
+    assert.match(
+      hidden(credentialReveal.name, reader) ?? '',
+      /^\(rule read_only\) revealing credentials is refused/,
+    );
     assert.equal(hidden('role_list', reader), undefined);
   });
 
