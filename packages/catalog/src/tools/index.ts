@@ -6,6 +6,7 @@ import { backupDestinationSet } from './backups/destination-set.js';
 import { backupGet } from './backups/get.js';
 import { backupList } from './backups/list.js';
 import { backupRestore } from './backups/restore.js';
+import { backupRestoreFromStore } from './backups/restore-from-store.js';
 import { scheduledBackupCreate } from './backups/scheduled-backup-create.js';
 import { scheduledBackupDelete } from './backups/scheduled-backup-delete.js';
 import { scheduledBackupList } from './backups/scheduled-backup-list.js';
@@ -113,6 +114,7 @@ export const tools = [
   scheduledBackupResume,
   scheduledBackupDelete,
   backupRestore,
+  backupRestoreFromStore,
   backupDestinationSet,
   backupDestinationGet,
   poolerList,
@@ -137,6 +139,7 @@ export {
   backupGet,
   backupList,
   backupRestore,
+  backupRestoreFromStore,
   backupWait,
   clusterConnectionInfo,
   clusterCreate,

@@ -5,6 +5,7 @@ import { backupDestinationSetTool } from './backups/destination-set.js';
 import { backupGetTool } from './backups/get.js';
 import { backupListTool } from './backups/list.js';
 import { backupRestoreTool } from './backups/restore.js';
+import { backupRestoreFromStoreTool } from './backups/restore-from-store.js';
 import { scheduledBackupCreateTool } from './backups/scheduled-backup-create.js';
 import { scheduledBackupDeleteTool } from './backups/scheduled-backup-delete.js';
 import { scheduledBackupListTool } from './backups/scheduled-backup-list.js';
@@ -111,6 +112,7 @@ export const implementations: ReadonlyMap<string, ToolImplementation> = new Map(
     scheduledBackupResumeTool,
     scheduledBackupDeleteTool,
     backupRestoreTool,
+    backupRestoreFromStoreTool,
     backupDestinationSetTool,
     backupDestinationGetTool,
     poolerListTool,

@@ -229,3 +229,118 @@ describe('refusals write nothing', () => {
     assert.equal(await getCr(env, 'clusters', 'ledger-later'), undefined);
   });
 });
+
+describe('restoring from the object store, without a Backup object', () => {
+  test('a live cluster’s archive to a point in time; a deleted cluster’s archive through its Backups', async () => {
+    const stopped = (await getCr(env, 'backups', 'ledger-now'))?.status.stoppedAt as string;
+    const out = await ok(env.alice, 'backup_restore_from_store', {
+      name: 'ledger-store',
+      object_store: 'shared',
+      server_name: 'ledger',
+      target_time: stopped,
+      storage_size: '1Gi',
+      wait: true,
+      wait_timeout_seconds: 60,
+    });
+    assert.equal(out.phase, 'Cluster in healthy state');
+    const restored = await getCr(env, 'clusters', 'ledger-store');
+    assert.equal(restored?.spec.bootstrap.recovery.source, 'origin');
+    assert.equal(restored?.spec.bootstrap.recovery.backup, undefined);
+    assert.deepEqual(restored?.spec.externalClusters[0].plugin.parameters, {
+      barmanObjectName: 'shared',
+      serverName: 'ledger',
+    });
+
+    // A cluster deleted after a backup: its archive stays, found by server name.
+    await ok(env.alice, 'cluster_create', {
+      name: 'ephemeral',
+      storage_size: '1Gi',
+      backup_destination: { object_store: 'shared' },
+      wait: true,
+    });
+    await ok(env.alice, 'backup_create', { cluster: 'ephemeral', name: 'ephemeral-last', wait: true });
+    await ok(env.alice, 'cluster_delete', { name: 'ephemeral', confirm: 'ephemeral' });
+    await env.kube.settle();
+    assert.equal(await getCr(env, 'clusters', 'ephemeral'), undefined);
+    const backupId = (await getCr(env, 'backups', 'ephemeral-last'))?.status.backupId;
+    await fails(
+      env.alice,
+      'backup_restore_from_store',
+      {
+        name: 'ephemeral-back',
+        object_store: 'shared',
+        server_name: 'ephemeral',
+        target_name: 'before-deploy',
+        storage_size: '1Gi',
+      },
+      /backup_id: required with target_name.*BackupID is missing/,
+    );
+    await ok(env.alice, 'backup_restore_from_store', {
+      name: 'ephemeral-back',
+      object_store: 'shared',
+      server_name: 'ephemeral',
+      backup_id: backupId,
+      target_name: 'before-deploy',
+      storage_size: '1Gi',
+      wait: true,
+      wait_timeout_seconds: 60,
+    });
+    const back = await getCr(env, 'clusters', 'ephemeral-back');
+    assert.deepEqual(back?.spec.bootstrap.recovery.recoveryTarget, {
+      backupID: backupId,
+      targetName: 'before-deploy',
+    });
+    assert.equal(back?.status.phase, 'Cluster in healthy state');
+  });
+
+  test('refusals: someone else’s archive, an unknown server, a time before the window; nothing written', async () => {
+    const clusters = await count(env, 'clusters');
+    await fails(
+      env.bob,
+      'backup_restore_from_store',
+      { name: 'bob-copy', object_store: 'shared', server_name: 'ledger', storage_size: '1Gi' },
+      /rule ownership.*created by devstack-alice/,
+    );
+    await fails(
+      env.bob,
+      'backup_restore_from_store',
+      { name: 'bob-copy', object_store: 'shared', server_name: 'ephemeral', storage_size: '1Gi' },
+      /Backup team-a\/ephemeral-last.*created by devstack-alice/,
+    );
+    await fails(
+      env.bob,
+      'backup_restore_from_store',
+      { name: 'bob-copy', object_store: 'shared', server_name: 'nobody', storage_size: '1Gi' },
+      /nothing in this namespace shows that server nobody .* is yours/,
+    );
+    await fails(
+      env.alice,
+      'backup_restore_from_store',
+      { name: 'alice-copy', object_store: 'bobs-bucket', server_name: 'ledger', storage_size: '1Gi' },
+      /rule backupDestinations/,
+    );
+    await fails(
+      env.alice,
+      'backup_restore_from_store',
+      { name: 'alice-copy', object_store: 'shared', server_name: 'orders-v1', storage_size: '1Gi' },
+      /records no backup of server orders-v1/,
+    );
+    const first = ((await env.custom.getNamespacedCustomObject({ ...STORES, name: 'shared' })) as Loose)
+      .status.serverRecoveryWindow.ledger.firstRecoverabilityPoint as string;
+    await fails(
+      env.alice,
+      'backup_restore_from_store',
+      {
+        name: 'alice-copy',
+        object_store: 'shared',
+        server_name: 'ledger',
+        target_time: new Date(Date.parse(first) - 60_000).toISOString(),
+        storage_size: '1Gi',
+      },
+      /target_time: .* is before the first recoverability point of ledger/,
+    );
+    assert.equal(await count(env, 'clusters'), clusters);
+    assert.equal(await getCr(env, 'clusters', 'bob-copy'), undefined);
+    assert.equal(await getCr(env, 'clusters', 'alice-copy'), undefined);
+  });
+});

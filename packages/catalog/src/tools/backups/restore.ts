@@ -10,11 +10,7 @@ import {
 import { mutationOutput } from '../../outputs.js';
 import type { ToolDefinition } from '../../types.js';
 import { action, objectNameField } from '../shared.js';
-
-const lsnField = z
-  .string()
-  .max(17)
-  .regex(/^[0-9A-Fa-f]{1,8}\/[0-9A-Fa-f]{1,8}$/);
+import { lsnField, xidField } from './shared.js';
 
 export const backupRestore = {
   name: 'backup_restore',
@@ -30,11 +26,7 @@ export const backupRestore = {
     backup: objectNameField,
     target_time: z.iso.datetime({ offset: true }).optional(),
     target_lsn: lsnField.optional(),
-    target_xid: z
-      .string()
-      .max(20)
-      .regex(/^[1-9][0-9]*$/)
-      .optional(),
+    target_xid: xidField.optional(),
     target_inclusive: z.boolean().default(true).describe('Stop just after (true) or before the target.'),
     instances: z.int().min(1).max(9).default(1),
     storage_size: storageSizeField.optional(),

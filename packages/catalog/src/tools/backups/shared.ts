@@ -122,3 +122,15 @@ export const backupOverview = z.object({
     .describe('While archiving works: now, less up to archive_timeout (5 min by default); "" otherwise.'),
   lastSuccessfulBackupByMethod: z.record(z.string(), z.string()),
 });
+
+/** A PostgreSQL LSN (e.g. 0/3000060), a recovery target. */
+export const lsnField = z
+  .string()
+  .max(17)
+  .regex(/^[0-9A-Fa-f]{1,8}\/[0-9A-Fa-f]{1,8}$/);
+
+/** A transaction id, a recovery target. */
+export const xidField = z
+  .string()
+  .max(20)
+  .regex(/^[1-9][0-9]*$/);
