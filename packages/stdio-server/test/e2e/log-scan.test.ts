@@ -46,6 +46,8 @@ test('no token, password or client secret reaches any log during a whole session
     CNPG_MCP_LOGIN_WAIT_SECONDS: '60',
     // Everything the stdio server can log is scanned, not only warnings.
     CNPG_MCP_LOG_LEVEL: 'debug',
+    // The session reaches roles and credentials too, beyond the default toolsets.
+    CNPG_MCP_TOOLSETS: 'all',
   };
   const admin = DEV_USERS.find((user) => user.username === 'admin')!;
   const { client, stderr } = await connectOverStdio(t, cli, env);
