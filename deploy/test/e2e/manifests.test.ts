@@ -35,6 +35,12 @@ const matches = (selector: Record<string, string> | undefined, labels: Record<st
 
 /** The remote API's own bookkeeping (the quota ledger) in its own namespace, in every overlay. */
 const LEDGER = 'cnpg-mcp-quota-ledger';
+/** The one cluster-scoped read: ClusterImageCatalogs a call names (the service account's, or the people's). */
+const CATALOG_READER = 'cnpg-mcp-cluster-image-catalogs';
+const PEOPLE_CATALOG_READER = 'cnpg-mcp-user-cluster-image-catalogs';
+const CATALOG_RULES = [
+  { apiGroups: ['postgresql.cnpg.io'], resources: ['clusterimagecatalogs'], verbs: ['get'] },
+];
 const toolBindings = (objects: K8sObject[]) =>
   find(objects, 'RoleBinding').filter((b) => b.metadata.name !== LEDGER);
 
@@ -157,6 +163,17 @@ for (const [name, objects] of rendered) {
       }
     });
 
+    test('Secrets, image catalogs and ObjectStores are read by name only: never listed or watched', () => {
+      for (const { role, rule } of rulesOf(objects)) {
+        const named = (rule.resources ?? []).filter((r) =>
+          ['secrets', 'imagecatalogs', 'clusterimagecatalogs', 'objectstores'].includes(r),
+        );
+        if (named.length === 0) continue;
+        for (const verb of ['list', 'watch'])
+          assert.ok(!rule.verbs.includes(verb), `${role.kind} ${role.metadata.name}: ${verb} ${named}`);
+      }
+    });
+
     test('the quota ledger and confirmations: get, create, update and delete of ConfigMaps in the remote’s own namespace, nothing more', () => {
       const namespace = deployment.metadata?.namespace;
       const role = only(objects, 'Role', LEDGER);
@@ -198,9 +215,9 @@ for (const [name, objects] of rendered) {
       );
       // Only bound groups may be impersonated, never system: groups.
       const boundGroups = objects
-        .filter((o) => o.kind === 'RoleBinding')
+        .filter((o) => o.kind === 'RoleBinding' || o.kind === 'ClusterRoleBinding')
         .flatMap((o) => (o.subjects ?? []).filter((s) => s.kind === 'Group').map((s) => s.name));
-      assert.deepEqual(impersonating[1]?.rule.resourceNames, boundGroups);
+      assert.deepEqual(impersonating[1]?.rule.resourceNames, [...new Set(boundGroups)]);
       // The service account is bound to the impersonator role only; people get the tool rights.
       const saBindings = objects.filter((o) => o.subjects?.some((s) => s.kind === 'ServiceAccount'));
       assert.deepEqual(saBindings.map((b) => b.roleRef?.name).sort(), ['cnpg-mcp-impersonator', LEDGER]);
@@ -216,9 +233,28 @@ describe('RBAC variants', () => {
   const namespaced = rendered.get('namespaced')!;
   const role = only(namespaced, 'Role', 'cnpg-mcp');
 
-  test('namespaced (default): a Role and RoleBinding in each allowed namespace, nothing cluster-wide', () => {
-    assert.deepEqual(find(namespaced, 'ClusterRole'), []);
-    assert.deepEqual(find(namespaced, 'ClusterRoleBinding'), []);
+  /** The service account may get ClusterImageCatalogs, and nothing else cluster-wide. */
+  const assertCatalogReader = (objects: K8sObject[]) => {
+    assert.deepEqual(only(objects, 'ClusterRole', CATALOG_READER).rules, CATALOG_RULES);
+    const binding = only(objects, 'ClusterRoleBinding', CATALOG_READER);
+    assert.deepEqual(binding.roleRef, {
+      apiGroup: 'rbac.authorization.k8s.io',
+      kind: 'ClusterRole',
+      name: CATALOG_READER,
+    });
+    assert.deepEqual(binding.subjects, [{ kind: 'ServiceAccount', name: 'cnpg-mcp', namespace: 'cnpg-mcp' }]);
+  };
+
+  test('namespaced (default): a Role and RoleBinding in each allowed namespace; cluster-wide only reading ClusterImageCatalogs', () => {
+    assert.deepEqual(
+      find(namespaced, 'ClusterRole').map((r) => r.metadata.name),
+      [CATALOG_READER],
+    );
+    assert.deepEqual(
+      find(namespaced, 'ClusterRoleBinding').map((r) => r.metadata.name),
+      [CATALOG_READER],
+    );
+    assertCatalogReader(namespaced);
     const bound = toolBindings(namespaced)
       .map((b) => b.metadata.namespace)
       .sort();
@@ -236,6 +272,7 @@ describe('RBAC variants', () => {
     );
     assert.deepEqual(toolRules(only(objects, 'ClusterRole', 'cnpg-mcp')), toolRules(role));
     assert.equal(only(objects, 'ClusterRoleBinding', 'cnpg-mcp').roleRef?.name, 'cnpg-mcp');
+    assertCatalogReader(objects);
     assert.equal(configFor(objects).ALLOWED_NAMESPACES, '*');
   });
 
@@ -249,6 +286,16 @@ describe('RBAC variants', () => {
       kind: 'ClusterRole',
       name: 'cnpg-mcp-user',
     });
+    // ClusterImageCatalogs are cluster-scoped: the same group reads them through a ClusterRoleBinding.
+    assert.deepEqual(only(objects, 'ClusterRole', PEOPLE_CATALOG_READER).rules, CATALOG_RULES);
+    const catalogs = only(objects, 'ClusterRoleBinding', 'cnpg-mcp-users-cluster-image-catalogs');
+    assert.equal(catalogs.roleRef?.name, PEOPLE_CATALOG_READER);
+    assert.deepEqual(catalogs.subjects, binding.subjects);
+    assert.deepEqual(
+      find(objects, 'ClusterRole', CATALOG_READER),
+      [],
+      'the service account reads none itself',
+    );
   });
 });
 
