@@ -1,17 +1,25 @@
 /**
- * The quota ledger runs with exactly the RBAC that ships: in each overlay the rendered Roles and
- * Bindings are loaded into the Kubernetes emulator, the ledger works as the remote API's service
- * account (never as the caller, even under impersonation), every ConfigMap permission granted to
- * it is used, and nothing beyond them is allowed.
+ * The remote API's own ConfigMaps (the quota ledger and pending confirmations) work with exactly
+ * the RBAC that ships: in each overlay the rendered Roles and Bindings are loaded into the
+ * Kubernetes emulator, both work as the remote API's service account (never as the caller, even
+ * under impersonation), every ConfigMap permission granted to it is used, and nothing beyond them
+ * is allowed.
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { CoreV1Api, KubeConfig, type V1Deployment } from '@kubernetes/client-node';
+import {
+  CoreV1Api,
+  KubeConfig,
+  PatchStrategy,
+  setHeaderOptions,
+  type V1Deployment,
+} from '@kubernetes/client-node';
 import { renderKubeconfig, startKubeEmulator } from '../../../packages/devstack/src/index.js';
 import { loadConfig } from '../../../packages/remote-api/src/config.js';
+import { Confirmations } from '../../../packages/remote-api/src/elicitation/confirmations.js';
 import { identityFromClaims } from '../../../packages/remote-api/src/identity.js';
 import { Kube, loadKubeConfig } from '../../../packages/remote-api/src/kube/client.js';
 import type { Logger } from '../../../packages/remote-api/src/log.js';
@@ -19,13 +27,14 @@ import { accessFor, policySchema } from '../../../packages/remote-api/src/policy
 import { reserveCluster } from '../../../packages/remote-api/src/quota/cluster-quota.js';
 import { ledgerName, QuotaLedger } from '../../../packages/remote-api/src/quota/ledger.js';
 import {
+  bindGroup,
   grantedTriples,
   rbacPolicyFrom,
   serviceAccountUser,
   startRecordingProxy,
   tripleOf,
 } from '../support/kube-rbac.js';
-import { configFor, type K8sObject, only, renderOverlay } from '../support/render.js';
+import { configFor, only, renderOverlay } from '../support/render.js';
 
 const LEDGER_ROLE = 'cnpg-mcp-quota-ledger';
 const quiet: Logger = { debug() {}, info() {}, warn() {}, error() {} };
@@ -35,26 +44,10 @@ const statusOf = (call: Promise<unknown>) =>
     (error: { code?: number }) => error.code,
   );
 
-/** What an operator does after installing the impersonation overlay (see rbac.test.ts). */
-function bindDevelopers(objects: K8sObject[]): K8sObject[] {
-  return objects.map((o) => {
-    if (o.kind === 'RoleBinding' && o.metadata.name === 'cnpg-mcp-users') {
-      return { ...o, subjects: (o.subjects ?? []).map((s) => ({ ...s, name: 'developers' })) };
-    }
-    if (o.kind === 'ClusterRole' && o.metadata.name === 'cnpg-mcp-impersonator') {
-      return {
-        ...o,
-        rules: (o.rules ?? []).map((r) => (r.resourceNames ? { ...r, resourceNames: ['developers'] } : r)),
-      };
-    }
-    return o;
-  });
-}
-
 for (const overlay of ['namespaced', 'impersonation', 'cluster-wide']) {
   describe(`the quota ledger with the ${overlay} overlay's RBAC`, () => {
     const objects =
-      overlay === 'impersonation' ? bindDevelopers(renderOverlay(overlay)) : renderOverlay(overlay);
+      overlay === 'impersonation' ? bindGroup(renderOverlay(overlay), 'developers') : renderOverlay(overlay);
     const deployment = only<V1Deployment>(objects, 'Deployment', 'cnpg-mcp');
     const ownNamespace = deployment.metadata!.namespace!;
     const sa = { namespace: ownNamespace, name: deployment.spec!.template.spec!.serviceAccountName! };
@@ -104,6 +97,37 @@ for (const overlay of ['namespaced', 'impersonation', 'cluster-wide']) {
       const second = await reserveCluster(ledger, alice, { namespace: target, name: 'b', dryRun: false });
       await second.confirm();
 
+      // A destructive call's confirmation: one replica asks and waits, the person's answer reaches
+      // another, which writes it into the question's ConfigMap; the asking replica reads it there
+      // and removes the question.
+      const replica = () =>
+        new Confirmations(remote.serviceApis().core, config.quotaNamespace, quiet, {
+          timeoutMs: 10_000,
+          pollMs: 10,
+        });
+      const [asking, answering] = [replica(), replica()];
+      let delivered: string | undefined;
+      const answer = await asking.ask(
+        identity,
+        'Delete cluster b?',
+        async (request) => {
+          delivered = await answering.answer(identity, {
+            id: String(request.id),
+            result: { action: 'accept' },
+          });
+        },
+        new AbortController().signal,
+      );
+      assert.deepEqual([delivered, answer], ['delivered', 'accept']);
+      const admin = new KubeConfig();
+      admin.loadFromFile(kube.kubeconfigPath);
+      const left = await admin.makeApiClient(CoreV1Api).listNamespacedConfigMap({ namespace: ownNamespace });
+      assert.deepEqual(
+        left.items.map((c) => c.metadata?.name),
+        [ledgerName(identity.userId)],
+        'the question was removed; the ledger stays',
+      );
+
       const ledgerRequests = proxy.requests.filter((r) => r.resource === 'configmaps');
       assert.ok(ledgerRequests.every((r) => r.namespace === ownNamespace && r.impersonating === undefined));
       // The first read finds no ledger (404); everything else is allowed.
@@ -123,13 +147,21 @@ for (const overlay of ['namespaced', 'impersonation', 'cluster-wide']) {
       const expected = config.impersonation === 'off' ? undefined : identity.userId;
       assert.ok(counting.every((r) => r.impersonating === expected && r.status === 200));
 
-      // Nothing beyond: other namespaces, listing (other people's ledgers), deleting.
+      // Nothing beyond: other namespaces, listing (other people's ledgers), patching.
       const kc = new KubeConfig();
       kc.loadFromFile(kubeconfig);
       const core = kc.makeApiClient(CoreV1Api);
       const name = ledgerName(identity.userId);
       assert.equal(await statusOf(core.listNamespacedConfigMap({ namespace: ownNamespace })), 403);
-      assert.equal(await statusOf(core.deleteNamespacedConfigMap({ namespace: ownNamespace, name })), 403);
+      assert.equal(
+        await statusOf(
+          core.patchNamespacedConfigMap(
+            { namespace: ownNamespace, name, body: { data: { clusters: '{}' } } },
+            setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+          ),
+        ),
+        403,
+      );
       assert.equal(
         await statusOf(
           core.createNamespacedConfigMap({ namespace: 'elsewhere', body: { metadata: { name } } }),

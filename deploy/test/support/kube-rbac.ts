@@ -50,6 +50,32 @@ export function rbacPolicyFrom(objects: K8sObject[]): RbacPolicy {
   return policy;
 }
 
+/** The group the shipped impersonation bindings name, for the operator to replace with one of theirs. */
+export const SHIPPED_USER_GROUP = 'cnpg-mcp-users';
+
+/**
+ * What an operator does after installing the impersonation overlay: bind the people's roles to a
+ * group their provider sends instead of the shipped one, and allow impersonating that group.
+ */
+export function bindGroup(objects: K8sObject[], group: string): K8sObject[] {
+  const rename = (name: string) => (name === SHIPPED_USER_GROUP ? group : name);
+  return objects.map((o) => {
+    if (o.kind === 'RoleBinding' || o.kind === 'ClusterRoleBinding') {
+      const subjects = (o.subjects ?? []).map((s) =>
+        s.kind === 'Group' ? { ...s, name: rename(s.name) } : s,
+      );
+      return { ...o, subjects };
+    }
+    if (o.kind === 'ClusterRole' && o.rules?.some((r) => r.verbs.includes('impersonate'))) {
+      const rules = o.rules.map((r) =>
+        r.resourceNames ? { ...r, resourceNames: r.resourceNames.map(rename) } : r,
+      );
+      return { ...o, rules };
+    }
+    return o;
+  });
+}
+
 /** One Kubernetes API request in RBAC terms. */
 export interface KubeRequest {
   verb: string;

@@ -72,3 +72,18 @@ export function configFor(objects: K8sObject[]): Record<string, string> {
   const ref = deployment.spec?.template.spec?.containers[0]?.envFrom?.[0]?.configMapRef?.name ?? '';
   return only(objects, 'ConfigMap', ref).data ?? {};
 }
+
+/**
+ * The remote API's environment as its pod gets it: the ConfigMap's settings, the container's own
+ * values (NODE_ENV=production) and POD_NAMESPACE from the downward API.
+ */
+export function podEnvFor(objects: K8sObject[]): Record<string, string> {
+  const deployment = only<V1Deployment>(objects, 'Deployment', 'cnpg-mcp');
+  const env: Record<string, string> = { ...configFor(objects) };
+  for (const variable of deployment.spec?.template.spec?.containers[0]?.env ?? []) {
+    if (variable.value !== undefined) env[variable.name] = variable.value;
+    else if (variable.valueFrom?.fieldRef?.fieldPath === 'metadata.namespace')
+      env[variable.name] = deployment.metadata?.namespace ?? '';
+  }
+  return env;
+}
