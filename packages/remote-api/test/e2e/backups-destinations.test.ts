@@ -339,6 +339,16 @@ describe('restoring from the object store, without a Backup object', () => {
       },
       /target_time: .* is before the first recoverability point of ledger/,
     );
+    // The deleted cluster's last Backup deleted too: its archive stays in the store, but nothing
+    // here says whose it is any more, so only an admin may restore it.
+    await ok(env.alice, 'backup_delete', { name: 'ephemeral-last', confirm: 'ephemeral-last' });
+    await env.kube.settle();
+    await fails(
+      env.bob,
+      'backup_restore_from_store',
+      { name: 'bob-copy', object_store: 'shared', server_name: 'ephemeral', storage_size: '1Gi' },
+      /rule ownership.*nothing in this namespace shows that server ephemeral/,
+    );
     assert.equal(await count(env, 'clusters'), clusters);
     assert.equal(await getCr(env, 'clusters', 'bob-copy'), undefined);
     assert.equal(await getCr(env, 'clusters', 'alice-copy'), undefined);
