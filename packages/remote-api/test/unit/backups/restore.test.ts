@@ -427,8 +427,11 @@ describe('backup_restore declares the Backup, its source Cluster and the new Clu
       access: accessOf(who, policy),
     });
 
-  test('the owner resolves Backup (use), source (use), new Cluster (create)', async () => {
-    const { references, observed } = await resolve(alice, [backup, source as unknown as KubeObject], {
+  // The administrator's ObjectStore the source cluster archives to (its plugin's barmanObjectName).
+  const store = object('ObjectStore', 'store', undefined);
+
+  test('the owner resolves Backup (use), source (use), its ObjectStore (use), new Cluster (create)', async () => {
+    const { references, observed } = await resolve(alice, [backup, source as unknown as KubeObject, store], {
       backup: 'orders-1',
     });
     assert.deepEqual(
@@ -436,6 +439,7 @@ describe('backup_restore declares the Backup, its source Cluster and the new Clu
       [
         'use Backup orders-1',
         'use Cluster orders',
+        'use ObjectStore store',
         ...['app', 'superuser', 'ca', 'server', 'replication', 'pooler'].map(
           (s) => `use Secret copy-${s} (absent)`,
         ),
@@ -482,14 +486,16 @@ describe('backup_restore declares the Backup, its source Cluster and the new Clu
       imageName: undefined,
       imageCatalogRef: { kind: 'ImageCatalog', name: 'pg', major: 17 },
     });
-    const withCatalog = await resolve(alice, [backup, catalogued, object('ImageCatalog', 'pg', undefined)], {
-      backup: 'orders-1',
-    });
+    const withCatalog = await resolve(
+      alice,
+      [backup, catalogued, object('ImageCatalog', 'pg', undefined), store],
+      { backup: 'orders-1' },
+    );
     assert.deepEqual(
       withCatalog.references.filter((r) => r.kind !== 'Secret').map((r) => `${r.kind} ${r.name}`),
-      ['Backup orders-1', 'Cluster orders', 'ImageCatalog pg', 'Cluster copy'],
+      ['Backup orders-1', 'Cluster orders', 'ImageCatalog pg', 'ObjectStore store', 'Cluster copy'],
     );
-    const mine = await resolve(alice, [backup, catalogued], {
+    const mine = await resolve(alice, [backup, catalogued, store], {
       backup: 'orders-1',
       image: 'ghcr.io/cloudnative-pg/postgresql:17.6',
     });
