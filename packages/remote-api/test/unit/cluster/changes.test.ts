@@ -147,7 +147,7 @@ describe('planImageUpgrade', () => {
     const major = upgrade({ postgres_major: 18 });
     assert.equal(major.majorUpgrade, true);
     assert.equal(
-      major.patch.spec.imageName,
+      (major.patch.spec as { imageName?: string }).imageName,
       'ghcr.io/cloudnative-pg/postgresql:18-system-trixie',
       'a new major keeps the flavour the cluster runs (its in-core Barman Cloud backups need the system image)',
     );
