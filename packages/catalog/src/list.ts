@@ -50,6 +50,7 @@ function listingMeta(tool: ToolDefinition): ListingMeta | undefined {
     meta[CONFIRM_META] = {
       question: tool.confirmation.question,
       ...(tool.confirmField ? { field: tool.confirmField } : {}),
+      ...(tool.confirmation.onlySome ? { onlySome: true } : {}),
     };
   }
   return Object.keys(meta).length > 0 ? meta : undefined;

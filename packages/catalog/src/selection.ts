@@ -10,10 +10,17 @@ import type { ToolGroup } from './types.js';
 export const TOOLSET_META = 'cnpg-mcp.io/toolset';
 /** `_meta` key of a listed tool the person confirms: the question and the argument `confirm` repeats. */
 export const CONFIRM_META = 'cnpg-mcp.io/confirm';
+/**
+ * `_meta` key of a dry run's result, for tools whose confirmation only some calls need: whether the
+ * same call without dry_run would ask the person.
+ */
+export const CONFIRMATION_NEEDED_META = 'cnpg-mcp.io/confirmation-needed';
 
 export interface ConfirmMeta {
   question: string;
   field?: 'name' | 'instance';
+  /** Only some calls are confirmed; a dry run says whether this one would be. */
+  onlySome?: true;
 }
 
 // A type, not an interface: it must fit the SDK's `_meta` (a record of unknown values).

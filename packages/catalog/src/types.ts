@@ -59,6 +59,11 @@ export interface Confirmation {
    * call's arguments (see confirmationQuestion).
    */
   question: string;
+  /**
+   * Only some calls are confirmed (a scale-down, a major upgrade): the remote API decides from what
+   * it reads, and a dry run's result says whether the real call would be asked about.
+   */
+  onlySome?: true;
 }
 
 /** JSON Schema object as published in tools/list. */

@@ -37,6 +37,8 @@ export interface ToolContext {
 export interface ToolOutcome {
   structured: Record<string, unknown>;
   text: string;
+  /** Set by the framework on a dry run of a tool the person confirms: whether the real call would ask. */
+  confirmationNeeded?: boolean;
 }
 
 /** A refusal that is not a policy denial or a Kubernetes error: missing confirmation, bad combination, unmet precondition. */

@@ -209,6 +209,25 @@ describe('a client that declares elicitation', () => {
     assert.equal(asked.length, 1);
   });
 
+  test('a dry run of a tool only some of whose calls are confirmed says whether the real call would ask', async () => {
+    const { client, asked } = await askingClient(aliceToken, () => ({ action: 'decline' }));
+    const meta = async (instances: number) =>
+      (
+        (await client.callTool({
+          name: 'cluster_scale',
+          arguments: { name: 'pg-scale', instances, dry_run: true },
+        })) as Result
+      )._meta?.['cnpg-mcp.io/confirmation-needed'];
+    const current = (
+      (await stack.admin.custom.getNamespacedCustomObject({ ...CLUSTERS, name: 'pg-scale' })) as {
+        spec: { instances: number };
+      }
+    ).spec.instances;
+    assert.equal(await meta(current + 1), false);
+    assert.equal(await meta(1), true);
+    assert.deepEqual(asked, [], 'dry runs are never asked about');
+  });
+
   test('credential_reveal shows the password only when the person accepts', async () => {
     const declined = await askingClient(aliceToken, () => ({ action: 'decline' }));
     const refused = (await declined.client.callTool({

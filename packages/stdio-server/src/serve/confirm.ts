@@ -1,4 +1,9 @@
-import { confirmationQuestion, confirmMetaOf, type SelectableListing } from '@cnpg-mcp/catalog/selection';
+import {
+  CONFIRMATION_NEEDED_META,
+  confirmationQuestion,
+  confirmMetaOf,
+  type SelectableListing,
+} from '@cnpg-mcp/catalog/selection';
 import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import {
   type CallToolResult,
@@ -6,6 +11,7 @@ import {
   ErrorCode,
   type JSONRPCRequest,
   McpError,
+  type ServerResult,
 } from '@modelcontextprotocol/sdk/types.js';
 
 /** How long the person has to answer before the call is dropped (nothing is sent). */
@@ -33,8 +39,10 @@ const notRun = (name: string, why: string): CallToolResult => ({
 
 /**
  * A tools/call the person must confirm (the listing's confirmation, not a dry run), put to them
- * before it goes anywhere when the client can ask: accepted, it goes on with `confirm` repeating
- * what they accepted (whatever the model wrote there); otherwise it does not run. Calls the client
+ * before it goes on when the client can ask: accepted, it goes on with `confirm` repeating what
+ * they accepted (whatever the model wrote there); otherwise it does not run. For tools only some of
+ * whose calls are confirmed (a scale-down, a major upgrade), the same call as a dry run goes first
+ * (`dryRun`), and its result says whether to ask (a refused dry run is the answer). Calls the client
  * cannot ask about go on unchanged: the remote checks `confirm` as for any client.
  */
 export async function confirmBeforeForwarding(
@@ -42,6 +50,7 @@ export async function confirmBeforeForwarding(
   request: JSONRPCRequest,
   tools: readonly SelectableListing[],
   signal: AbortSignal,
+  dryRun: (request: JSONRPCRequest) => Promise<ServerResult>,
 ): Promise<{ forward: JSONRPCRequest } | { refused: CallToolResult }> {
   const params = request.params as { name?: unknown; arguments?: Record<string, unknown> } | undefined;
   const name = typeof params?.name === 'string' ? params.name : undefined;
@@ -50,6 +59,14 @@ export async function confirmBeforeForwarding(
   const args = params?.arguments ?? {};
   if (!name || !meta || args.dry_run === true || !canAskPerson(server.getClientCapabilities())) {
     return { forward: request };
+  }
+  if (meta.onlySome) {
+    const probe = (await dryRun({
+      ...request,
+      params: { ...params, arguments: { ...args, dry_run: true } },
+    })) as CallToolResult;
+    if (probe.isError) return { refused: probe };
+    if (probe._meta?.[CONFIRMATION_NEEDED_META] === false) return { forward: request };
   }
   let action: string;
   try {

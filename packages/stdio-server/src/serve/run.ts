@@ -118,6 +118,15 @@ export async function serveStdio(options: ServeOptions): Promise<void> {
     return bridge;
   };
   server.fallbackRequestHandler = async (received: JSONRPCRequest, extra: Extra) => {
+    const forward = async (request: JSONRPCRequest): Promise<ServerResult> => {
+      let active: Bridge;
+      try {
+        active = await startBridge();
+      } catch (error) {
+        return notConfigured(request, error);
+      }
+      return active.forward(request, extra);
+    };
     let request = received;
     if (request.method === 'tools/call') {
       const name = String((request.params as { name?: unknown } | undefined)?.name);
@@ -130,18 +139,13 @@ export async function serveStdio(options: ServeOptions): Promise<void> {
           isError: true,
         } satisfies CallToolResult;
       }
-      // The person confirms before anything is forwarded (when the client can ask them).
-      const confirmed = await confirmBeforeForwarding(server, request, lists.tools, extra.signal);
+      // The person confirms before the call is forwarded (when the client can ask them); a dry
+      // run may go first to learn whether this call is one they confirm.
+      const confirmed = await confirmBeforeForwarding(server, request, lists.tools, extra.signal, forward);
       if ('refused' in confirmed) return confirmed.refused;
       request = confirmed.forward;
     }
-    let active: Bridge;
-    try {
-      active = await startBridge();
-    } catch (error) {
-      return notConfigured(request, error);
-    }
-    return active.forward(request, extra);
+    return forward(request);
   };
   server.fallbackNotificationHandler = async (notification) => {
     await (await bridge?.catch(() => undefined))?.forwardNotification(notification);

@@ -225,6 +225,39 @@ test('the person confirms before anything is forwarded: decline and cancel send 
   assert.equal(asked.length, 3, 'a dry run is not asked about');
 });
 
+test('only the calls that are destructive are asked about: a scale-up runs, a declined scale-down writes nothing', async (t) => {
+  const stack = await startStack(t, { stepDelayMs: 1 });
+  await createClusters(stack, ['pg-scale']);
+  const asked: string[] = [];
+  const { client } = await session(t, stack, [], { elicitation: { form: {} } });
+  client.setRequestHandler(ElicitRequestSchema, (request) => {
+    asked.push(request.params.message);
+    return { action: 'decline' };
+  });
+  const instances = async () => {
+    await stack.kube.settle();
+    return (
+      (await stack.admin.custom.getNamespacedCustomObject({ ...CLUSTERS, name: 'pg-scale' })) as {
+        spec: { instances: number };
+      }
+    ).spec.instances;
+  };
+  const up = await client.callTool({ name: 'cluster_scale', arguments: { name: 'pg-scale', instances: 3 } });
+  assert.equal(up.isError, undefined, textOf(up));
+  assert.deepEqual(asked, [], 'a scale-up is not asked about (its dry run said so)');
+  assert.equal(await instances(), 3);
+  const down = await client.callTool({
+    name: 'cluster_scale',
+    arguments: { name: 'pg-scale', instances: 1 },
+  });
+  assert.match(
+    textOf(down),
+    /^cluster_scale did not run: the person declined\. Nothing was sent to the server\.$/,
+  );
+  assert.match(asked[0] ?? '', /^Scale cluster pg-scale \(namespace your default\) to 1 instances\?/);
+  assert.equal(await instances(), 3);
+});
+
 test('without elicitation the confirm argument is what confirms, as before', async (t) => {
   const stack = await startStack(t, { stepDelayMs: 1 });
   await createClusters(stack, ['pg-plain']);

@@ -17,8 +17,7 @@ export const backupCreate = {
   name: 'backup_create',
   group: 'backups',
   title: 'Back up a cluster now',
-  description:
-    'Backs up a cluster now (plugin, volume snapshot or object store; detected when omitted).',
+  description: 'Backs up a cluster now (plugin, volume snapshot or object store; detected when omitted).',
   details:
     'Takes an on-demand backup of a cluster with the Barman Cloud plugin (or another plugin), a volume snapshot, or the in-tree object store; the method is detected from the cluster when omitted. With `wait`, reports progress until it completes or fails (cancellable).',
   inputSchema: z.strictObject({

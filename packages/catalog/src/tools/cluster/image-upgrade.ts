@@ -29,6 +29,7 @@ export const clusterImageUpgrade = {
   annotations: destructiveIdempotent,
   requiredScope: 'write',
   confirmation: {
+    onlySome: true,
     question:
       'Change the PostgreSQL image of cluster {name} (namespace {namespace|your default})? Instances restart; a new major version is an offline upgrade that cannot be undone.',
   },

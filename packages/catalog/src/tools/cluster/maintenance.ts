@@ -8,8 +8,7 @@ export const clusterMaintenance = {
   name: 'cluster_maintenance',
   group: 'cluster',
   title: 'Node maintenance window',
-  description:
-    'Starts or ends node maintenance: instances on drained nodes wait instead of moving.',
+  description: 'Starts or ends node maintenance: instances on drained nodes wait instead of moving.',
   details:
     'Sets or clears the node maintenance window (spec.nodeMaintenanceWindow), during which instances on drained nodes are not moved and their volumes may be reused.',
   inputSchema: z.strictObject({

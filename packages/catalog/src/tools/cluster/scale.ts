@@ -21,6 +21,7 @@ export const clusterScale = {
   annotations: destructiveIdempotent,
   requiredScope: 'write',
   confirmation: {
+    onlySome: true,
     question:
       'Scale cluster {name} (namespace {namespace|your default}) to {instances} instances? Fewer instances than now removes replicas and their volumes.',
   },

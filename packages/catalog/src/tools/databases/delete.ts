@@ -9,8 +9,7 @@ export const databaseDelete = {
   name: 'database_delete',
   group: 'databases',
   title: 'Delete a database',
-  description:
-    'Deletes the Database object; drop also drops the database, otherwise it stays unmanaged.',
+  description: 'Deletes the Database object; drop also drops the database, otherwise it stays unmanaged.',
   details:
     'Deletes the Database object. The PostgreSQL database is dropped only with drop (or reclaim policy delete); otherwise it stays, unmanaged. `confirm` must equal the database name.',
   inputSchema: z.strictObject({

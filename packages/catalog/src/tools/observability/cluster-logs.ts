@@ -19,8 +19,7 @@ export const clusterLogs = {
   name: 'cluster_logs',
   group: 'observability',
   title: 'Cluster logs',
-  description:
-    'Parsed logs of one or every instance, filtered by level, logger or text; oldest first.',
+  description: 'Parsed logs of one or every instance, filtered by level, logger or text; oldest first.',
   details:
     'Reads the logs of one instance or of every instance, parses CloudNativePG’s JSON lines (PostgreSQL records, instance manager, WAL archiving) and filters them by level, logger or text. Oldest first within the tail. `limit` and `continue` page from the newest entries back.',
   inputSchema: z.strictObject({

@@ -7,8 +7,7 @@ export const roleGet = {
   name: 'role_get',
   group: 'roles',
   title: 'Get a database role',
-  description:
-    'One role: flags, membership, password Secret, whether applied (else the error).',
+  description: 'One role: flags, membership, password Secret, whether applied (else the error).',
   details:
     'One role of a cluster with its flags, membership, password Secret name (never the value), and status: applied, the error that blocks it, password status, client certificate expiry.',
   inputSchema: z.strictObject({ ...roleTarget, name: roleNameField }),

@@ -7,8 +7,7 @@ export const roleList = {
   name: 'role_list',
   group: 'roles',
   title: 'List database roles',
-  description:
-    'A cluster’s roles: flags, whether applied, and roles that exist unmanaged.',
+  description: 'A cluster’s roles: flags, whether applied, and roles that exist unmanaged.',
   details:
     'Lists the PostgreSQL roles declared for a cluster (DatabaseRole objects on CloudNativePG 1.30+, and spec.managed.roles) with their flags and whether they were applied, plus roles that exist but are not managed.',
   inputSchema: z.strictObject(roleTarget),

@@ -25,6 +25,16 @@ export class NotConfirmed extends Error {
   }
 }
 
+/** Whether this call (dry run or not) is one the person confirms. */
+export function needsConfirmation(
+  tool: ToolModule,
+  args: Record<string, unknown>,
+  context: { seen: Observed; access: Access },
+): boolean {
+  if (!tool.definition.confirmation) return false;
+  return !tool.needsConfirmation || tool.needsConfirmation(args, context);
+}
+
 /**
  * The arguments a confirmed call runs with. Calls the catalogue marks as confirmed by the person
  * (dry runs excepted, and for some tools only the destructive ones) ask the person when the client
@@ -39,7 +49,7 @@ export async function confirmedArgs(
 ): Promise<Record<string, unknown>> {
   const { confirmation, confirmField, name } = tool.definition;
   if (!confirmation || !context.ask || args.dry_run === true) return args;
-  if (tool.needsConfirmation && !tool.needsConfirmation(args, context)) return args;
+  if (!needsConfirmation(tool, args, context)) return args;
   const answer = await context.ask(
     confirmationQuestion(confirmation.question, { ...args, namespace: context.namespace }),
   );

@@ -5,7 +5,7 @@ import type { Logger } from '../../log.js';
 import { type Access, type Policy, requireNamespace, requireWritable } from '../../policy.js';
 import type { QuotaLedger } from '../../quota/ledger.js';
 import type { ToolImplementation, ToolOutcome } from '../context.js';
-import { type AskPerson, confirmedArgs } from './confirm.js';
+import { type AskPerson, confirmedArgs, needsConfirmation } from './confirm.js';
 import type { ResolvedReference } from './references.js';
 import { resolveReferences } from './resolve.js';
 import { withWarnings } from './warnings.js';
@@ -93,7 +93,13 @@ export async function executeTool(
       seen: observed,
       write,
     });
-    return withWarnings(outcome, write.warnings, 'warnings' in tool.definition.outputSchema.shape);
+    const warned = withWarnings(outcome, write.warnings, 'warnings' in tool.definition.outputSchema.shape);
+    // A dry run of a tool whose confirmation only some calls need says whether the real one would ask.
+    if (args.dry_run !== true || !tool.definition.confirmation?.onlySome) return warned;
+    return {
+      ...warned,
+      confirmationNeeded: needsConfirmation(tool, args, { seen: observed, access: env.access }),
+    };
   } finally {
     trace.writes = write.done;
   }
