@@ -13,6 +13,7 @@ import type {
 } from '@kubernetes/client-node';
 import { loadConfig } from '../../../packages/remote-api/src/config.js';
 import { loadPolicy } from '../../../packages/remote-api/src/policy.js';
+import { grantedTriples } from '../support/kube-rbac.js';
 import {
   configFor,
   find,
@@ -295,6 +296,56 @@ describe('RBAC variants', () => {
       find(objects, 'ClusterRole', CATALOG_READER),
       [],
       'the service account reads none itself',
+    );
+  });
+
+  test('docs/deploy.md lists exactly the shipped rules', () => {
+    const docs = readFileSync(join(repoRoot, 'docs/deploy.md'), 'utf8');
+    const start = docs.indexOf('## Permissions (RBAC)');
+    const section = docs.slice(start, docs.indexOf('\n## ', start + 1));
+    // Each table of the section as "group resource verb" triples (`a, b` cells; notes in brackets left out).
+    const tables: Set<string>[] = [];
+    let columns: string[] | undefined;
+    const list = (text: string) =>
+      text
+        .replace(/\(.*\)/, '')
+        .split(',')
+        .map((v) => v.trim().replaceAll('`', ''))
+        .filter(Boolean);
+    for (const line of section.split('\n')) {
+      if (!line.startsWith('|')) {
+        columns = undefined;
+        continue;
+      }
+      const cells = line
+        .split('|')
+        .slice(1, -1)
+        .map((c) => c.trim());
+      if (!columns) {
+        columns = cells;
+        tables.push(new Set());
+        continue;
+      }
+      if (cells.every((c) => /^-+$/.test(c))) continue;
+      const cell = (name: string) => cells[columns!.indexOf(name)] ?? '';
+      const group = list(cell('API group'))[0] ?? '';
+      const rule = {
+        apiGroups: [group === 'core' ? '' : group],
+        resources: list(cell('resources')),
+        verbs: list(cell('verbs')),
+      };
+      for (const triple of grantedTriples([rule])) tables.at(-1)!.add(triple);
+    }
+    const sorted = (set: Set<string> | undefined) => [...(set ?? [])].sort();
+    assert.deepEqual(sorted(tables[0]), sorted(grantedTriples(role.rules ?? [])), 'the per-namespace table');
+    const outside = [
+      ...(only(namespaced, 'ClusterRole', CATALOG_READER).rules ?? []),
+      ...(only(namespaced, 'Role', LEDGER).rules ?? []),
+    ];
+    assert.deepEqual(
+      sorted(tables[1]),
+      sorted(grantedTriples(outside)),
+      'the cluster-scoped and own-namespace table',
     );
   });
 });

@@ -1,9 +1,9 @@
 /**
  * The RBAC that ships is exactly enough: the namespaced overlay's rules are loaded into the
  * Kubernetes emulator for the remote API's service account; the remote API runs as that account
- * with the overlay's ConfigMap and policy; a real MCP client with a real token from the local
- * OpenID provider calls every tool. Every tool works, every permission granted is used by some
- * tool, and requests outside the rules are refused by the emulator.
+ * with the overlay's ConfigMap, pod environment and policy; a real MCP client with a real token
+ * from the local OpenID provider calls every tool. Every tool works, every permission granted is
+ * used by some tool, and requests outside the rules are refused by the emulator.
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -23,7 +23,9 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { catalog } from '../../../packages/catalog/src/index.js';
 import { type KubeEmulator, renderKubeconfig } from '../../../packages/devstack/src/index.js';
 import { type LocalStack, type StackApi, startLocalStack } from '../../../packages/devstack/src/stack.js';
+import { freePort } from '../../../packages/remote-api/test/support/url-only.js';
 import {
+  bindGroup,
   grantedTriples,
   type KubeRequest,
   rbacPolicyFrom,
@@ -31,29 +33,65 @@ import {
   startRecordingProxy,
   tripleOf,
 } from '../support/kube-rbac.js';
-import { configFor, type K8sObject, kustomizeDir, only, renderOverlay } from '../support/render.js';
+import { type K8sObject, kustomizeDir, podEnvFor, renderOverlay } from '../support/render.js';
 
 const CNPG = { group: 'postgresql.cnpg.io', version: 'v1' } as const;
 const SA = { namespace: 'cnpg-mcp', name: 'cnpg-mcp' };
 const OUTSIDE = 'elsewhere';
+/** The quota ledger's Role, checked by quota-ledger-rbac.test.ts; the tools' rules are the others. */
+const LEDGER_ROLE = 'cnpg-mcp-quota-ledger';
 
 type Structured = Record<string, unknown>;
 type ToolResult = CallToolResult & { structuredContent?: Structured };
 
 const textOf = (r: ToolResult) => r.content.map((c) => (c.type === 'text' ? c.text : '')).join('\n');
 
+/** An image catalog of `kind` with one image of `major`, published by a cluster administrator. */
+async function publishCatalog(
+  admin: CustomObjectsApi,
+  kind: 'ImageCatalog' | 'ClusterImageCatalog',
+  major: number,
+  namespace?: string,
+): Promise<void> {
+  const body = {
+    apiVersion: `${CNPG.group}/${CNPG.version}`,
+    kind,
+    metadata: { name: 'postgresql' },
+    spec: { images: [{ major, image: `ghcr.io/cloudnative-pg/postgresql:${major}-system-trixie` }] },
+  };
+  if (kind === 'ClusterImageCatalog') {
+    await admin.createClusterCustomObject({ ...CNPG, plural: 'clusterimagecatalogs', body });
+  } else {
+    await admin.createNamespacedCustomObject({
+      ...CNPG,
+      namespace: namespace!,
+      plural: 'imagecatalogs',
+      body,
+    });
+  }
+}
+
+const specOf = (out: Structured) => (out.object as { spec: Record<string, unknown> }).spec;
+
 interface Started {
   api: StackApi;
   client: Client;
 }
 
-/** The remote API with the overlay's ConfigMap settings, as the given Kubernetes identity. */
+/**
+ * The remote API with the overlay's pod environment, as the given Kubernetes identity. What
+ * differs is what differs on any real install: the provider, the Kubernetes API, and the address
+ * people reach it at. PUBLIC_URL names that address (here a loopback port, where a cluster has
+ * https://cnpg-mcp.example.com behind its Ingress), so the Host check holds to it as it does
+ * there; and since several APIs share this process, each serves /metrics on a port of its own.
+ */
 async function startApiAs(
   stack: LocalStack,
   kubeconfigPath: string,
   env: Record<string, string>,
   username: string,
 ): Promise<Started> {
+  const port = await freePort();
   const api = await stack.startApi({
     env: {
       ...env,
@@ -63,7 +101,9 @@ async function startApiAs(
       // The policy the ConfigMap ships (mounted at /etc/cnpg-mcp in the pod).
       POLICY_FILE: join(kustomizeDir, 'base/policy.json'),
       HOST: '127.0.0.1',
-      PORT: '0',
+      PORT: String(port),
+      PUBLIC_URL: `http://127.0.0.1:${port}`,
+      METRICS_PORT: '0',
       WAIT_POLL_MS: '50',
     },
   });
@@ -78,9 +118,16 @@ async function startApiAs(
   return { api, client };
 }
 
-/** The local stack with the rendered RBAC in the emulator, and a recording proxy in front of it. */
+/**
+ * The local stack with the rendered RBAC in the emulator, and a recording proxy in front of it; the
+ * remote API's own namespace (its quota ledger's) exists besides the given ones.
+ */
 async function startWorld(objects: K8sObject[], namespaces: string[]) {
-  const stack = await startLocalStack({ kube: { namespaces, stepDelayMs: 1 }, remoteApi: false });
+  const own = podEnvFor(objects).POD_NAMESPACE!;
+  const stack = await startLocalStack({
+    kube: { namespaces: [...namespaces, own], stepDelayMs: 1 },
+    remoteApi: false,
+  });
   const { kube } = stack;
   kube.setRbac(rbacPolicyFrom(objects));
   const proxy = await startRecordingProxy(kube.url);
@@ -103,9 +150,12 @@ async function startWorld(objects: K8sObject[], namespaces: string[]) {
 
 describe('the namespaced overlay RBAC, run for real against the emulator', () => {
   const objects = renderOverlay('namespaced');
-  const env = configFor(objects);
+  const env = podEnvFor(objects);
   const namespace = env.DEFAULT_NAMESPACE!;
-  const role = only(objects, 'Role', 'cnpg-mcp');
+  // The tools' rules: the namespaced Role and the cluster-scoped read of ClusterImageCatalogs.
+  const toolRoles = objects.filter(
+    (o) => (o.kind === 'Role' || o.kind === 'ClusterRole') && o.metadata.name !== LEDGER_ROLE,
+  );
   let stack: LocalStack;
   let kube: KubeEmulator;
   let proxy: Awaited<ReturnType<typeof startRecordingProxy>>;
@@ -155,6 +205,7 @@ describe('the namespaced overlay RBAC, run for real against the emulator', () =>
       name: 'pg',
       instances: 3,
       storage_size: '1Gi',
+      enable_pod_monitor: true,
       wait: true,
       wait_timeout_seconds: 60,
     });
@@ -182,6 +233,22 @@ describe('the namespaced overlay RBAC, run for real against the emulator', () =>
     await tool('cluster_set_parameters', { name: 'pg', parameters: { work_mem: '8MB' } });
     const { postgresMajor } = await tool('cluster_status', { name: 'pg' });
     await tool('cluster_image_upgrade', { name: 'pg', postgres_major: postgresMajor, dry_run: true });
+    // Image catalogs an administrator published: a call that names one reads it first (get).
+    await publishCatalog(admin.custom, 'ImageCatalog', Number(postgresMajor), namespace);
+    await publishCatalog(admin.custom, 'ClusterImageCatalog', Number(postgresMajor));
+    const fromCatalog = await tool('cluster_create', {
+      name: 'pg-catalog',
+      storage_size: '1Gi',
+      image_catalog: { kind: 'ImageCatalog', name: 'postgresql', major: postgresMajor },
+      dry_run: true,
+    });
+    assert.equal((specOf(fromCatalog).imageCatalogRef as { kind: string }).kind, 'ImageCatalog');
+    const toClusterCatalog = await tool('cluster_image_upgrade', {
+      name: 'pg',
+      image_catalog: { kind: 'ClusterImageCatalog', name: 'postgresql', major: postgresMajor },
+      dry_run: true,
+    });
+    assert.equal((specOf(toClusterCatalog).imageCatalogRef as { kind: string }).kind, 'ClusterImageCatalog');
     await tool('cluster_reload', { name: 'pg' });
     await tool('cluster_restart', { name: 'pg' });
     const replica = (await instances('pg')).find((i) => i.role === 'replica')!.name;
@@ -232,6 +299,49 @@ describe('the namespaced overlay RBAC, run for real against the emulator', () =>
     await tool('subscription_list', { cluster: 'pg' });
     await tool('subscription_delete', { cluster: 'pg', name: 'sales_sub', confirm: 'sales_sub' });
 
+    // A Barman Cloud ObjectStore an administrator made: choosing it reads it by name (get). A dry
+    // run: pg archives to an in-tree store below, and CloudNativePG allows one WAL archiver.
+    await admin.custom.createNamespacedCustomObject({
+      group: 'barmancloud.cnpg.io',
+      version: 'v1',
+      namespace,
+      plural: 'objectstores',
+      body: {
+        apiVersion: 'barmancloud.cnpg.io/v1',
+        kind: 'ObjectStore',
+        metadata: { name: 'shared-store' },
+        spec: { configuration: { destinationPath: 's3://shared-store/' } },
+      },
+    });
+    await tool('backup_destination_set', { cluster: 'pg', object_store: 'shared-store', dry_run: true });
+    await tool('backup_destination_get', { cluster: 'pg' });
+    // What the Barman Cloud plugin records after a base backup of pg into the store (playing its part).
+    const backedUp = new Date(Date.now() - 3_600_000).toISOString();
+    await admin.custom.patchNamespacedCustomObjectStatus(
+      {
+        group: 'barmancloud.cnpg.io',
+        version: 'v1',
+        namespace,
+        plural: 'objectstores',
+        name: 'shared-store',
+        body: {
+          status: {
+            serverRecoveryWindow: {
+              pg: { firstRecoverabilityPoint: backedUp, lastSuccessfulBackupTime: backedUp },
+            },
+          },
+        },
+      },
+      setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+    );
+    await tool('backup_restore_from_store', {
+      name: 'pg-from-store',
+      object_store: 'shared-store',
+      server_name: 'pg',
+      storage_size: '1Gi',
+      postgres_major: postgresMajor,
+      dry_run: true,
+    });
     await adminPatchCluster('pg', {
       spec: {
         backup: {
@@ -254,7 +364,13 @@ describe('the namespaced overlay RBAC, run for real against the emulator', () =>
     await tool('scheduled_backup_suspend', { name: 'pg-nightly' });
     await tool('scheduled_backup_resume', { name: 'pg-nightly' });
     await tool('scheduled_backup_delete', { name: 'pg-nightly', confirm: 'pg-nightly' });
-    await tool('backup_restore', { name: 'pg-restored', backup: 'pg-backup-1', instances: 1 });
+    await tool('backup_restore', {
+      name: 'pg-restored',
+      backup: 'pg-backup-1',
+      instances: 2,
+      wait: true,
+      wait_timeout_seconds: 60,
+    });
     await tool('backup_delete', { name: 'pg-backup-1', confirm: 'pg-backup-1' });
 
     await tool('pooler_create', { name: 'pg-pooler', cluster: 'pg', instances: 1 });
@@ -266,6 +382,38 @@ describe('the namespaced overlay RBAC, run for real against the emulator', () =>
 
     await tool('database_delete', { cluster: 'pg', name: 'sales', confirm: 'sales' });
     await tool('role_delete', { cluster: 'pg', name: 'reporting', confirm: 'reporting' });
+    // kubectl cnpg destroy --keep-pvc: a replica of the restored cluster with a Job left over (as
+    // CloudNativePG labels it; the operator paused so it stays) loses its Job and keeps its volume,
+    // detached from the cluster.
+    await adminPatchCluster('pg-restored', {
+      metadata: { annotations: { 'cnpg.io/reconciliationLoop': 'disabled' } },
+    });
+    const replicaPod = await admin.core.readNamespacedPod({ namespace, name: 'pg-restored-2' });
+    await admin.custom.createNamespacedCustomObject({
+      group: 'batch',
+      version: 'v1',
+      plural: 'jobs',
+      namespace,
+      body: {
+        apiVersion: 'batch/v1',
+        kind: 'Job',
+        metadata: {
+          name: 'pg-restored-2-join',
+          labels: { ...replicaPod.metadata?.labels, 'cnpg.io/jobRole': 'join' },
+        },
+        spec: {
+          template: { spec: { restartPolicy: 'Never', containers: [{ name: 'join', image: 'postgres' }] } },
+        },
+      },
+    });
+    const destroyed = await tool('cluster_instance_destroy', {
+      name: 'pg-restored',
+      instance: 'pg-restored-2',
+      keep_pvc: true,
+      confirm: 'pg-restored-2',
+    });
+    assert.deepEqual(destroyed.detached, ['pg-restored-2']);
+    assert.deepEqual(destroyed.deleted, ['pod/pg-restored-2', 'job/pg-restored-2-join']);
     await tool('cluster_delete', { name: 'pg-restored', confirm: 'pg-restored' });
     await tool('cluster_delete', { name: 'pg', confirm: 'pg' });
 
@@ -277,14 +425,17 @@ describe('the namespaced overlay RBAC, run for real against the emulator', () =>
     const refused = proxy.requests.filter((r) => r.status === 401 || r.status === 403);
     assert.deepEqual(refused, [], 'no request was refused by RBAC');
     assert.ok(
-      proxy.requests.every((r) => r.namespace === namespace),
-      'every request stayed in the target namespace',
+      proxy.requests.every(
+        (r) =>
+          r.namespace === namespace || (r.namespace === undefined && r.resource === 'clusterimagecatalogs'),
+      ),
+      'every request stayed in the target namespace, but for reading cluster-scoped image catalogs',
     );
   });
 
   test('every permission granted is used by some tool, and every use is granted (exactly enough)', () => {
     const used = new Set(proxy.requests.map(tripleOf));
-    const granted = grantedTriples(role.rules ?? []);
+    const granted = grantedTriples(toolRoles.flatMap((r) => r.rules ?? []));
     assert.deepEqual([...granted].filter((t) => !used.has(t)).sort(), [], 'granted but never used');
     assert.deepEqual([...used].filter((t) => !granted.has(t)).sort(), [], 'used but not granted');
   });
@@ -308,6 +459,42 @@ describe('the namespaced overlay RBAC, run for real against the emulator', () =>
     assert.equal(await status(core.listNamespacedConfigMap({ namespace })), 403);
     assert.equal(await status(core.listNamespacedSecret({ namespace })), 403);
     assert.equal(await status(core.listNamespace()), 403);
+    // ObjectStores are read by name only.
+    assert.equal(
+      await status(
+        custom.listNamespacedCustomObject({
+          group: 'barmancloud.cnpg.io',
+          version: 'v1',
+          namespace,
+          plural: 'objectstores',
+        }),
+      ),
+      403,
+    );
+    // Image catalogs are read by name only: neither kind can be listed, nor a ClusterImageCatalog made.
+    assert.equal(
+      await status(custom.listNamespacedCustomObject({ ...CNPG, namespace, plural: 'imagecatalogs' })),
+      403,
+    );
+    assert.equal(
+      await status(custom.listClusterCustomObject({ ...CNPG, plural: 'clusterimagecatalogs' })),
+      403,
+    );
+    assert.equal(
+      await status(
+        custom.createClusterCustomObject({
+          ...CNPG,
+          plural: 'clusterimagecatalogs',
+          body: {
+            apiVersion: `${CNPG.group}/${CNPG.version}`,
+            kind: 'ClusterImageCatalog',
+            metadata: { name: 'sneaky' },
+            spec: { images: [{ major: 17, image: 'registry.example.com/evil:17' }] },
+          },
+        }),
+      ),
+      403,
+    );
 
     // Widening the remote API's own configuration does not widen what Kubernetes lets it do.
     const widened = await startApiAs(stack, saKubeconfig, { ...env, ALLOWED_NAMESPACES: '*' }, 'admin');
@@ -342,22 +529,9 @@ describe('the namespaced overlay RBAC, run for real against the emulator', () =>
 });
 
 describe('the impersonation overlay: Kubernetes RBAC decides per person', () => {
-  const rendered = renderOverlay('impersonation');
-  // What an operator does after install: bind cnpg-mcp-user to a group their provider sends, and
-  // allow impersonating that group (the local provider puts alice and bob in "developers").
-  const objects = rendered.map((o) => {
-    if (o.kind === 'RoleBinding' && o.metadata.name === 'cnpg-mcp-users') {
-      return { ...o, subjects: (o.subjects ?? []).map((s) => ({ ...s, name: 'developers' })) };
-    }
-    if (o.kind === 'ClusterRole' && o.metadata.name === 'cnpg-mcp-impersonator') {
-      return {
-        ...o,
-        rules: (o.rules ?? []).map((r) => (r.resourceNames ? { ...r, resourceNames: ['developers'] } : r)),
-      };
-    }
-    return o;
-  });
-  const env = configFor(objects);
+  // The local provider puts alice and bob in "developers".
+  const objects = bindGroup(renderOverlay('impersonation'), 'developers');
+  const env = podEnvFor(objects);
   const namespace = env.DEFAULT_NAMESPACE!;
   let stack: LocalStack;
   let kube: KubeEmulator;
@@ -382,19 +556,43 @@ describe('the impersonation overlay: Kubernetes RBAC decides per person', () => 
         return result.structuredContent ?? {};
       };
       const me = await call('whoami');
+      await publishCatalog(stack.admin.custom, 'ImageCatalog', 17, namespace);
+      await publishCatalog(stack.admin.custom, 'ClusterImageCatalog', 17);
       await call('cluster_create', {
         name: 'alice-pg',
         instances: 1,
         storage_size: '1Gi',
+        image_catalog: { kind: 'ClusterImageCatalog', name: 'postgresql', major: 17 },
         wait: true,
         wait_timeout_seconds: 60,
       });
+      await call('cluster_create', {
+        name: 'alice-other',
+        storage_size: '1Gi',
+        image_catalog: { kind: 'ImageCatalog', name: 'postgresql', major: 17 },
+        dry_run: true,
+      });
       await call('cluster_status', { name: 'alice-pg' });
       await call('cluster_delete', { name: 'alice-pg', confirm: 'alice-pg' });
-      assert.ok(proxy.requests.length > 0);
+      // The quota ledger is the service account's own bookkeeping, in its own namespace, never
+      // the person's (quota-ledger-rbac.test.ts checks its rules); everything else is the person.
+      const ledger = proxy.requests.filter((r) => r.resource === 'configmaps');
+      const asAlice = proxy.requests.filter((r) => r.resource !== 'configmaps');
+      assert.ok(asAlice.length > 0);
+      assert.deepEqual(
+        asAlice.filter((r) => r.impersonating !== me.userId || r.status === 401 || r.status === 403),
+        [],
+        'every Kubernetes request for the tools impersonated alice and was allowed',
+      );
+      for (const resource of ['imagecatalogs', 'clusterimagecatalogs']) {
+        assert.ok(
+          asAlice.some((r) => r.resource === resource && r.verb === 'get'),
+          `alice read the ${resource} she named`,
+        );
+      }
       assert.ok(
-        proxy.requests.every((r) => r.impersonating === me.userId && r.status < 400),
-        'every Kubernetes request impersonated alice and was allowed',
+        ledger.every((r) => r.impersonating === undefined && r.namespace === env.POD_NAMESPACE),
+        'the ledger is read and written as the service account in its own namespace',
       );
     } finally {
       await alice.client.close();
@@ -435,7 +633,7 @@ describe('the impersonation overlay: Kubernetes RBAC decides per person', () => 
 
 describe('the cluster-wide overlay: one ClusterRole, every namespace', () => {
   const objects = renderOverlay('cluster-wide');
-  const env = configFor(objects);
+  const env = podEnvFor(objects);
   let world: Awaited<ReturnType<typeof startWorld>>;
   before(async () => {
     world = await startWorld(objects, [env.DEFAULT_NAMESPACE!, OUTSIDE]);
@@ -458,6 +656,20 @@ describe('the cluster-wide overlay: one ClusterRole, every namespace', () => {
         wait: true,
         wait_timeout_seconds: 60,
       });
+      await publishCatalog(world.stack.admin.custom, 'ImageCatalog', 17, OUTSIDE);
+      await publishCatalog(world.stack.admin.custom, 'ClusterImageCatalog', 17);
+      for (const kind of ['ImageCatalog', 'ClusterImageCatalog']) {
+        await call('cluster_create', {
+          namespace: OUTSIDE,
+          name: 'far-catalog',
+          storage_size: '1Gi',
+          image_catalog: { kind, name: 'postgresql', major: 17 },
+          dry_run: true,
+        });
+      }
+      for (const resource of ['imagecatalogs', 'clusterimagecatalogs']) {
+        assert.ok(world.proxy.requests.some((r) => r.resource === resource && r.verb === 'get'));
+      }
       const listed = await call('cluster_list', { all_namespaces: true });
       assert.deepEqual(
         (listed.clusters as { namespace: string; name: string }[]).map((c) => `${c.namespace}/${c.name}`),
@@ -467,7 +679,11 @@ describe('the cluster-wide overlay: one ClusterRole, every namespace', () => {
       assert.ok(
         world.proxy.requests.some((r) => r.verb === 'list' && r.namespace === undefined && r.status === 200),
       );
-      assert.ok(world.proxy.requests.every((r) => r.status < 400));
+      assert.deepEqual(
+        world.proxy.requests.filter((r) => r.status === 401 || r.status === 403),
+        [],
+        'no request was refused by RBAC',
+      );
     } finally {
       await started.client.close();
       await started.api.close();
