@@ -1,6 +1,5 @@
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import { pipeline } from 'node:stream/promises';
-import { type Dispatcher, request } from 'undici';
 import {
   ERROR_HEADER,
   isSidecarError,
@@ -13,6 +12,7 @@ import {
 import type { Logger } from '../redact.js';
 import { readBody } from './json.js';
 import type { LoginCoordinator } from './oidc/login.js';
+import { AnswerTimeoutError, type Outbound, type OutboundResponse } from './outbound.js';
 import type { AccessToken, TokenManager } from './token-manager.js';
 
 const HOP_BY_HOP = new Set([
@@ -76,7 +76,7 @@ export function forwardableResponseHeaders(
 
 export interface ForwardContext {
   remoteUrl: URL;
-  dispatcher: Dispatcher;
+  outbound: Outbound;
   tokens: TokenManager;
   logins: LoginCoordinator;
   log: Logger;
@@ -95,9 +95,11 @@ function requestedLoginMode(req: IncomingMessage): LoginMode {
 }
 
 /** Why the remote refused the token, from its RFC 6750 challenge or body; never the token itself. */
-async function remoteRejection(response: Dispatcher.ResponseData): Promise<string> {
+async function remoteRejection(response: OutboundResponse): Promise<string> {
   const challenge = response.headers['www-authenticate'];
-  const text = await response.body.text().catch(() => '');
+  const text = await readBody(response.body, 64 * 1024)
+    .then((bytes) => bytes.toString('utf8'))
+    .catch(() => '');
   const description = /error_description="([^"]*)"/.exec(String(challenge ?? ''))?.[1];
   return (description ?? text.trim().slice(0, 300)) || 'no reason given';
 }
@@ -133,15 +135,14 @@ export async function forwardMcp(
   });
   const origin = ctx.remoteUrl.origin;
 
-  const send = async (token: AccessToken): Promise<Dispatcher.ResponseData | undefined> => {
+  const send = async (token: AccessToken): Promise<OutboundResponse | undefined> => {
     try {
-      return await request(target, {
-        dispatcher: ctx.dispatcher,
-        method: method as Dispatcher.HttpMethod,
+      return await ctx.outbound.send(target, {
+        method,
         headers: { ...headers, authorization: `Bearer ${token.token}` },
         body,
         signal: abort.signal,
-        headersTimeout: ctx.answerTimeoutMs ?? DEFAULT_ANSWER_TIMEOUT_MS,
+        headersTimeoutMs: ctx.answerTimeoutMs ?? DEFAULT_ANSWER_TIMEOUT_MS,
       });
     } catch (error) {
       if (abort.signal.aborted) return undefined;
@@ -164,7 +165,7 @@ export async function forwardMcp(
   let token = await ctx.tokens.accessToken().catch(afterLogin);
   let response = await send(token);
   if (response?.statusCode === 401) {
-    await response.body.dump();
+    response.body.resume();
     ctx.log(`remote answered 401; retrying once with a refreshed token (${method} ${target.pathname})`);
     token = await ctx.tokens.refreshAfterRejection(token.token).catch(afterLogin);
     response = await send(token);
@@ -182,7 +183,7 @@ export async function forwardMcp(
   }
   if (!response) return;
   if (response.statusCode >= 300 && response.statusCode < 400) {
-    await response.body.dump();
+    response.body.resume();
     throw redirectRefused(response, origin);
   }
   res.writeHead(response.statusCode, forwardableResponseHeaders(response.headers));
@@ -196,7 +197,7 @@ export async function forwardMcp(
   }
 }
 
-function redirectRefused(response: Dispatcher.ResponseData, origin: string): SidecarError {
+function redirectRefused(response: OutboundResponse, origin: string): SidecarError {
   const header = response.headers.location;
   const location = Array.isArray(header) ? header[0] : header;
   return new SidecarError({
@@ -218,7 +219,7 @@ function remoteFailure(error: unknown, origin: string, answerTimeoutMs: number):
   const { code, cause } = error as { code?: unknown; cause?: { code?: unknown } };
   const found = code ?? cause?.code;
   const reason = (error as Error).message;
-  if (found === 'UND_ERR_HEADERS_TIMEOUT') {
+  if (error instanceof AnswerTimeoutError) {
     return new SidecarError({
       code: 'ERR_REMOTE_TIMEOUT',
       message:

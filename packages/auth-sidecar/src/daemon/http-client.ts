@@ -1,5 +1,4 @@
-import type { CustomFetch } from 'openid-client';
-import { type Dispatcher, EnvHttpProxyAgent, fetch as undiciFetch } from 'undici';
+import { type Dispatcher, EnvHttpProxyAgent } from 'undici';
 import type { Env } from '../paths.js';
 
 /**
@@ -17,12 +16,4 @@ export function createDispatcher(env: Env = process.env): Dispatcher {
     headersTimeout: 60_000,
     bodyTimeout: 0,
   });
-}
-
-/** fetch for openid-client that goes through `dispatcher` (same proxy and CA rules). */
-export function fetchThrough(dispatcher: Dispatcher): CustomFetch {
-  return (url, options) =>
-    undiciFetch(url, { ...options, dispatcher } as Parameters<
-      typeof undiciFetch
-    >[1]) as unknown as Promise<Response>;
 }

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Readable } from 'node:stream';
 import type { z } from 'zod';
 import { ERROR_HEADER, ERROR_STATUS, type ErrorBody, SidecarError } from '../api.js';
 
@@ -33,7 +34,7 @@ export function parseWith<S extends z.ZodType>(schema: S, value: unknown, what: 
   throw invalidRequest(`${what}: ${problems.join('; ')}`);
 }
 
-export async function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+export async function readBody(req: Readable, limit: number): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {

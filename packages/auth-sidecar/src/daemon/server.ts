@@ -18,11 +18,11 @@ import type { Settings } from '../settings.js';
 import { SIDECAR_VERSION } from '../version.js';
 import { errorBody } from './errors.js';
 import { forwardMcp } from './forward.js';
-import { createDispatcher } from './http-client.js';
 import { invalidRequest, parseWith, readJson, sendError, sendJson } from './json.js';
 import { listenOnLoopbackTcp, listenOnSocket } from './listeners.js';
 import { LoginCoordinator } from './oidc/login.js';
 import { discoverProvider } from './oidc/provider.js';
+import { createOutbound } from './outbound.js';
 import { selectTokenStore } from './store/select-store.js';
 import type { TokenStore } from './store/types.js';
 import { readOrCreateTcpSecret } from './tcp-secret.js';
@@ -73,11 +73,11 @@ export async function startSidecar(options: SidecarOptions): Promise<RunningSide
   const env = options.env ?? process.env;
   const log = options.log ?? createLogger();
   const socketPath = options.socketPath ?? sidecarSocketPath(settings, env);
-  const dispatcher = createDispatcher(env);
+  const outbound = createOutbound(env);
   const store = options.store ?? selectTokenStore(settings, { env, announce: log });
   let discovered: Promise<oidc.Configuration> | undefined;
   const provider = () => {
-    discovered ??= discoverProvider(settings, dispatcher).catch((error: unknown) => {
+    discovered ??= discoverProvider(settings, outbound.oidcFetch).catch((error: unknown) => {
       discovered = undefined;
       throw error;
     });
@@ -140,7 +140,7 @@ export async function startSidecar(options: SidecarOptions): Promise<RunningSide
     const [path = '', query = ''] = target.split('?', 2);
     if (path === MCP_PATH) {
       forwardedAny = true;
-      return forwardMcp(req, res, { remoteUrl, dispatcher, tokens, logins, log });
+      return forwardMcp(req, res, { remoteUrl, outbound, tokens, logins, log });
     }
     const key = `${req.method ?? 'GET'} ${path}`;
     if (!Object.hasOwn(handlers, key)) {
@@ -200,7 +200,7 @@ export async function startSidecar(options: SidecarOptions): Promise<RunningSide
       s.closeAllConnections();
       await new Promise<void>((resolve) => s.close(() => resolve()));
     }
-    await dispatcher.destroy();
+    await outbound.close();
     if (process.platform !== 'win32') await unlink(socketPath).catch(() => {});
   };
 

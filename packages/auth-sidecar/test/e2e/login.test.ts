@@ -4,13 +4,7 @@ import { type AddressInfo, createServer } from 'node:net';
 import { test } from 'node:test';
 import { approveDeviceCode, loginAsPerson, startDevOidc } from '@cnpg-mcp/devstack';
 import { Agent, fetch as undiciFetch } from 'undici';
-import {
-  createDispatcher,
-  discoverProvider,
-  SidecarClient,
-  type SidecarError,
-  startSidecar,
-} from '../../src/index.js';
+import { discoverProvider, SidecarClient, type SidecarError, startSidecar } from '../../src/index.js';
 import {
   captureLog,
   credentials,
@@ -262,10 +256,8 @@ test('a provider that does not advertise PKCE S256 is refused at discovery', asy
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   t.after(() => new Promise<void>((resolve) => server.close(() => resolve())));
   const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const dispatcher = createDispatcher({});
-  t.after(() => dispatcher.close());
   await assert.rejects(
-    discoverProvider({ issuer, clientId: 'c', scopes: 'openid' }, dispatcher),
+    discoverProvider({ issuer, clientId: 'c', scopes: 'openid' }, undefined),
     /does not advertise PKCE S256/,
   );
 });

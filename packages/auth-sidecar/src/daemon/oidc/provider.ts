@@ -1,8 +1,6 @@
 import * as oidc from 'openid-client';
-import type { Dispatcher } from 'undici';
 import { SidecarError } from '../../api.js';
 import type { Settings } from '../../settings.js';
-import { fetchThrough } from '../http-client.js';
 
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
 
@@ -14,7 +12,7 @@ export type ProviderSettings = Pick<Settings, 'issuer' | 'clientId' | 'audience'
  */
 export async function discoverProvider(
   settings: ProviderSettings,
-  dispatcher: Dispatcher,
+  fetch: oidc.CustomFetch | undefined,
 ): Promise<oidc.Configuration> {
   const issuer = new URL(settings.issuer);
   const insecureLoopback = issuer.protocol === 'http:' && LOOPBACK_HOSTS.has(issuer.hostname);
@@ -26,7 +24,7 @@ export async function discoverProvider(
       { token_endpoint_auth_method: 'none' },
       oidc.None(),
       {
-        [oidc.customFetch]: fetchThrough(dispatcher),
+        ...(fetch ? { [oidc.customFetch]: fetch } : {}),
         execute: insecureLoopback ? [oidc.allowInsecureRequests] : [],
         timeout: 30,
       },
