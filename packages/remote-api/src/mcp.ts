@@ -1,4 +1,5 @@
-import { serverInstructions, toolListForMcp } from '@cnpg-mcp/catalog';
+import { CONFIRMATION_NEEDED_META, serverInstructions, toolListForMcp } from '@cnpg-mcp/catalog';
+import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import {
   CallToolRequestSchema,
@@ -86,6 +87,27 @@ export interface RequestContext {
   ) => ReturnType<AskPerson>;
 }
 
+/** Who calls, on what connection: one request's part of a server shared by many. */
+export interface RequestCall {
+  caller: Caller;
+  context: RequestContext;
+}
+
+/**
+ * The SDK hands a request's AuthInfo to its handlers (extra.authInfo): that is how a server
+ * serving many requests knows whose this one is. It carries no token (none is needed past the
+ * check, and the remote API never passes one on).
+ */
+export function authInfoFor(call: RequestCall): AuthInfo {
+  return { token: '', clientId: '', scopes: call.caller.identity.scopes, extra: { call } };
+}
+
+function callOf(extra: { authInfo?: AuthInfo | undefined }): RequestCall {
+  const call = extra.authInfo?.extra?.call as RequestCall | undefined;
+  if (!call) throw new McpError(ErrorCode.InternalError, 'request without a caller');
+  return call;
+}
+
 const errorResult = (text: string): CallToolResult => ({ content: [{ type: 'text', text }], isError: true });
 
 /** Splits a call's arguments into those the tool knows and the names of the others (e.g. Gemini CLI's wait_for_previous). */
@@ -106,24 +128,30 @@ function knownArguments(shape: object, raw: Record<string, unknown>) {
 const jsonSchemaValidator = new AjvJsonSchemaValidator();
 
 /**
- * A stateless MCP server for one HTTP request by one authenticated caller. It lists and runs only
- * the tools this caller may use on this connection; it announces no list changes, having no stream
- * to send them on (a caller's list changes only with a new token, policy or connection).
+ * A stateless MCP server, reused for request after request (one at a time): each request's caller
+ * and connection come with it (authInfoFor). It lists and runs only the tools that caller may use
+ * on that connection; it announces no list changes, having no stream to send them on (a caller's
+ * list changes only with a new token, policy or connection).
  */
-export function createMcpServer(deps: McpDeps, caller: Caller, context: RequestContext): Server {
+export function createMcpServer(deps: McpDeps): Server {
   const server = new Server(SERVER_INFO, {
     jsonSchemaValidator,
     capabilities: { tools: {} },
     instructions: serverInstructions,
   });
-  const hidden = (name: string) => {
-    const tool = implementations.get(name);
-    return tool ? hiddenReason(tool, caller, context.selection, deps.policy) : undefined;
-  };
-  server.setRequestHandler(ListToolsRequestSchema, () => ({
-    tools: toolListForMcp().filter((listing) => hidden(listing.name) === undefined),
-  }));
+  const hiddenFor =
+    ({ caller, context }: RequestCall) =>
+    (name: string) => {
+      const tool = implementations.get(name);
+      return tool ? hiddenReason(tool, caller, context.selection, deps.policy) : undefined;
+    };
+  server.setRequestHandler(ListToolsRequestSchema, (_request, extra) => {
+    const hidden = hiddenFor(callOf(extra));
+    return { tools: toolListForMcp().filter((listing) => hidden(listing.name) === undefined) };
+  });
   server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
+    const { caller, context } = callOf(extra);
+    const hidden = hiddenFor({ caller, context });
     const tool = implementations.get(request.params.name);
     if (!tool) throw new McpError(ErrorCode.InvalidParams, `Tool ${request.params.name} not found`);
     const started = performance.now();
@@ -254,7 +282,13 @@ export function createMcpServer(deps: McpDeps, caller: Caller, context: RequestC
           text: `The structured result was cut to fit 25,000 characters (${bounded.trimmed.join('; ')})${paged ? '; use limit and continue to get the rest' : '; narrow the request to get the rest'}.`,
         });
       }
-      const result: CallToolResult = { content, structuredContent: bounded.structured };
+      const result: CallToolResult = {
+        content,
+        structuredContent: bounded.structured,
+        ...(outcome.confirmationNeeded === undefined
+          ? {}
+          : { _meta: { [CONFIRMATION_NEEDED_META]: outcome.confirmationNeeded } }),
+      };
       return finish(signal.aborted ? 'cancelled' : 'success', '', result);
     } catch (error) {
       if (error instanceof NotConfirmed) {
@@ -300,6 +334,6 @@ export function createMcpServer(deps: McpDeps, caller: Caller, context: RequestC
       call.done();
     }
   });
-  registerPromptsAndResources(server, deps, caller);
+  registerPromptsAndResources(server, deps, (extra) => callOf(extra).caller);
   return server;
 }

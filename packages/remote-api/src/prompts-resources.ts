@@ -8,6 +8,7 @@ import {
   resources,
   resourceTemplates,
 } from '@cnpg-mcp/catalog';
+import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
 import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import {
   ErrorCode,
@@ -50,7 +51,7 @@ export interface PromptResourceDeps {
 export function registerPromptsAndResources(
   server: Server,
   deps: PromptResourceDeps,
-  caller: { identity: Identity; access: Access },
+  callerOf: (extra: { authInfo?: AuthInfo | undefined }) => { identity: Identity; access: Access },
 ): void {
   server.registerCapabilities({ prompts: { listChanged: false }, resources: { listChanged: false } });
 
@@ -72,6 +73,7 @@ export function registerPromptsAndResources(
 
   /** Resources are views of read tools: the same tool, checks and rendering. */
   const readTool = (
+    caller: { identity: Identity; access: Access },
     name: string,
     args: Record<string, unknown>,
     signal: AbortSignal,
@@ -99,7 +101,7 @@ export function registerPromptsAndResources(
   server.setRequestHandler(ListResourcesRequestSchema, async (_request, extra) => {
     const listed = resources.map((r) => ({ ...r }));
     try {
-      const outcome = await readTool('cluster_list', { all_namespaces: true }, extra.signal);
+      const outcome = await readTool(callerOf(extra), 'cluster_list', { all_namespaces: true }, extra.signal);
       const clusters = outcome.structured.clusters as { namespace: string; name: string; phase: string }[];
       for (const c of clusters) {
         listed.push({
@@ -117,6 +119,7 @@ export function registerPromptsAndResources(
   });
 
   server.setRequestHandler(ReadResourceRequestSchema, async (request, extra) => {
+    const caller = callerOf(extra);
     const { uri } = request.params;
     const parsed = parseResourceUri(uri);
     if (!parsed) throw new McpError(RESOURCE_NOT_FOUND, `Resource not found: ${uri}`, { uri });
@@ -142,14 +145,16 @@ export function registerPromptsAndResources(
     try {
       const outcome =
         parsed.kind === 'clusters'
-          ? await readTool('cluster_list', { all_namespaces: true }, extra.signal)
+          ? await readTool(caller, 'cluster_list', { all_namespaces: true }, extra.signal)
           : parsed.kind === 'cluster'
             ? await readTool(
+                caller,
                 'cluster_status',
                 { namespace: parsed.namespace, name: parsed.name },
                 extra.signal,
               )
             : await readTool(
+                caller,
                 'backup_list',
                 { namespace: parsed.namespace, cluster: parsed.name },
                 extra.signal,

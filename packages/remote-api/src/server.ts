@@ -25,6 +25,8 @@ import { Confirmations, isConfirmationId } from './elicitation/confirmations.js'
 import { type ClientFacts, clientFacts, sessionIdFor } from './elicitation/session.js';
 import { answerPreflight, guardBrowserRequest, refuseBrowserRequest } from './http/browser-guard.js';
 import { PerCallerLimit } from './http/caller-limit.js';
+import { answerJsonCall, plainJsonCall } from './http/json-call.js';
+import { McpServerPool } from './http/mcp-servers.js';
 import { listeningUrl, serveMetrics, startMetricsListener } from './http/metrics-endpoint.js';
 import { type PublicAddress, publicAddress } from './http/public-address.js';
 import { BodyTooLarge, readJsonBody, sendJson } from './http/respond.js';
@@ -33,7 +35,7 @@ import { identityFromClaims } from './identity.js';
 import { Kube, loadKubeConfig } from './kube/client.js';
 import { DEFAULT_RESILIENCE } from './kube/resilience.js';
 import { createLogger, type LineSink, type Logger, openSink } from './log.js';
-import { type Caller, createMcpServer, InFlightCalls } from './mcp.js';
+import { authInfoFor, type Caller, createMcpServer, InFlightCalls, type RequestContext } from './mcp.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { createOAuthProxy, OAUTH_PATHS, type OAuthProxy } from './oauth/proxy.js';
 import { accessFor, loadPolicy, type Policy } from './policy.js';
@@ -162,6 +164,7 @@ export async function startRemoteApi(
     log,
   });
   const deps = { config, policy, kube, quotaLedger, log, audit, metrics, inFlight: new InFlightCalls() };
+  const servers = new McpServerPool(() => createMcpServer(deps));
   const confirmations = new Confirmations(kube.serviceApis().core, config.quotaNamespace, log, {
     timeoutMs: config.confirmationTimeoutMs,
   });
@@ -382,12 +385,20 @@ export async function startRemoteApi(
     const mayAsk = config.elicitation && facts.elicitation && callsConfirmedTool(body);
     // A call that asked for progress, or may ask the person, gets an event stream; any other answer
     // is one JSON body, cheaper to produce and to read (nothing else is sent during the call).
+    const streams = asksForProgress(body) || mayAsk;
+    const server = servers.acquire();
+    const plain = streams ? undefined : plainJsonCall(req.headers, body);
+    if (plain) {
+      res.on('close', () => void servers.release(server, true));
+      await answerJsonCall(server, plain, authInfoFor({ caller, context: { selection } }), req.headers, res);
+      return;
+    }
     const initialize = !Array.isArray(body) && isInitializeRequest(body) ? body : undefined;
     const transport = new StreamableHTTPServerTransport({
       sessionIdGenerator: initialize ? () => sessionIdFor(initialize.params.capabilities) : undefined,
-      enableJsonResponse: !asksForProgress(body) && !mayAsk,
+      enableJsonResponse: !streams,
     });
-    const server = createMcpServer(deps, caller, {
+    const context: RequestContext = {
       selection,
       ...(mayAsk
         ? {
@@ -400,13 +411,13 @@ export async function startRemoteApi(
               ),
           }
         : {}),
-    });
+    };
     res.on('close', () => {
       void transport.close();
-      void server.close();
+      void servers.release(server, initialize === undefined);
     });
     await server.connect(transport);
-    await transport.handleRequest(req, res, body);
+    await transport.handleRequest(Object.assign(req, { auth: authInfoFor({ caller, context }) }), res, body);
   };
 
   const route = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
