@@ -57,6 +57,25 @@ const EXPECTATION_LIMIT_MS = 10_000;
 const DEFAULT_WATCH_TIMEOUT_SECONDS = 300;
 
 /**
+ * How the cache holds an object: without metadata.managedFields (the field managers' bookkeeping,
+ * often a third of an object, which no tool reads), and frozen, so the objects handed to every
+ * caller without copying cannot be changed by any of them.
+ */
+export function stored<T>(object: T): T {
+  const metadata = (object as { metadata?: { managedFields?: unknown } } | null)?.metadata;
+  if (metadata?.managedFields !== undefined) delete metadata.managedFields;
+  return deepFreeze(object);
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const inner of Object.values(value)) deepFreeze(inner);
+  }
+  return value;
+}
+
+/**
  * A Watch whose open request can be cancelled at any time. ListWatch keeps the request only once
  * the response headers arrived, and once its list resolves it starts a watch even when stopped
  * meanwhile; an informer that is replaced or stopped closes this instead, so no watch outlives it.
@@ -65,9 +84,14 @@ class ClosableWatch extends Watch {
   private current: AbortController | undefined;
   private closed = false;
 
-  override async watch(...args: Parameters<Watch['watch']>): Promise<AbortController> {
+  override async watch(...[path, query, callback, done]: Parameters<Watch['watch']>): Promise<AbortController> {
     if (this.closed) return new AbortController();
-    const controller = await super.watch(...args);
+    const controller = await super.watch(
+      path,
+      query,
+      (phase, object, event) => callback(phase, phase === 'ERROR' ? object : stored(object), event),
+      done,
+    );
     if (this.closed) controller.abort();
     else this.current = controller;
     return controller;
@@ -150,7 +174,7 @@ export class Informer {
     return new Promise((resolve) => this.settledListeners.push(resolve));
   }
 
-  /** The cached objects (shared: callers copy before handing them out). */
+  /** The cached objects (frozen: shared by every reader). */
   list(namespace?: string): readonly KubeObject[] {
     return (this.listWatch?.list(namespace) ?? []) as unknown as readonly KubeObject[];
   }
@@ -290,7 +314,7 @@ export class Informer {
     });
     return {
       metadata: { resourceVersion: listed.resourceVersion },
-      items: listed.items as unknown as KubernetesObject[],
+      items: listed.items.map(stored) as unknown as KubernetesObject[],
     };
   }
 

@@ -8,7 +8,8 @@
  *    selectors it does not parse, pods or PVCs not selected by their cluster label),
  *  - and, when the remote API impersonates its callers, Kubernetes RBAC lets this caller get or
  *    list it there (access-review.ts).
- * Objects are copied on the way out, so no caller can change what the cache holds.
+ * Objects are handed out as the cache holds them, frozen (no copy per read): no caller can
+ * change what another sees. Core kinds become client-node model objects, as a direct read gives.
  */
 import { ApiException, type CoreV1Api } from '@kubernetes/client-node';
 import { ObjectSerializer } from '@kubernetes/client-node/dist/gen/models/ObjectSerializer.js';
@@ -36,8 +37,6 @@ type Params<F> = F extends (param: infer P, ...rest: never[]) => unknown ? P : n
 
 /** The list parameters the cache answers; any other (limit, continue, fieldSelector, resourceVersion…) reads through. */
 const ANSWERABLE = new Set(['group', 'version', 'plural', 'namespace', 'labelSelector']);
-
-const copy = <T>(value: T): T => structuredClone(value);
 
 const byNamespaceAndName = (a: KubeObject, b: KubeObject) =>
   (a.metadata.namespace ?? '').localeCompare(b.metadata.namespace ?? '') ||
@@ -110,12 +109,12 @@ export function readThrough(apis: KubeApis, deps: ReadThroughDeps): KubeReads {
       .slice()
       .sort(byNamespaceAndName);
     const { group, version, kind } = found.resource;
-    return copy({
+    return {
       apiVersion: group ? `${group}/${version}` : version,
       kind: `${kind}List`,
       metadata: { resourceVersion: found.informer.resourceVersion },
       items,
-    });
+    };
   };
 
   /** A core list or object as client-node returns it (model objects: timestamps are Dates). */
@@ -131,7 +130,7 @@ export function readThrough(apis: KubeApis, deps: ReadThroughDeps): KubeReads {
       if (!found) return apis.custom.getNamespacedCustomObject(params, options);
       const object = found.informer.get(found.namespace, params.name);
       if (!object) throw notFound(found.resource, params.name);
-      return copy(object);
+      return object;
     },
 
     async getClusterCustomObject(params, options) {
@@ -140,7 +139,7 @@ export function readThrough(apis: KubeApis, deps: ReadThroughDeps): KubeReads {
       if (!found) return apis.custom.getClusterCustomObject(params, options);
       const object = found.informer.get(undefined, params.name);
       if (!object) throw notFound(found.resource, params.name);
-      return copy(object);
+      return object;
     },
 
     async listNamespacedCustomObject(params, options) {
@@ -179,7 +178,7 @@ export function readThrough(apis: KubeApis, deps: ReadThroughDeps): KubeReads {
       const object = found?.informer.get(found.namespace, params.name);
       record('pods', object ? 'cache' : 'api');
       if (!object) return apis.core.readNamespacedPod(params, options);
-      return asModel(copy(object), 'pods', false);
+      return asModel(object, 'pods', false);
     },
 
     async listNamespacedPod(params, options) {
