@@ -1,2 +1,3 @@
 export * from './kube/index.js';
 export * from './oidc/index.js';
+export * from './round-robin.js';
