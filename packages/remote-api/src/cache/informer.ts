@@ -84,7 +84,9 @@ class ClosableWatch extends Watch {
   private current: AbortController | undefined;
   private closed = false;
 
-  override async watch(...[path, query, callback, done]: Parameters<Watch['watch']>): Promise<AbortController> {
+  override async watch(
+    ...[path, query, callback, done]: Parameters<Watch['watch']>
+  ): Promise<AbortController> {
     if (this.closed) return new AbortController();
     const controller = await super.watch(
       path,
