@@ -13,16 +13,19 @@ import { Informer, type ListedObjects, type WatchedResource } from './informer.j
 /** The label CloudNativePG puts on the pods and PVCs of a cluster. */
 export const CLUSTER_LABEL = 'cnpg.io/cluster';
 
-const CNPG_GROUP = 'postgresql.cnpg.io';
+/** CloudNativePG kinds read only by name, now and then (cluster_create, image upgrades, restores): not watched. */
+const NOT_WATCHED = new Set<Kind>(['ImageCatalog', 'ClusterImageCatalog']);
 
 /**
- * What is watched: every CloudNativePG kind, and the pods and PVCs of clusters. Not Secrets
- * (credentials stay in the API server, and every read of one is checked there), nor other
- * groups' objects the tools read now and then (Jobs, the Barman Cloud plugin's ObjectStores).
+ * What is watched: the CloudNativePG kinds the tools list and read, and the pods and PVCs of
+ * clusters. Not Secrets (credentials stay in the API server, and every read of one is checked
+ * there), image catalogs, nor other groups' objects the tools read now and then (Jobs, the
+ * Barman Cloud plugin's ObjectStores): those reads go to the API server, and the shipped RBAC
+ * lets the service account read them by name only.
  */
 export const WATCHED_RESOURCES: readonly WatchedResource[] = [
   ...(Object.entries(KINDS) as [Kind, (typeof KINDS)[Kind]][])
-    .filter(([, where]) => where.group === CNPG_GROUP)
+    .filter(([kind, where]) => where.group === 'postgresql.cnpg.io' && !NOT_WATCHED.has(kind))
     .map(([kind, where]) => ({
       kind,
       group: where.group,

@@ -98,7 +98,7 @@ test('read-your-writes: the next call sees a write although the watch has not de
   assert.ok((await clusterNames()).includes('pg-ryw'), 'the cluster just created is listed');
 });
 
-test('read-your-writes within one call: cluster_create with wait reads the cluster it created', async () => {
+test('within one call: cluster_create with wait reads the cluster it created (a write tool reads from the API server)', async () => {
   kube.faults.add({ method: 'GET', path: CLUSTERS_EVERYWHERE, latencyMs: 1500, times: 1 });
   assert.ok(kube.interruptWatches() > 0);
   const result = await call('cluster_create', {

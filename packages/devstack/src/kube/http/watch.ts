@@ -80,6 +80,8 @@ export function serveWatch(
   const timer = setTimeout(finish, (opts.timeoutSeconds ?? 1800) * 1000);
   req.on('close', finish);
   res.on('close', finish);
+  // The client may have gone while the request waited (a latency fault): nothing will close it again.
+  if (req.destroyed || res.destroyed) finish();
 }
 
 /** The watch streams being served, so a test can end them all as an API server restart would. */

@@ -65,10 +65,14 @@ export async function executeTool(
   const spansNamespaces = args.all_namespaces === true;
   if ('namespace' in tool.definition.inputSchema.shape && !spansNamespaces)
     requireNamespace(env.access, namespace);
+  // A write tool decides on what the API server holds now, so its reads skip the watch cache
+  // (which may trail a change made elsewhere by a moment); read tools are served from it.
+  const apis: KubeApis =
+    tool.definition.requiredScope === 'write' ? { ...env.apis, reads: undefined } : env.apis;
   const { references, observed } = await resolveReferences(
     tool.references,
     args,
-    { apis: env.apis, namespace, identity: env.identity, access: env.access },
+    { apis, namespace, identity: env.identity, access: env.access },
     trace.references,
   );
   const confirmed = await confirmedArgs(tool, args, {
@@ -87,12 +91,7 @@ export async function executeTool(
     args.dry_run === true,
   );
   try {
-    const outcome = await tool.run(confirmed, {
-      ...base,
-      kube: env.apis.reads ?? env.apis,
-      seen: observed,
-      write,
-    });
+    const outcome = await tool.run(confirmed, { ...base, kube: apis.reads ?? apis, seen: observed, write });
     const warned = withWarnings(outcome, write.warnings, 'warnings' in tool.definition.outputSchema.shape);
     // A dry run of a tool whose confirmation only some calls need says whether the real one would ask.
     if (args.dry_run !== true || !tool.definition.confirmation?.onlySome) return warned;
