@@ -2,7 +2,6 @@ import type { ToolDefinition } from '@cnpg-mcp/catalog';
 import type { z } from 'zod';
 import type { RemoteApiConfig } from '../config.js';
 import type { Identity } from '../identity.js';
-import type { KubeApis } from '../kube/client.js';
 import type { Logger } from '../log.js';
 import type { Access, Policy } from '../policy.js';
 import type { QuotaLedger } from '../quota/ledger.js';
@@ -79,21 +78,4 @@ export function defineTool<D extends ToolDefinition>(module: ToolModule<D>): Too
   return module as unknown as ToolModule;
 }
 
-/** The context of a tool not yet moved to declared references: it writes through the raw clients. */
-export type LegacyToolContext = Omit<ToolContext, 'kube'> & { kube: KubeApis };
-
-export interface LegacyToolImplementation {
-  definition: ToolDefinition;
-  legacy: true;
-  run(args: Record<string, unknown>, ctx: LegacyToolContext): Promise<ToolOutcome>;
-}
-
-/** Binds a catalog entry to a legacy implementation (being replaced by defineTool, tool by tool). */
-export function implement<D extends ToolDefinition>(
-  definition: D,
-  run: (args: z.output<D['inputSchema']>, ctx: LegacyToolContext) => Promise<ToolOutcome>,
-): LegacyToolImplementation {
-  return { definition, legacy: true, run: run as LegacyToolImplementation['run'] };
-}
-
-export type ToolImplementation = ToolModule | LegacyToolImplementation;
+export type ToolImplementation = ToolModule;

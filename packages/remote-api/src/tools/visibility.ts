@@ -47,7 +47,7 @@ export function hiddenReason(
   }
   try {
     if (requiredScope === 'write') requireWritable(caller.access);
-    if (!('legacy' in tool)) tool.gate?.({ ...caller, policy });
+    tool.gate?.({ ...caller, policy });
   } catch (error) {
     if (error instanceof PolicyDenied) return { reason: error.message, rule: error.rule };
     throw error;

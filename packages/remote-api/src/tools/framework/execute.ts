@@ -57,10 +57,6 @@ export async function executeTool(
     signal: env.signal,
     progress: env.progress,
   };
-  if ('legacy' in tool) {
-    const legacyWriter = new Writer(tool.definition.name, env.apis, env.identity, namespace, [], {}, false);
-    return tool.run(args, { ...base, kube: env.apis, seen: {}, write: legacyWriter });
-  }
   tool.gate?.(env);
   const spansNamespaces = args.all_namespaces === true;
   if ('namespace' in tool.definition.inputSchema.shape && !spansNamespaces)
