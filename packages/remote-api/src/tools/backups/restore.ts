@@ -18,13 +18,13 @@ import {
 } from '../cluster/name-claims.js';
 import { mutation } from '../cluster/ops.js';
 import { requireInstanceQuota, requireStorageQuota } from '../cluster/quota.js';
-import { waitForHealthy } from '../cluster/wait-healthy.js';
 import { clusterOf, str } from '../common/objects.js';
 import { defineTool, ToolFailure } from '../context.js';
 import type { Kind, KubeObject } from '../framework/kinds.js';
 import type { Observed } from '../framework/references.js';
 import { objectStoreReference } from './destination.js';
 import { BACKUP_HINT, clusterBackupPlugin, DEFAULT_BACKUP_PLUGIN, seenObject } from './model.js';
+import { restoreOutcome } from './restore-outcome.js';
 
 type Args = z.output<typeof backupRestore.inputSchema>;
 
@@ -399,25 +399,6 @@ export const backupRestoreTool = defineTool({
       backup: args.backup,
       recoveryTarget: plan.recoveryTarget,
     };
-    if (args.dry_run || !args.wait) {
-      return {
-        structured: { ...base, phase: str(created.status?.phase), waited: false },
-        text: args.dry_run
-          ? `Dry run (nothing written): ${message}`
-          : `${message}. Follow it with cluster_status. The new cluster has no backups configured.`,
-      };
-    }
-    const { value, outcome } = await waitForHealthy(
-      ctx,
-      args.name,
-      args.instances,
-      args.wait_timeout_seconds,
-    );
-    const phaseNow = value.status?.phase ?? '';
-    const final =
-      outcome === 'done'
-        ? `${message}; healthy`
-        : `${message}; ${outcome === 'cancelled' ? 'waiting was cancelled' : `not healthy after ${args.wait_timeout_seconds}s`} at "${phaseNow}"`;
-    return { structured: { ...base, message: final, phase: phaseNow, waited: true }, text: final };
+    return restoreOutcome(ctx, args, created, message, base);
   },
 });
