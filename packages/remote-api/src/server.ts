@@ -25,7 +25,7 @@ import { Confirmations, isConfirmationId } from './elicitation/confirmations.js'
 import { type ClientFacts, clientFacts, sessionIdFor } from './elicitation/session.js';
 import { answerPreflight, guardBrowserRequest, refuseBrowserRequest } from './http/browser-guard.js';
 import { PerCallerLimit } from './http/caller-limit.js';
-import { answerJsonCall, plainJsonCall } from './http/json-call.js';
+import { plainJsonCall } from './http/json-call.js';
 import { McpServerPool } from './http/mcp-servers.js';
 import { listeningUrl, serveMetrics, startMetricsListener } from './http/metrics-endpoint.js';
 import { type PublicAddress, publicAddress } from './http/public-address.js';
@@ -386,13 +386,13 @@ export async function startRemoteApi(
     // A call that asked for progress, or may ask the person, gets an event stream; any other answer
     // is one JSON body, cheaper to produce and to read (nothing else is sent during the call).
     const streams = asksForProgress(body) || mayAsk;
-    const server = servers.acquire();
     const plain = streams ? undefined : plainJsonCall(req.headers, body);
     if (plain) {
-      res.on('close', () => void servers.release(server, true));
-      await answerJsonCall(server, plain, authInfoFor({ caller, context: { selection } }), req.headers, res);
+      await servers.answer(plain, authInfoFor({ caller, context: { selection } }), req.headers, res);
       return;
     }
+    // Anything else gets a server and an SDK transport of its own, for this request only.
+    const server = createMcpServer(deps);
     const initialize = !Array.isArray(body) && isInitializeRequest(body) ? body : undefined;
     const transport = new StreamableHTTPServerTransport({
       sessionIdGenerator: initialize ? () => sessionIdFor(initialize.params.capabilities) : undefined,
@@ -414,7 +414,7 @@ export async function startRemoteApi(
     };
     res.on('close', () => {
       void transport.close();
-      void servers.release(server, initialize === undefined);
+      void server.close();
     });
     await server.connect(transport);
     await transport.handleRequest(Object.assign(req, { auth: authInfoFor({ caller, context }) }), res, body);

@@ -7,75 +7,83 @@
  */
 import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
 import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
-import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { isJsonContentType } from '@modelcontextprotocol/sdk/shared/mediaType.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import {
-  isInitializeRequest,
   isJSONRPCErrorResponse,
-  isJSONRPCRequest,
   isJSONRPCResultResponse,
   type JSONRPCMessage,
-  JSONRPCMessageSchema,
   type JSONRPCRequest,
+  JSONRPCRequestSchema,
   SUPPORTED_PROTOCOL_VERSIONS,
 } from '@modelcontextprotocol/sdk/types.js';
 
 /** The request, when the SDK's transport would take it and answer it with a single JSON body. */
 export function plainJsonCall(headers: IncomingHttpHeaders, body: unknown): JSONRPCRequest | undefined {
-  if (Array.isArray(body) || isInitializeRequest(body)) return undefined;
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) return undefined;
+  const { method, id } = body as { method?: unknown; id?: unknown };
+  // initialize (which may start a session) and anything but a request go through the SDK.
+  if (typeof method !== 'string' || method === 'initialize' || id === undefined) return undefined;
   const accept = headers.accept;
   if (!accept?.includes('application/json') || !accept.includes('text/event-stream')) return undefined;
   if (!isJsonContentType(headers['content-type'])) return undefined;
   const version = headers['mcp-protocol-version'];
   if (version !== undefined && !SUPPORTED_PROTOCOL_VERSIONS.includes(String(version))) return undefined;
-  const parsed = JSONRPCMessageSchema.safeParse(body);
-  return parsed.success && isJSONRPCRequest(parsed.data) ? parsed.data : undefined;
+  const parsed = JSONRPCRequestSchema.safeParse(body);
+  return parsed.success ? parsed.data : undefined;
 }
 
-/** A transport for one request: delivers it, and resolves with the server's answer to it. */
-class OneRequest implements Transport {
+/**
+ * A transport that stays connected to one server and carries its requests one at a time: no
+ * transport, and no server, is built or torn down per request.
+ */
+export class RequestChannel implements Transport {
   onmessage?: Transport['onmessage'];
   onclose?: () => void;
   onerror?: (error: Error) => void;
-  readonly answer: Promise<JSONRPCMessage>;
-  private resolve!: (message: JSONRPCMessage) => void;
-
-  constructor(private readonly id: JSONRPCRequest['id']) {
-    this.answer = new Promise((resolve) => {
-      this.resolve = resolve;
-    });
-  }
+  private pending: { id: JSONRPCRequest['id']; resolve: (message: JSONRPCMessage) => void } | undefined;
 
   async start(): Promise<void> {}
 
   async send(message: JSONRPCMessage): Promise<void> {
     // Notifications during the call have no stream to go on, as with the SDK's JSON responses.
-    if ((isJSONRPCResultResponse(message) || isJSONRPCErrorResponse(message)) && message.id === this.id)
-      this.resolve(message);
+    const pending = this.pending;
+    if (!pending || !(isJSONRPCResultResponse(message) || isJSONRPCErrorResponse(message))) return;
+    if (message.id !== pending.id) return;
+    this.pending = undefined;
+    pending.resolve(message);
   }
 
   async close(): Promise<void> {
     this.onclose?.();
   }
+
+  /** Runs one request; resolves with its answer, or undefined when `gone` fires first (then close the server: that cancels the call). */
+  request(
+    request: JSONRPCRequest,
+    authInfo: AuthInfo,
+    headers: IncomingHttpHeaders,
+    gone: Promise<void>,
+  ): Promise<JSONRPCMessage | undefined> {
+    let entry: { id: JSONRPCRequest['id']; resolve: (message: JSONRPCMessage) => void } | undefined;
+    const answer = new Promise<JSONRPCMessage>((resolve) => {
+      entry = { id: request.id, resolve };
+      this.pending = entry;
+    });
+    this.onmessage?.(request, { authInfo, requestInfo: { headers } });
+    return Promise.race([
+      answer,
+      gone.then(() => {
+        // Only this request, while still unanswered (the channel may be serving another by now).
+        if (this.pending === entry) this.pending = undefined;
+        return undefined;
+      }),
+    ]);
+  }
 }
 
-/** Runs the request on `server` and writes its answer as the SDK's transport would (200, JSON). */
-export async function answerJsonCall(
-  server: Server,
-  request: JSONRPCRequest,
-  authInfo: AuthInfo,
-  headers: IncomingHttpHeaders,
-  res: ServerResponse,
-): Promise<void> {
-  const transport = new OneRequest(request.id);
-  await server.connect(transport);
-  transport.onmessage?.(request, { authInfo, requestInfo: { headers } });
-  const answer = await Promise.race([
-    transport.answer,
-    new Promise<undefined>((resolve) => res.once('close', () => resolve(undefined))),
-  ]);
-  if (answer === undefined || res.destroyed) return;
+/** Writes a JSON-RPC answer as the SDK's transport does for a JSON response (200, application/json). */
+export function sendAnswer(res: ServerResponse, answer: JSONRPCMessage): void {
   const body = JSON.stringify(answer);
   res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
   res.end(body);
