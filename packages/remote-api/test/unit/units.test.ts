@@ -14,7 +14,11 @@ describe('configuration', () => {
     const config = loadConfig(minimal);
     assert.equal(config.port, 8080);
     assert.equal(config.authorization.mode, 'pass-through');
-    assert.deepEqual(config.metrics, { port: undefined, token: undefined }, '/metrics is not served by default');
+    assert.deepEqual(
+      config.metrics,
+      { port: undefined, token: undefined },
+      '/metrics is not served by default',
+    );
     assert.deepEqual(config.allowedNamespaces, ['*']);
     assert.ok(!config.oidc.algorithms.includes('HS256'));
     assert.equal(config.scopes.write, 'mcp:write');
