@@ -42,11 +42,25 @@ export class InFlightCalls {
   private static key(identity: Identity, requestId: string | number) {
     return `${identity.issuer}\n${identity.sub}\n${String(requestId)}`;
   }
-  start(identity: Identity, requestId: string | number): { signal: AbortSignal; done(): void } {
+  /** The call's signal: aborted by a cancellation, or when `parent` (the request's own) is. */
+  start(
+    identity: Identity,
+    requestId: string | number,
+    parent: AbortSignal,
+  ): { signal: AbortSignal; done(): void } {
     const key = InFlightCalls.key(identity, requestId);
     const controller = new AbortController();
+    const abort = () => controller.abort(parent.reason);
+    if (parent.aborted) abort();
+    else parent.addEventListener('abort', abort, { once: true });
     this.calls.set(key, controller);
-    return { signal: controller.signal, done: () => this.calls.delete(key) };
+    return {
+      signal: controller.signal,
+      done: () => {
+        parent.removeEventListener('abort', abort);
+        if (this.calls.get(key) === controller) this.calls.delete(key);
+      },
+    };
   }
   /** Cancels the caller's own call with that id; true when one was running. */
   cancel(identity: Identity, requestId: string | number): boolean {
@@ -223,8 +237,8 @@ export function createMcpServer(deps: McpDeps): Server {
     }
 
     const progressToken = request.params._meta?.progressToken;
-    const call = deps.inFlight.start(caller.identity, extra.requestId);
-    const signal = AbortSignal.any([extra.signal, call.signal]);
+    const call = deps.inFlight.start(caller.identity, extra.requestId, extra.signal);
+    const signal = call.signal;
     const environment: CallEnvironment = {
       identity: caller.identity,
       access: caller.access,

@@ -8,7 +8,12 @@ const labelText = (labels: Labels) => {
   const entries = Object.entries(labels);
   return entries.length === 0 ? '' : `{${entries.map(([k, v]) => `${k}="${escapeLabel(v)}"`).join(',')}}`;
 };
-const key = (labels: Labels) => JSON.stringify(Object.entries(labels).sort());
+/** One series per label set, whatever the order its labels were given in (called on every update). */
+const key = (labels: Labels) =>
+  Object.keys(labels)
+    .sort()
+    .map((name) => `${name}\u0001${labels[name]}`)
+    .join('\u0000');
 
 class Counter {
   private readonly values = new Map<string, { labels: Labels; value: number }>();

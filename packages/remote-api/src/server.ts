@@ -18,7 +18,7 @@ import {
   resourceMetadataUrl,
 } from './auth/resource-metadata.js';
 import { cachingVerifier, VerifiedTokenCache } from './auth/token-cache.js';
-import { AuthError, bearerFromHeader, verifyAccessToken } from './auth/verify.js';
+import { AuthError, bearerFromHeader, type VerifiedToken, verifyAccessToken } from './auth/verify.js';
 import { startReadCache } from './cache/start.js';
 import type { RemoteApiConfig } from './config.js';
 import { Confirmations, isConfirmationId } from './elicitation/confirmations.js';
@@ -252,6 +252,9 @@ export async function startRemoteApi(
     onLookup: (result) => metrics.tokenCache.inc({ result }),
   });
 
+  // Who a verified token names and what the policy gives them, worked out once per cached token.
+  const callers = new WeakMap<VerifiedToken, Caller>();
+
   const authenticate = async (req: IncomingMessage): Promise<Caller> => {
     const token = bearerFromHeader(req.headers.authorization);
     const verified = await verifyToken(token);
@@ -259,6 +262,8 @@ export async function startRemoteApi(
       if (!verified.scopes.includes(scope))
         throw new AuthError('insufficient_scope', `the token lacks the ${scope} scope`, 403, scope);
     }
+    const known = callers.get(verified);
+    if (known) return known;
     const identity = identityFromClaims(verified.claims, verified.scopes, config.oidc.groupsClaim);
     const access = accessFor(
       policy,
@@ -267,7 +272,9 @@ export async function startRemoteApi(
       verified.scopes.includes(config.scopes.write),
       config.scopes.write,
     );
-    return { identity, access };
+    const caller = { identity, access };
+    callers.set(verified, caller);
+    return caller;
   };
 
   const handleMcp = async (

@@ -114,15 +114,21 @@ export class Kube {
   }
 
   private readCache: ReadCache | undefined;
+  /** Without impersonation every caller gets the same clients: built once. */
+  private serviceAccountApis: KubeApis | undefined;
 
   /** Serves the tools' reads from a watch cache from now on. */
   serveReadsFrom(cache: ReadCache): void {
     this.readCache = cache;
+    this.serviceAccountApis = undefined;
   }
 
   apisFor(identity: Identity): KubeApis {
-    const user = this.impersonation === 'off' ? undefined : impersonatedUser(identity, this.impersonation);
-    const groups = user === undefined ? [] : impersonatedGroups(identity);
+    if (this.impersonation === 'off') return (this.serviceAccountApis ??= this.build(undefined, []));
+    return this.build(impersonatedUser(identity, this.impersonation), impersonatedGroups(identity));
+  }
+
+  private build(user: string | undefined, groups: string[]): KubeApis {
     const options =
       user === undefined
         ? undefined
