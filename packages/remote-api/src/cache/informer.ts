@@ -131,6 +131,8 @@ export class Informer {
   /** The highest resourceVersion this informer has applied (list or event). */
   private seen = '';
   private expectations: Expectation[] = [];
+  /** A list is under way or not yet applied (it may or may not include a write made meanwhile). */
+  private listing = false;
   private waiters: Array<() => void> = [];
   private settledOnce = false;
   private readonly settledListeners: Array<() => void> = [];
@@ -228,7 +230,8 @@ export class Informer {
   }
 
   private expect(met: () => boolean): void {
-    if (this.state === 'synced' && met()) return;
+    if (this.state === 'synced' ? met() : !this.listing) return;
+    // Unsynced, a write matters only to a list already under way (the next one will include it).
     this.expectations.push({ met, since: Date.now() });
   }
 
@@ -307,6 +310,8 @@ export class Informer {
   private async listFor(generation: number) {
     // ListWatch lists again after a 410 Gone: until that list is applied the cache is not served.
     if (this.state === 'synced') this.unsynced('resyncing', 'the watch expired (410 Gone); listing again');
+    // Until this list is applied and watched from, a write made meanwhile may be missing from it.
+    this.listing = true;
     const listed = await this.deps.list(this.resource, this.namespace);
     // A replaced ListWatch must not go on to watch: its list fails instead.
     if (generation !== this.generation) throw new Error('replaced by a newer list');
@@ -325,6 +330,7 @@ export class Informer {
   }
 
   private synchronised(rv: string): void {
+    this.listing = false;
     this.failures = 0;
     this.seen = '';
     this.noteVersion(rv);
@@ -344,6 +350,7 @@ export class Informer {
   }
 
   private failed(error: unknown): void {
+    this.listing = false;
     this.closeWatch();
     const status = statusOf(error);
     const message = (error as Error | undefined)?.message ?? String(error);
