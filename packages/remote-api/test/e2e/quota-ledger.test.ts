@@ -53,7 +53,7 @@ describe('the quota ledger in the Kubernetes API', () => {
   let run = 0;
 
   before(async () => {
-    emulator = await startKubeEmulator({ namespaces: [NS, OTHER_NS, LEDGER_NS], stepDelayMs: 0 });
+    emulator = await startKubeEmulator({ namespaces: [NS, OTHER_NS, LEDGER_NS], stepDelayMs: 1 });
     const kc = new KubeConfig();
     kc.loadFromFile(emulator.kubeconfigPath);
     admin = { core: kc.makeApiClient(CoreV1Api), custom: kc.makeApiClient(CustomObjectsApi) };
