@@ -124,7 +124,10 @@ export class Kube {
   }
 
   apisFor(identity: Identity): KubeApis {
-    if (this.impersonation === 'off') return (this.serviceAccountApis ??= this.build(undefined, []));
+    if (this.impersonation === 'off') {
+      this.serviceAccountApis ??= this.build(undefined, []);
+      return this.serviceAccountApis;
+    }
     return this.build(impersonatedUser(identity, this.impersonation), impersonatedGroups(identity));
   }
 
