@@ -5,8 +5,8 @@
  */
 import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { loadavg } from 'node:os';
+import { fileURLToPath } from 'node:url';
 import { type BenchSection, machineDescription, targetLines } from './lib/report.js';
 import { runRemoteApiBench } from './remote-api.js';
 import { runStdioBench } from './stdio.js';
