@@ -1,0 +1,86 @@
+import assert from 'node:assert/strict';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { test } from 'node:test';
+import { createOutbound } from '../../src/daemon/outbound.js';
+
+async function listen(server: Server, port = 0): Promise<URL> {
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', () => resolve()));
+  return new URL(`http://127.0.0.1:${(server.address() as AddressInfo).port}/mcp`);
+}
+
+function answering(text: string): Server {
+  return createServer((req, res) => {
+    req.resume();
+    req.on('end', () => res.end(text));
+  });
+}
+
+async function text(response: { body: NodeJS.ReadableStream }): Promise<string> {
+  let out = '';
+  for await (const chunk of response.body) out += String(chunk);
+  return out;
+}
+
+test('a call right after the remote restarted goes to the new remote, not into the closed pooled connection', async (t) => {
+  const outbound = createOutbound({});
+  t.after(() => outbound.close());
+  const before = answering('old');
+  const url = await listen(before);
+  const request = () =>
+    outbound.send(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: Buffer.from('{}'),
+      signal: new AbortController().signal,
+      headersTimeoutMs: 5_000,
+    });
+  assert.equal(await text(await request()), 'old');
+
+  // The remote goes away, closing the kept-alive connection, and is back on the same port at once.
+  before.closeAllConnections();
+  await new Promise<void>((resolve) => before.close(() => resolve()));
+  const after = answering('new');
+  t.after(() => new Promise<void>((resolve) => after.close(() => resolve())));
+  await listen(after, Number(url.port));
+
+  assert.equal(await text(await request()), 'new');
+});
+
+test('of two pooled connections, the one the remote closed is passed over even when it is the last one freed', async (t) => {
+  const outbound = createOutbound({});
+  t.after(() => outbound.close());
+  // The first request is answered only after the second, so its connection is the last one freed.
+  const connections: Socket[] = [];
+  let answerFirst: (() => void) | undefined;
+  const server = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      connections.push(req.socket);
+      const answer = `answer ${connections.length}`;
+      if (connections.length === 1) answerFirst = () => res.end(answer);
+      else res.end(answer, () => answerFirst?.());
+    });
+  });
+  t.after(() => {
+    server.closeAllConnections();
+    return new Promise<void>((resolve) => server.close(() => resolve()));
+  });
+  const url = await listen(server);
+  const request = () =>
+    outbound.send(url, {
+      method: 'POST',
+      headers: {},
+      body: Buffer.from('{}'),
+      signal: new AbortController().signal,
+      headersTimeoutMs: 5_000,
+    });
+  const first = request().then(text);
+  while (connections.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+  assert.deepEqual(await Promise.all([first, request().then(text)]), ['answer 1', 'answer 2']);
+
+  // The remote drops the first connection (its idle timeout, say) and keeps the other one.
+  connections[0]?.destroy();
+  assert.equal(await text(await request()), 'answer 3');
+  assert.equal(connections[2], connections[1], 'the call went over the connection the remote kept');
+});
