@@ -98,8 +98,8 @@ export const policySchema = z
         storagePerCluster: z
           .string()
           .refine(
-            (value) => parseQuantity(value) !== undefined,
-            'expected a storage quantity such as "100Gi"',
+            (value) => (parseQuantity(value) ?? 0) > 0,
+            'expected a storage quantity above zero such as "100Gi"',
           )
           .optional(),
       })

@@ -80,6 +80,8 @@ describe('policy file', () => {
       [{ ownership: { unlabelled: 'nobody' } }, /ownership\.unlabelled: .*admins.*everyone/],
       [{ reads: 'mine' }, /reads: .*namespace.*owned/],
       [{ quotas: { storagePerCluster: 'lots' } }, /quotas\.storagePerCluster: expected a storage quantity/],
+      [{ quotas: { storagePerCluster: '-1Gi' } }, /quotas\.storagePerCluster: expected a storage quantity above zero/],
+      [{ quotas: { storagePerCluster: '0' } }, /quotas\.storagePerCluster: expected a storage quantity above zero/],
       [
         { admins: { emails: ['ada@example.com'] } },
         /admins\.emails: emails name people only with "allowVerifiedEmail": true/,
