@@ -64,7 +64,7 @@ const ignorePatterns = readFileSync(join(repoRoot, 'deploy/Dockerfile.dockerigno
 
 test('every COPY from the build context exists and is not excluded by Dockerfile.dockerignore', () => {
   const copies = dockerfile.filter((i) => i.keyword === 'COPY' && !i.args.startsWith('--from'));
-  assert.ok(copies.length >= 5);
+  assert.ok(copies.length >= 5, 'copies.length >= 5');
   for (const copy of copies) {
     const paths = copy.args.split(/\s+/).filter((a) => !a.startsWith('--'));
     for (const source of paths.slice(0, -1)) {
@@ -97,7 +97,10 @@ test('every COPY from the build context exists and is not excluded by Dockerfile
 test('the runtime stage copies only built output and production dependencies, as the Deployment user', () => {
   const runtime = dockerfile.filter((i) => i.stage === 'runtime');
   const copies = runtime.filter((i) => i.keyword === 'COPY');
-  assert.ok(copies.length > 0 && copies.every((c) => c.args.startsWith('--from=build ')));
+  assert.ok(
+    copies.length > 0 && copies.every((c) => c.args.startsWith('--from=build ')),
+    "copies.length > 0 && copies.every((c) => c.args.startsWith('--from=build '))",
+  );
   assert.ok(
     !copies.some((c) => /\/src\/packages\/[^ ]+\/src\b/.test(c.args)),
     'no TypeScript sources in the image',
@@ -105,6 +108,7 @@ test('the runtime stage copies only built output and production dependencies, as
   const build = dockerfile.filter((i) => i.stage === 'build' && i.keyword === 'RUN').map((i) => i.args);
   assert.ok(
     build.some((args) => args.includes('--omit=dev') && args.includes('--workspace @cnpg-mcp/remote-api')),
+    "build.some((args) => args.includes('--omit=dev') && args.includes('--workspace @cnpg-mc…",
   );
   const user = runtime.find((i) => i.keyword === 'USER')?.args;
   const deployment = only<V1Deployment>(renderOverlay('namespaced'), 'Deployment');

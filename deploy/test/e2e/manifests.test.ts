@@ -65,7 +65,10 @@ for (const [name, objects] of rendered) {
 
     test('the pod runs as non-root with a read-only root filesystem under the restricted profile', () => {
       assert.equal(pod.spec?.securityContext?.runAsNonRoot, true);
-      assert.ok((pod.spec?.securityContext?.runAsUser ?? 0) > 0);
+      assert.ok(
+        (pod.spec?.securityContext?.runAsUser ?? 0) > 0,
+        '(pod.spec?.securityContext?.runAsUser ?? 0) > 0',
+      );
       assert.equal(pod.spec?.securityContext?.seccompProfile?.type, 'RuntimeDefault');
       assert.equal(container.securityContext?.readOnlyRootFilesystem, true);
       assert.equal(container.securityContext?.allowPrivilegeEscalation, false);
@@ -73,7 +76,10 @@ for (const [name, objects] of rendered) {
       assert.equal(container.securityContext?.privileged, undefined);
       const tmp = pod.spec?.volumes?.find((v) => v.name === 'tmp');
       assert.ok(tmp?.emptyDir, '/tmp is a writable emptyDir');
-      assert.ok(container.volumeMounts?.some((m) => m.name === 'tmp' && m.mountPath === '/tmp'));
+      assert.ok(
+        container.volumeMounts?.some((m) => m.name === 'tmp' && m.mountPath === '/tmp'),
+        "container.volumeMounts?.some((m) => m.name === 'tmp' && m.mountPath === '/tmp')",
+      );
       const namespace = only(objects, 'Namespace', deployment.metadata?.namespace);
       assert.equal(namespace.metadata.labels?.['pod-security.kubernetes.io/enforce'], 'restricted');
     });
@@ -90,7 +96,10 @@ for (const [name, objects] of rendered) {
     });
 
     test('resources, rolling update without downtime, topology spread over zones and nodes', () => {
-      assert.ok(container.resources?.requests?.cpu && container.resources.requests.memory);
+      assert.ok(
+        container.resources?.requests?.cpu && container.resources.requests.memory,
+        'container.resources?.requests?.cpu && container.resources.requests.memory',
+      );
       const limitMi = Number(/^(\d+)Mi$/.exec(String(container.resources?.limits?.memory))?.[1]);
       const heapMi = Number(
         /--max-old-space-size=(\d+)/.exec(
@@ -104,17 +113,30 @@ for (const [name, objects] of rendered) {
         'kubernetes.io/hostname',
         'topology.kubernetes.io/zone',
       ]);
-      for (const s of spread) assert.ok(matches(s.labelSelector?.matchLabels, pod.metadata?.labels));
-      assert.ok(matches(deployment.spec?.selector.matchLabels, pod.metadata?.labels));
-      assert.ok(matches(POD_LABELS, pod.metadata?.labels));
+      for (const s of spread)
+        assert.ok(
+          matches(s.labelSelector?.matchLabels, pod.metadata?.labels),
+          'matches(s.labelSelector?.matchLabels, pod.metadata?.labels)',
+        );
+      assert.ok(
+        matches(deployment.spec?.selector.matchLabels, pod.metadata?.labels),
+        'matches(deployment.spec?.selector.matchLabels, pod.metadata?.labels)',
+      );
+      assert.ok(matches(POD_LABELS, pod.metadata?.labels), 'matches(POD_LABELS, pod.metadata?.labels)');
     });
 
     test('Service, PodDisruptionBudget and HorizontalPodAutoscaler select or target the Deployment', () => {
       const service = only<V1Service>(objects, 'Service', 'cnpg-mcp');
-      assert.ok(matches(service.spec?.selector, pod.metadata?.labels));
+      assert.ok(
+        matches(service.spec?.selector, pod.metadata?.labels),
+        'matches(service.spec?.selector, pod.metadata?.labels)',
+      );
       assert.equal(service.spec?.ports?.[0]?.targetPort, 'http');
       const pdb = only<V1PodDisruptionBudget>(objects, 'PodDisruptionBudget');
-      assert.ok(matches(pdb.spec?.selector?.matchLabels, pod.metadata?.labels));
+      assert.ok(
+        matches(pdb.spec?.selector?.matchLabels, pod.metadata?.labels),
+        'matches(pdb.spec?.selector?.matchLabels, pod.metadata?.labels)',
+      );
       const hpa = only<V2HorizontalPodAutoscaler>(objects, 'HorizontalPodAutoscaler');
       assert.deepEqual(hpa.spec?.scaleTargetRef, {
         apiVersion: 'apps/v1',
@@ -261,8 +283,11 @@ describe('RBAC variants', () => {
       .sort();
     const allowed = configFor(namespaced).ALLOWED_NAMESPACES?.split(',').sort();
     assert.deepEqual(bound, allowed);
-    assert.ok(!allowed?.includes('*'));
-    assert.ok(allowed?.includes(configFor(namespaced).DEFAULT_NAMESPACE ?? ''));
+    assert.ok(!allowed?.includes('*'), "!allowed?.includes('*')");
+    assert.ok(
+      allowed?.includes(configFor(namespaced).DEFAULT_NAMESPACE ?? ''),
+      "allowed?.includes(configFor(namespaced).DEFAULT_NAMESPACE ?? '')",
+    );
   });
 
   test('cluster-wide: a ClusterRole with the same rules as the Role, and ALLOWED_NAMESPACES=*', () => {
@@ -354,9 +379,9 @@ test('ingress-tls: HTTPS for the host, to the Service, and PUBLIC_URL names the 
   const objects = rendered.get('ingress-tls')!;
   const ingress = only<V1Ingress>(objects, 'Ingress', 'cnpg-mcp');
   const host = ingress.spec?.rules?.[0]?.host;
-  assert.ok(host);
-  assert.ok(ingress.spec?.tls?.[0]?.hosts?.includes(host));
-  assert.ok(ingress.spec?.tls?.[0]?.secretName);
+  assert.ok(host, 'host');
+  assert.ok(ingress.spec?.tls?.[0]?.hosts?.includes(host), 'ingress.spec?.tls?.[0]?.hosts?.includes(host)');
+  assert.ok(ingress.spec?.tls?.[0]?.secretName, 'ingress.spec?.tls?.[0]?.secretName');
   const backend = ingress.spec?.rules?.[0]?.http?.paths[0]?.backend.service;
   assert.equal(backend?.name, 'cnpg-mcp');
   assert.equal(backend?.port?.name, only<V1Service>(objects, 'Service').spec?.ports?.[0]?.name);
@@ -368,7 +393,10 @@ test('networkpolicy: selects the pods, admits the ingress controller, allows DNS
   const objects = rendered.get('networkpolicy')!;
   const policy = only<V1NetworkPolicy>(objects, 'NetworkPolicy', 'cnpg-mcp');
   const pod = only<V1Deployment>(objects, 'Deployment').spec?.template;
-  assert.ok(matches(policy.spec?.podSelector?.matchLabels, pod?.metadata?.labels));
+  assert.ok(
+    matches(policy.spec?.podSelector?.matchLabels, pod?.metadata?.labels),
+    'matches(policy.spec?.podSelector?.matchLabels, pod?.metadata?.labels)',
+  );
   assert.deepEqual(policy.spec?.policyTypes, ['Ingress', 'Egress']);
   assert.equal(policy.spec?.ingress?.[0]?.ports?.[0]?.port, 'http');
   const egressPorts = (policy.spec?.egress ?? []).flatMap((e) =>

@@ -129,7 +129,10 @@ for (const overlay of ['namespaced', 'impersonation', 'cluster-wide']) {
       );
 
       const ledgerRequests = proxy.requests.filter((r) => r.resource === 'configmaps');
-      assert.ok(ledgerRequests.every((r) => r.namespace === ownNamespace && r.impersonating === undefined));
+      assert.ok(
+        ledgerRequests.every((r) => r.namespace === ownNamespace && r.impersonating === undefined),
+        'ledgerRequests.every((r) => r.namespace === ownNamespace && r.impersonating === undefined)',
+      );
       // The first read finds no ledger (404); everything else is allowed.
       assert.deepEqual(
         proxy.requests.filter((r) => r.status >= 400).map((r) => `${r.verb} ${r.resource} ${r.status}`),
@@ -143,9 +146,12 @@ for (const overlay of ['namespaced', 'impersonation', 'cluster-wide']) {
       );
       // Clusters are counted as the caller: impersonated when the overlay impersonates.
       const counting = proxy.requests.filter((r) => r.resource === 'clusters');
-      assert.ok(counting.length > 0);
+      assert.ok(counting.length > 0, 'counting.length > 0');
       const expected = config.impersonation === 'off' ? undefined : identity.userId;
-      assert.ok(counting.every((r) => r.impersonating === expected && r.status === 200));
+      assert.ok(
+        counting.every((r) => r.impersonating === expected && r.status === 200),
+        'counting.every((r) => r.impersonating === expected && r.status === 200)',
+      );
 
       // Nothing beyond: other namespaces, listing (other people's ledgers), patching.
       const kc = new KubeConfig();

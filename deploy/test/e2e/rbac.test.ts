@@ -578,7 +578,7 @@ describe('the impersonation overlay: Kubernetes RBAC decides per person', () => 
       // the person's (quota-ledger-rbac.test.ts checks its rules); everything else is the person.
       const ledger = proxy.requests.filter((r) => r.resource === 'configmaps');
       const asAlice = proxy.requests.filter((r) => r.resource !== 'configmaps');
-      assert.ok(asAlice.length > 0);
+      assert.ok(asAlice.length > 0, 'asAlice.length > 0');
       assert.deepEqual(
         asAlice.filter((r) => r.impersonating !== me.userId || r.status === 401 || r.status === 403),
         [],
@@ -668,7 +668,10 @@ describe('the cluster-wide overlay: one ClusterRole, every namespace', () => {
         });
       }
       for (const resource of ['imagecatalogs', 'clusterimagecatalogs']) {
-        assert.ok(world.proxy.requests.some((r) => r.resource === resource && r.verb === 'get'));
+        assert.ok(
+          world.proxy.requests.some((r) => r.resource === resource && r.verb === 'get'),
+          "world.proxy.requests.some((r) => r.resource === resource && r.verb === 'get')",
+        );
       }
       const listed = await call('cluster_list', { all_namespaces: true });
       assert.deepEqual(
@@ -678,6 +681,7 @@ describe('the cluster-wide overlay: one ClusterRole, every namespace', () => {
       await call('cluster_delete', { namespace: OUTSIDE, name: 'far', confirm: 'far' });
       assert.ok(
         world.proxy.requests.some((r) => r.verb === 'list' && r.namespace === undefined && r.status === 200),
+        "world.proxy.requests.some((r) => r.verb === 'list' && r.namespace === undefined && r.st…",
       );
       assert.deepEqual(
         world.proxy.requests.filter((r) => r.status === 401 || r.status === 403),

@@ -163,7 +163,7 @@ test('the sidecar exits after the idle period and removes its socket', async (t)
   const settings = testSettings(dir, oidc, remote.url, { idleExitSeconds: 1 });
   const { pid, socketPath } = await ensureSidecar(settings);
   t.after(() => stopSidecar(pid));
-  assert.ok(alive(pid));
+  assert.ok(alive(pid), 'alive(pid)');
   for (let i = 0; i < 100 && alive(pid); i++) await sleep(50);
   assert.equal(alive(pid), false, 'exited when idle');
   assert.equal(existsSync(socketPath), false);
@@ -218,7 +218,7 @@ test('SIGTERM stops the sidecar promptly even while an SSE stream is open', asyn
   assert.equal(remote.openStreams(), 1);
   const started = Date.now();
   await stopSidecar(pid);
-  assert.ok(Date.now() - started < 5000);
+  assert.ok(Date.now() - started < 5000, 'Date.now() - started < 5000');
   await assert.rejects(
     (async () => {
       for (;;) if ((await reader.read()).done) throw new Error('stream ended');

@@ -63,7 +63,7 @@ async function assertGrantValid(oidc: DevOidc, settings: Settings): Promise<void
   assert.ok(stored, 'a refresh token is stored');
   const config = await discoverDevClient(oidc);
   const tokens = await oidcClient.refreshTokenGrant(config, stored.refreshToken, { audience: oidc.audience });
-  assert.ok(tokens.access_token);
+  assert.ok(tokens.access_token, 'tokens.access_token');
 }
 
 test('100 concurrent requests across an access-token expiry cause exactly one refresh', async (t) => {
@@ -76,7 +76,10 @@ test('100 concurrent requests across an access-token expiry cause exactly one re
   const results = await Promise.all(Array.from({ length: 100 }, (_, i) => post(client, i + 1)));
   t.diagnostic(`100 concurrent requests incl. one refresh: ${Math.round(performance.now() - started)} ms`);
   assert.equal(refreshes(oidc) - before, 1, 'exactly one refresh at the provider');
-  assert.ok(results.every((r) => r.status === 200 && r.sub === 'devstack|alice'));
+  assert.ok(
+    results.every((r) => r.status === 200 && r.sub === 'devstack|alice'),
+    "results.every((r) => r.status === 200 && r.sub === 'devstack|alice')",
+  );
   assert.equal(
     remote.seen.filter((r) => r.status === 401).length,
     0,
@@ -107,7 +110,7 @@ test('a 401 from the remote triggers exactly one refresh and one retry', async (
   remote.rejectNext(2);
   const second = await forwardError(client);
   assert.equal(second.status, 401);
-  assert.ok(isSidecarError(second, 'ERR_LOGIN_REQUIRED'));
+  assert.ok(isSidecarError(second, 'ERR_LOGIN_REQUIRED'), "isSidecarError(second, 'ERR_LOGIN_REQUIRED')");
   assert.equal(second.body.reason, 'rejected_by_remote');
   assert.match(second.message, /rejected the login \(.*rejected on demand/);
   assert.equal(expectLogin(second.body.login, 'browser').state, 'browser');
@@ -117,7 +120,10 @@ test('a 401 from the remote triggers exactly one refresh and one retry', async (
   // Many requests rejected with the same token share one refresh.
   remote.denyTokensSeenSoFar();
   const many = await Promise.all(Array.from({ length: 20 }, (_, i) => post(client, 10 + i)));
-  assert.ok(many.every((r) => r.status === 200));
+  assert.ok(
+    many.every((r) => r.status === 200),
+    'many.every((r) => r.status === 200)',
+  );
   assert.equal(refreshes(oidc) - before, 3);
 });
 
@@ -185,7 +191,7 @@ test('hop-by-hop headers are dropped and the client cannot choose the Authorizat
   });
   assert.equal(status, 200);
   const seen = remote.seen.at(-1);
-  assert.ok(seen);
+  assert.ok(seen, 'seen');
   assert.equal(seen.url, '/mcp?x=1');
   assert.equal(seen.headers['x-keep'], 'yes');
   assert.equal(seen.headers['mcp-protocol-version'], '2025-06-18');
@@ -199,12 +205,12 @@ test('hop-by-hop headers are dropped and the client cannot choose the Authorizat
 test('without a login /mcp answers ERR_LOGIN_REQUIRED with the one login it started; nothing reaches the remote', async (t) => {
   const { remote, client } = await setup(t);
   const stream = await forwardError(client, { headers: { accept: 'text/event-stream' } });
-  assert.ok(isSidecarError(stream, 'ERR_LOGIN_REQUIRED'));
+  assert.ok(isSidecarError(stream, 'ERR_LOGIN_REQUIRED'), "isSidecarError(stream, 'ERR_LOGIN_REQUIRED')");
   assert.equal(stream.body.login, undefined, 'an event stream does not start a login');
   assert.equal((await client.status()).login, undefined);
   const [first, second] = await Promise.all([forwardError(client), forwardError(client)]);
   for (const error of [first, second]) {
-    assert.ok(isSidecarError(error, 'ERR_LOGIN_REQUIRED'));
+    assert.ok(isSidecarError(error, 'ERR_LOGIN_REQUIRED'), "isSidecarError(error, 'ERR_LOGIN_REQUIRED')");
     assert.equal(error.status, 401);
     assert.equal(error.body.reason, 'not_logged_in');
     assert.match(error.message, /cnpg-mcp login/);
@@ -269,7 +275,7 @@ test('optional loopback TCP listener checks the Host header and the per-install 
   const { remote, client, sidecar, settings } = await setup(t, { overrides: { tcpPort: 0 } });
   await loginThroughSidecar(client);
   const port = sidecar.tcpPort;
-  assert.ok(port);
+  assert.ok(port, 'port');
   const secretFile = tcpSecretPath(settings.configDir);
   assert.equal(statSync(secretFile).mode & 0o777, 0o600);
   const secret = (await import('node:fs')).readFileSync(secretFile, 'utf8').trim();

@@ -56,14 +56,17 @@ test('keychain round trip is visible with secret-tool and holds no access token'
   const listed = secretToolSearch();
   const account = `https://idp.example.com|client-roundtrip-${process.pid}|https://api.example.com`;
   assert.ok(listed.includes(`attribute.account = ${account}`), listed);
-  assert.ok(listed.includes('attribute.service = cnpg-mcp'));
-  assert.ok(listed.includes('rt-in-keychain'));
+  assert.ok(
+    listed.includes('attribute.service = cnpg-mcp'),
+    "listed.includes('attribute.service = cnpg-mcp')",
+  );
+  assert.ok(listed.includes('rt-in-keychain'), "listed.includes('rt-in-keychain')");
   assert.ok(!/access_?token/i.test(listed), 'only the refresh token and metadata are stored');
   assert.ok(!listed.includes('probe:'), 'the capability probe cleans up after itself');
   assert.equal((await store.load())?.refreshToken, 'rt-in-keychain');
   await store.clear();
   assert.equal(await store.load(), undefined);
-  assert.ok(!secretToolSearch().includes(account));
+  assert.ok(!secretToolSearch().includes(account), '!secretToolSearch().includes(account)');
 });
 
 test('a login through the sidecar lands in the keychain', async (t) => {
@@ -84,9 +87,13 @@ test('a login through the sidecar lands in the keychain', async (t) => {
   assert.equal(status.loggedIn, true);
   assert.ok(
     secretToolSearch().includes(`attribute.account = ${oidc.issuer}|${oidc.clientId}|${oidc.audience}`),
+    'the keychain holds an entry for this issuer, client and audience',
   );
   await client.logout();
-  assert.ok(!secretToolSearch().includes(`attribute.account = ${oidc.issuer}|`));
+  assert.ok(
+    !secretToolSearch().includes(`attribute.account = ${oidc.issuer}|`),
+    'no keychain entry for this issuer is left after logout',
+  );
 });
 
 const storeModule = fileURLToPath(new URL('../../src/daemon/store/keychain-store.ts', import.meta.url));
@@ -267,6 +274,9 @@ test('a sidecar started without a D-Bus session reports the keychain problem to 
   assert.match(storeNotice(status) ?? '', /token store cannot be used: .*CNPG_MCP_TOKEN_STORE=file/);
   const error = await forwardError(client);
   assert.equal(error.status, 503);
-  assert.ok(isSidecarError(error, 'ERR_KEYCHAIN_UNAVAILABLE'));
+  assert.ok(
+    isSidecarError(error, 'ERR_KEYCHAIN_UNAVAILABLE'),
+    "isSidecarError(error, 'ERR_KEYCHAIN_UNAVAILABLE')",
+  );
   assert.equal(error.body.problem, 'no-dbus');
 });

@@ -65,7 +65,7 @@ test('without a login the answer is ERR_LOGIN_REQUIRED even when the provider is
   const client = new SidecarClient(sidecar.socketPath);
   t.after(() => client.close());
   const error = await forwardError(client);
-  assert.ok(isSidecarError(error, 'ERR_LOGIN_REQUIRED'));
+  assert.ok(isSidecarError(error, 'ERR_LOGIN_REQUIRED'), "isSidecarError(error, 'ERR_LOGIN_REQUIRED')");
   const login = expectLogin(error.body.login, 'failed');
   assert.equal(login.code, 'ERR_PROVIDER_FAILED', 'the login it tried to start says why it could not');
   assert.match(login.message, /OpenID discovery at http:\/\/127\.0\.0\.1:9 failed/);

@@ -133,7 +133,7 @@ test('a sidecar started for a one-shot command exits soon unless a call comes', 
   t.after(() => {
     for (const { pid } of [idle, used]) if (alive(pid)) process.kill(pid, 'SIGTERM');
   });
-  assert.ok(idle.started && used.started);
+  assert.ok(idle.started && used.started, 'idle.started && used.started');
   // An MCP session starts using the second one: it keeps the normal idle time from then on.
   const client = new SidecarClient(used.socketPath);
   t.after(() => client.close());

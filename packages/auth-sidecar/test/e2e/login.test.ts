@@ -40,8 +40,8 @@ test('a person logs in with the browser flow; the remote sees their identity', a
   const start = await startBrowserLogin(client);
   const authorizationUrl = new URL(start.url);
   assert.equal(authorizationUrl.searchParams.get('code_challenge_method'), 'S256');
-  assert.ok(authorizationUrl.searchParams.get('state'));
-  assert.ok(authorizationUrl.searchParams.get('nonce'));
+  assert.ok(authorizationUrl.searchParams.get('state'), "authorizationUrl.searchParams.get('state')");
+  assert.ok(authorizationUrl.searchParams.get('nonce'), "authorizationUrl.searchParams.get('nonce')");
   assert.equal(authorizationUrl.searchParams.get('audience'), oidc.audience);
   assert.match(
     authorizationUrl.searchParams.get('redirect_uri') ?? '',
@@ -61,7 +61,10 @@ test('a person logs in with the browser flow; the remote sees their identity', a
   assert.equal(status.loggedIn, true);
   assert.equal(status.user?.sub, 'devstack|alice');
   assert.equal(status.store, 'file');
-  assert.ok(Date.parse(status.accessTokenExpiresAt ?? '') > Date.now());
+  assert.ok(
+    Date.parse(status.accessTokenExpiresAt ?? '') > Date.now(),
+    "Date.parse(status.accessTokenExpiresAt ?? '') > Date.now()",
+  );
 
   const response = await client.fetch('http://x/mcp', {
     method: 'POST',
@@ -121,12 +124,15 @@ test('a busy callback port gives an error naming the port and the setting', asyn
 test('device flow: the person approves the code elsewhere', async (t) => {
   const { oidc, client } = await setup(t);
   const start = await startDeviceLogin(client);
-  assert.ok(start.userCode);
-  assert.ok(start.verificationUri);
+  assert.ok(start.userCode, 'start.userCode');
+  assert.ok(start.verificationUri, 'start.verificationUri');
   await approveDeviceCode(start.verificationUri, start.userCode, credentials('bob'));
   const outcome = expectLogin(await client.waitForLogin(start, { timeoutMs: 20_000 }), 'logged_in');
   assert.equal(outcome.user?.email, 'bob@example.com');
-  assert.ok((oidc.tokenEndpointCalls()['urn:ietf:params:oauth:grant-type:device_code'] ?? 0) >= 1);
+  assert.ok(
+    (oidc.tokenEndpointCalls()['urn:ietf:params:oauth:grant-type:device_code'] ?? 0) >= 1,
+    "(oidc.tokenEndpointCalls()['urn:ietf:params:oauth:grant-type:device_code'] ?? 0) >= 1",
+  );
   const response = await client.fetch('http://x/mcp', { method: 'POST', body: '{}' });
   assert.equal(((await response.json()) as { sub: string }).sub, 'devstack|bob');
 });
@@ -165,7 +171,7 @@ test('logout revokes the refresh token at the provider, then deletes it', async 
   const { FileTokenStore } = await import('../../src/index.js');
   const store = new FileTokenStore(settings.configDir, settings, () => {});
   const stored = await store.load();
-  assert.ok(stored?.refreshToken);
+  assert.ok(stored?.refreshToken, 'stored?.refreshToken');
 
   const result = await client.logout();
   assert.deepEqual(result, { revoked: true, hadLogin: true });

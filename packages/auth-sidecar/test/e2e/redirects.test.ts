@@ -54,7 +54,7 @@ async function assertStillLoggedIn(
   stored: string | undefined,
 ): Promise<void> {
   assert.equal((await client.status()).loggedIn, true, 'the sidecar still has the login');
-  assert.ok(stored);
+  assert.ok(stored, 'stored');
   assert.equal(await storedToken(settings), stored, 'the stored refresh token is untouched');
   const config = await discoverDevClient(oidc);
   const tokens = await oidcClient.refreshTokenGrant(config, stored, { audience: oidc.audience });
@@ -90,7 +90,10 @@ test("a remote redirecting a call to the sidecar's /logout is refused, naming th
     locations.length,
     'each call reached the remote once, none was sent again',
   );
-  assert.ok(remote.seen.every((seen) => seen.url === '/mcp' && seen.method === 'POST'));
+  assert.ok(
+    remote.seen.every((seen) => seen.url === '/mcp' && seen.method === 'POST'),
+    "remote.seen.every((seen) => seen.url === '/mcp' && seen.method === 'POST')",
+  );
   assert.equal(oidc.tokenEndpointCalls().refresh_token ?? 0, 0, 'no token was touched');
   assert.ok(!lines.some((line) => /revocation|logged out/i.test(line)), lines.join('\n'));
   await assertStillLoggedIn(oidc, settings, client, stored);
@@ -123,7 +126,7 @@ test('the client never follows a redirect, whoever sends it', async (t) => {
   const client = new SidecarClient(socketPath);
   t.after(() => client.close());
   const error = await forwardError(client, mcpCall);
-  assert.ok(isSidecarError(error, 'ERR_REDIRECT_REFUSED'));
+  assert.ok(isSidecarError(error, 'ERR_REDIRECT_REFUSED'), "isSidecarError(error, 'ERR_REDIRECT_REFUSED')");
   assert.equal(error.body.location, '/logout');
   assert.deepEqual(seen, ['POST /mcp'], 'the redirect target was never requested');
 });

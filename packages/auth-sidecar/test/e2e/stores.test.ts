@@ -22,7 +22,7 @@ test('file store: 0600 file in a 0700 directory, written atomically, announced',
   const store = new FileTokenStore(configDir, identity, (line) => announced.push(line));
   assert.equal(announced.length, 1);
   assert.match(announced[0] ?? '', /token store is a FILE \(CNPG_MCP_TOKEN_STORE=file\)/);
-  assert.ok(announced[0]?.includes(store.location));
+  assert.ok(announced[0]?.includes(store.location), 'announced[0]?.includes(store.location)');
   assert.equal(await store.load(), undefined);
 
   await store.save({ refreshToken: 'rt-1', savedAt: new Date().toISOString(), user: { sub: 'u1' } });
@@ -96,7 +96,7 @@ test('lock: waits for the holder, and breaks a lock left by a dead process', asy
   writeFileSync(path, JSON.stringify({ pid: deadPid, token: 'abandoned' }));
   const started = Date.now();
   const recovered = await acquireLock(path, { waitMs: 2000 });
-  assert.ok(Date.now() - started < 2000);
+  assert.ok(Date.now() - started < 2000, 'Date.now() - started < 2000');
   await recovered.release();
 
   const held = await acquireLock(path);

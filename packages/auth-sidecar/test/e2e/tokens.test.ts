@@ -32,7 +32,7 @@ test('headless: a refresh token file works with no browser and no keychain; rota
   const { oidc, remote } = await providerAndRemote(t);
   const dir = scratchDir(t);
   const initial = await loginForTokens(oidc, { username: 'bob', audience: oidc.audience });
-  assert.ok(initial.refresh_token);
+  assert.ok(initial.refresh_token, 'initial.refresh_token');
   const file = join(dir, 'refresh-token');
   writeFileSync(file, `${initial.refresh_token}\n`, { mode: 0o600 });
   // Keychain selected and no D-Bus in env: touching the keychain would fail loudly.
@@ -59,7 +59,7 @@ test('headless: a refresh token file works with no browser and no keychain; rota
   assert.notEqual(rotated, initial.refresh_token, 'the rotated refresh token was written back');
   assert.equal(statSync(file).mode & 0o777, 0o600);
   assert.equal(oidc.tokenEndpointCalls().authorization_code, 1, 'only the initial login, no browser login');
-  assert.ok(!lines.join('\n').includes(rotated));
+  assert.ok(!lines.join('\n').includes(rotated), "!lines.join('\\n').includes(rotated)");
 });
 
 test('status with identify tells whose a refresh-token file is, before any call', async (t) => {
@@ -109,7 +109,7 @@ test('invalid_grant clears the stored token; the call gets the login the sidecar
   await loginThroughSidecar(client);
   const store = new FileTokenStore(settings.configDir, settings, () => {});
   const stored = await store.load();
-  assert.ok(stored);
+  assert.ok(stored, 'stored');
 
   // The grant is revoked elsewhere (e.g. by an administrator), then the remote rejects the token.
   const config = await discoverDevClient(oidc);

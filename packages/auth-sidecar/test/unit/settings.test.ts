@@ -60,7 +60,7 @@ test('errors name the setting, where the value came from and what was expected',
     try {
       loadSettings({ env: { ...base, XDG_CONFIG_HOME: dir, ...env } });
     } catch (error) {
-      assert.ok(error instanceof SettingsError);
+      assert.ok(error instanceof SettingsError, 'error instanceof SettingsError');
       return error.message;
     }
     assert.fail('expected a SettingsError');

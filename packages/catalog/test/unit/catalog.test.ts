@@ -39,7 +39,7 @@ test('every mutating tool offers dry_run; the person confirms every destructive 
     if (tool.annotations.destructiveHint)
       assert.ok(tool.confirmation, `${tool.name} is confirmed by the person`);
   }
-  assert.ok(findTool('credential_reveal')?.confirmation);
+  assert.ok(findTool('credential_reveal')?.confirmation, "findTool('credential_reveal')?.confirmation");
   // Clients that cannot ask the person repeat the name instead; the deletes always need it.
   for (const tool of catalog.filter((t) => t.confirmField)) {
     const listed = toolListForMcp().find((t) => t.name === tool.name)!;

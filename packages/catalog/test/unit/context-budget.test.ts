@@ -27,7 +27,10 @@ test(`the default toolsets' model-visible definitions fit in ${DEFAULT_SET_BUDGE
   const listed = toolListForMcp().filter(
     (listing) => hiddenBecause(listing, DEFAULT_SELECTION) === undefined,
   );
-  assert.ok(listed.some((listing) => listing.name === 'whoami'));
+  assert.ok(
+    listed.some((listing) => listing.name === 'whoami'),
+    "listed.some((listing) => listing.name === 'whoami')",
+  );
   const size = bytes(listed);
   assert.ok(size <= DEFAULT_SET_BUDGET, `default set (${listed.length} tools): ${size} bytes`);
 });
@@ -193,7 +196,7 @@ for (const { task, tool, mentions, required } of tasks) {
 
 test('every tool a task names exists, and the instructions carry the rules the schemas leave out', () => {
   for (const { tool } of tasks) assert.ok(findTool(tool), tool);
-  assert.ok(catalog.length >= tasks.length);
+  assert.ok(catalog.length >= tasks.length, 'catalog.length >= tasks.length');
   for (const rule of [
     'lower-case letters, digits and "-"',
     'lower-case letters, digits and "_"',

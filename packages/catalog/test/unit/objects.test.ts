@@ -49,12 +49,18 @@ test('reserved names and limits are visible in the published JSON Schema', () =>
   for (const reserved of ['postgres', 'streaming_replica', 'pg_monitor', 'cnpg_pooler_pgbouncer']) {
     assert.ok(!rolePattern.test(reserved), reserved);
   }
-  assert.ok(rolePattern.test('reporting') && rolePattern.test('postgres_ro'));
+  assert.ok(
+    rolePattern.test('reporting') && rolePattern.test('postgres_ro'),
+    "rolePattern.test('reporting') && rolePattern.test('postgres_ro')",
+  );
   assert.equal(props('role_create').password_length?.minimum, 16);
   assert.equal(props('cluster_logs').tail?.maximum, 5000);
   assert.deepEqual(props('pooler_create').pool_mode?.enum, ['session', 'transaction']);
   assert.deepEqual(props('backup_create').method?.enum, ['plugin', 'volumeSnapshot', 'barmanObjectStore']);
-  assert.ok(!new RegExp(String(props('database_create').name?.pattern)).test('template1'));
+  assert.ok(
+    !new RegExp(String(props('database_create').name?.pattern)).test('template1'),
+    "!new RegExp(String(props('database_create').name?.pattern)).test('template1')",
+  );
 });
 
 test('resource URIs parse to what they name, and nothing else', () => {

@@ -40,13 +40,16 @@ test('parseQuantity follows the Kubernetes quantity grammar', () => {
 
 test('the tool fields accept only quantities the parser reads, with a lower-case k', () => {
   const memory = (value: string) => resourcesField.safeParse({ requests: { memory: value } }).success;
-  assert.ok(memory('1k') && memory('512Mi') && memory('2G'));
-  assert.ok(!memory('1K'));
+  assert.ok(
+    memory('1k') && memory('512Mi') && memory('2G'),
+    "memory('1k') && memory('512Mi') && memory('2G')",
+  );
+  assert.ok(!memory('1K'), "!memory('1K')");
   for (const value of ['1k', '1Ki', '512Mi', '2G', '3T', '1500'])
     assert.notEqual(parseQuantity(value), undefined, value);
   for (const value of ['10Gi', '500M', '1Ti']) {
     assert.ok(storageSizeField.safeParse(value).success, value);
     assert.notEqual(parseQuantity(value), undefined, value);
   }
-  assert.ok(!storageSizeField.safeParse('1K').success);
+  assert.ok(!storageSizeField.safeParse('1K').success, "!storageSizeField.safeParse('1K').success");
 });

@@ -51,12 +51,21 @@ test('a selection hides other toolsets, and read-only mode everything not announ
   const shown = (toolsets: readonly (typeof TOOLSET_NAMES)[number][], readOnly: boolean) =>
     list.filter((l) => hiddenBecause(l, { toolsets, readOnly }) === undefined).map((l) => l.name);
   const backups = catalog.filter((t) => t.group === 'backups').map((t) => t.name);
-  assert.ok(backups.includes('backup_restore') && backups.includes('scheduled_backup_list'));
+  assert.ok(
+    backups.includes('backup_restore') && backups.includes('scheduled_backup_list'),
+    "backups.includes('backup_restore') && backups.includes('scheduled_backup_list')",
+  );
   assert.deepEqual(shown(['backups'], false).sort(), [...backups, 'whoami'].sort());
   const readOnly = shown(TOOLSET_NAMES, true);
-  assert.ok(readOnly.includes('cluster_logs') && readOnly.includes('whoami'));
+  assert.ok(
+    readOnly.includes('cluster_logs') && readOnly.includes('whoami'),
+    "readOnly.includes('cluster_logs') && readOnly.includes('whoami')",
+  );
   assert.ok(!readOnly.includes('credential_reveal'), 'a secret is not read-only');
-  assert.ok(readOnly.every((name) => catalog.find((t) => t.name === name)!.requiredScope === 'read'));
+  assert.ok(
+    readOnly.every((name) => catalog.find((t) => t.name === name)!.requiredScope === 'read'),
+    "readOnly.every((name) => catalog.find((t) => t.name === name)!.requiredScope === 'read')",
+  );
   assert.equal(
     hiddenBecause(list.find((l) => l.name === 'cluster_delete')!, { toolsets: ['cluster'], readOnly: true }),
     'read_only',

@@ -31,7 +31,7 @@ function isToolDefinition(value: unknown): value is ToolDefinition {
 
 test('each tool module defines exactly one tool and is named after it', async () => {
   const files = toolModuleFiles(toolsDir);
-  assert.ok(files.length > 0);
+  assert.ok(files.length > 0, 'files.length > 0');
   for (const file of files) {
     const module: Record<string, unknown> = await import(pathToFileURL(file).href);
     const defined = Object.values(module).filter(isToolDefinition);

@@ -43,7 +43,7 @@ describe('Kubernetes API conformance: generic machinery', () => {
     assert.deepEqual(byName.get('clusters/status')?.verbs, ['get', 'patch', 'update']);
     assert.equal(byName.get('clusters/scale')?.kind, 'Scale');
     assert.equal(byName.get('clusters/scale')?.group, 'autoscaling');
-    assert.ok(byName.get('poolers/scale'));
+    assert.ok(byName.get('poolers/scale'), "byName.get('poolers/scale')");
     assert.equal(byName.get('imagecatalogs/status'), undefined);
     assert.equal(byName.get('clusterimagecatalogs')?.namespaced, false);
     for (const plural of [
@@ -59,7 +59,10 @@ describe('Kubernetes API conformance: generic machinery', () => {
     const core = await t.core.getAPIResources();
     const pods = core.resources.find((r) => r.name === 'pods');
     assert.deepEqual(pods?.shortNames, ['po']);
-    assert.ok(core.resources.find((r) => r.name === 'pods/log'));
+    assert.ok(
+      core.resources.find((r) => r.name === 'pods/log'),
+      "core.resources.find((r) => r.name === 'pods/log')",
+    );
   });
 
   test('the CNPG CustomResourceDefinitions are installed and established', async () => {
@@ -74,15 +77,25 @@ describe('Kubernetes API conformance: generic machinery', () => {
       v1?.additionalPrinterColumns?.some(
         (c) => c.name === 'Primary' && c.jsonPath === '.status.currentPrimary',
       ),
+      "v1?.additionalPrinterColumns?.some((c) => c.name === 'Primary' && c.jsonPath === '.stat…",
     );
-    assert.ok(v1?.schema?.openAPIV3Schema?.properties?.spec?.properties?.instances);
+    assert.ok(
+      v1?.schema?.openAPIV3Schema?.properties?.spec?.properties?.instances,
+      'v1?.schema?.openAPIV3Schema?.properties?.spec?.properties?.instances',
+    );
     assert.equal(crd.status?.conditions?.find((c) => c.type === 'Established')?.status, 'True');
     const all = await ext.listCustomResourceDefinition();
     const cnpgCrds = all.items
       .filter((c) => c.spec.group === 'postgresql.cnpg.io')
       .map((c) => c.metadata?.name);
-    assert.ok(cnpgCrds.includes('clusterimagecatalogs.postgresql.cnpg.io'));
-    assert.ok(cnpgCrds.includes('databaseroles.postgresql.cnpg.io'));
+    assert.ok(
+      cnpgCrds.includes('clusterimagecatalogs.postgresql.cnpg.io'),
+      "cnpgCrds.includes('clusterimagecatalogs.postgresql.cnpg.io')",
+    );
+    assert.ok(
+      cnpgCrds.includes('databaseroles.postgresql.cnpg.io'),
+      "cnpgCrds.includes('databaseroles.postgresql.cnpg.io')",
+    );
   });
 
   test('create sets server metadata, strips status, applies defaults and prunes unknown fields', async () => {
@@ -146,7 +159,10 @@ describe('Kubernetes API conformance: generic machinery', () => {
       metadata: { ...created.metadata, labels: { team: 'a' } },
     });
     assert.equal(labelled.metadata.generation, 1);
-    assert.ok(Number(labelled.metadata.resourceVersion) > Number(created.metadata.resourceVersion));
+    assert.ok(
+      Number(labelled.metadata.resourceVersion) > Number(created.metadata.resourceVersion),
+      'Number(labelled.metadata.resourceVersion) > Number(created.metadata.resourceVersion)',
+    );
     const images = [{ major: 18, image: 'ghcr.io/cloudnative-pg/postgresql:18.4' }];
     const stale = await expectStatus(catalogs.replace('upd-1', { ...created, spec: { images } }), 409);
     assert.equal(stale.reason, 'Conflict');
@@ -224,7 +240,10 @@ describe('Kubernetes API conformance: generic machinery', () => {
     const manifest = { ...clusterManifest('ssa-1'), metadata: { name: 'ssa-1', namespace: t.namespace } };
     const created = await clusters.apply('ssa-1', manifest, 'tool-a');
     assert.equal(created.spec?.instances, 1);
-    assert.ok(created.metadata.managedFields?.some((m) => m.manager === 'tool-a' && m.operation === 'Apply'));
+    assert.ok(
+      created.metadata.managedFields?.some((m) => m.manager === 'tool-a' && m.operation === 'Apply'),
+      "created.metadata.managedFields?.some((m) => m.manager === 'tool-a' && m.operation === '…",
+    );
     const again = await clusters.apply('ssa-1', manifest, 'tool-a');
     assert.equal(again.metadata.generation, created.metadata.generation);
     const changed = { ...manifest, spec: { ...manifest.spec, instances: 2 } };
@@ -310,7 +329,7 @@ describe('Kubernetes API conformance: generic machinery', () => {
 
     const page1 = await t.core.listNamespacedConfigMap({ namespace: ns, labelSelector: 'tier', limit: 2 });
     assert.equal(page1.items.length, 2);
-    assert.ok(page1.metadata?._continue);
+    assert.ok(page1.metadata?._continue, 'page1.metadata?._continue');
     const page2 = await t.core.listNamespacedConfigMap({
       namespace: ns,
       labelSelector: 'tier',
@@ -321,7 +340,7 @@ describe('Kubernetes API conformance: generic machinery', () => {
       page2.items.map((i) => i.metadata?.name),
       ['sel-c'],
     );
-    assert.ok(!page2.metadata?._continue);
+    assert.ok(!page2.metadata?._continue, '!page2.metadata?._continue');
 
     const all = await t.custom.listClusterCustomObject({
       group: 'postgresql.cnpg.io',
@@ -329,23 +348,29 @@ describe('Kubernetes API conformance: generic machinery', () => {
       plural: 'clusters',
     });
     const items = (all as { items: { metadata: k8s.V1ObjectMeta; kind: string }[] }).items;
-    assert.ok(items.some((i) => i.metadata.namespace === ns));
+    assert.ok(
+      items.some((i) => i.metadata.namespace === ns),
+      'items.some((i) => i.metadata.namespace === ns)',
+    );
     assert.equal(items[0]?.kind, 'Cluster');
     const cms = await t.core.listConfigMapForAllNamespaces({ labelSelector: 'tier=web' });
-    assert.ok(cms.items.some((i) => i.metadata?.namespace === ns && i.metadata.name === 'sel-c'));
+    assert.ok(
+      cms.items.some((i) => i.metadata?.namespace === ns && i.metadata.name === 'sel-c'),
+      "cms.items.some((i) => i.metadata?.namespace === ns && i.metadata.name === 'sel-c')",
+    );
   });
 
   test('delete answers a Success Status; dryRun=All validates without persisting', async () => {
     const clusters = cnpg(t, 'clusters');
     const dry = await clusters.create(clusterManifest('dry-1'), { dryRun: 'All' });
-    assert.ok(dry.metadata.uid);
-    assert.ok(!dry.metadata.resourceVersion);
+    assert.ok(dry.metadata.uid, 'dry.metadata.uid');
+    assert.ok(!dry.metadata.resourceVersion, '!dry.metadata.resourceVersion');
     await expectStatus(clusters.get('dry-1'), 404);
     const invalidDry = await expectStatus(clusters.create(clusterManifest('dry-1'), { dryRun: 'Yes' }), 422);
     assert.match(invalidDry.message, /Unsupported value: "Yes": supported values: "All"/);
     const created = await clusters.create(clusterManifest('del-1'));
     await clusters.delete('del-1', { dryRun: 'All' });
-    assert.ok(await clusters.get('del-1'));
+    assert.ok(await clusters.get('del-1'), "await clusters.get('del-1')");
     const dryPatch = await clusters.merge('del-1', { spec: { instances: 3 } }, { dryRun: 'All' });
     assert.equal(dryPatch.spec?.instances, 3);
     assert.equal((await clusters.get('del-1')).spec?.instances, 1);

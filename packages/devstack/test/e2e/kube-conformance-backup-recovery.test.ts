@@ -87,7 +87,10 @@ describe('CNPG backups and restores', () => {
     assert.deepEqual(c.status?.healthyPVC, ['pg-bk-1', 'pg-bk-1-wal', 'pg-bk-2', 'pg-bk-2-wal']);
     assert.equal(c.status?.instances, 2);
     const pod = await t.core.readNamespacedPod({ name: 'pg-bk-1', namespace: t.namespace });
-    assert.ok(pod.spec?.volumes?.some((v) => v.persistentVolumeClaim?.claimName === 'pg-bk-1-wal'));
+    assert.ok(
+      pod.spec?.volumes?.some((v) => v.persistentVolumeClaim?.claimName === 'pg-bk-1-wal'),
+      "pod.spec?.volumes?.some((v) => v.persistentVolumeClaim?.claimName === 'pg-bk-1-wal')",
+    );
 
     await cnpg(t, 'clusters').create(
       clusterManifest('pg-wal', { instances: 2, walStorage: { size: '1Gi' } }),
@@ -104,6 +107,7 @@ describe('CNPG backups and restores', () => {
     assert.deepEqual(left, ['pg-wal-1', 'pg-wal-1-wal']);
     assert.ok(
       (await events('pg-wal')).includes('Normal ScaleDown: Scaling down - removing instance: pg-wal-2'),
+      "(await events('pg-wal')).includes('Normal ScaleDown: Scaling down - removing instance: …",
     );
   });
 
@@ -121,9 +125,10 @@ describe('CNPG backups and restores', () => {
       'Normal Starting: Starting backup for cluster pg-bk',
     ]);
     const c = (await cnpg(t, 'clusters').get('pg-bk')) as Obj;
-    assert.ok(c.status?.lastSuccessfulBackup);
+    assert.ok(c.status?.lastSuccessfulBackup, 'c.status?.lastSuccessfulBackup');
     assert.ok(
       (c.status?.lastSuccessfulBackupByMethod as Record<string, string> | undefined)?.barmanObjectStore,
+      '(c.status?.lastSuccessfulBackupByMethod as Record<string, string> | undefined)?.barmanO…',
     );
   });
 
@@ -202,6 +207,7 @@ describe('CNPG backups and restores', () => {
       (await events('bk-snap')).includes(
         'Normal CreateSnapshot: Creating VolumeSnapshot for PVC pg-bk-1-wal',
       ),
+      "(await events('bk-snap')).includes('Normal CreateSnapshot: Creating VolumeSnapshot for …",
     );
   });
 
@@ -214,6 +220,7 @@ describe('CNPG backups and restores', () => {
       (await events('bk-nosection')).includes(
         'Warning ClusterHasBackupConfigured: cannot proceed with the backup as the cluster has no backup section',
       ),
+      "(await events('bk-nosection')).includes('Warning ClusterHasBackupConfigured: cannot pro…",
     );
     const { backup: noPlugin } = await phasesOf('bk-noplugin', () =>
       backup('bk-noplugin', 'pg-nobk', { method: 'plugin', pluginConfiguration: { name: PLUGIN } }),
@@ -239,6 +246,7 @@ describe('CNPG backups and restores', () => {
       (await events('pg-from-snap')).includes(
         `Warning ErrorNoBackup: Backup object "${t.namespace}/bk-later" is missing`,
       ),
+      "(await events('pg-from-snap')).includes(`Warning ErrorNoBackup: Backup object \"${t.name…",
     );
     await backup('bk-later', 'pg-bk', { method: 'volumeSnapshot' });
     await healthy('pg-from-snap');
@@ -256,6 +264,7 @@ describe('CNPG backups and restores', () => {
       (await events('pg-from-snap')).includes(
         'Normal CreatingInstance: Primary instance (from volumeSnapshots)',
       ),
+      "(await events('pg-from-snap')).includes('Normal CreatingInstance: Primary instance (fro…",
     );
   });
 
@@ -319,16 +328,28 @@ describe('CNPG backups and restores', () => {
       422,
     );
     const messages = bad.details?.causes?.map((c) => c.message) ?? [];
-    assert.ok(messages.some((m) => m.endsWith('Recovery target options are mutually exclusive')));
-    assert.ok(messages.some((m) => m.endsWith('The format of TargetTime is invalid')));
-    assert.ok(messages.some((m) => m.endsWith('Invalid TargetLSN')));
+    assert.ok(
+      messages.some((m) => m.endsWith('Recovery target options are mutually exclusive')),
+      "messages.some((m) => m.endsWith('Recovery target options are mutually exclusive'))",
+    );
+    assert.ok(
+      messages.some((m) => m.endsWith('The format of TargetTime is invalid')),
+      "messages.some((m) => m.endsWith('The format of TargetTime is invalid'))",
+    );
+    assert.ok(
+      messages.some((m) => m.endsWith('Invalid TargetLSN')),
+      "messages.some((m) => m.endsWith('Invalid TargetLSN'))",
+    );
     const source = await expectStatus(
       cnpg(t, 'clusters').create(
         clusterManifest('pg-src', { bootstrap: { recovery: { source: 'missing' } } }),
       ),
       422,
     );
-    assert.ok(source.details?.causes?.some((c) => c.message.endsWith('External cluster missing not found')));
+    assert.ok(
+      source.details?.causes?.some((c) => c.message.endsWith('External cluster missing not found')),
+      "source.details?.causes?.some((c) => c.message.endsWith('External cluster missing not fo…",
+    );
     // A time target needs no backupID.
     await cnpg(t, 'clusters').create(recovery({ targetTime: '2026-08-21 10:00:00.000000+00' }));
     await healthy('pg-pitr');

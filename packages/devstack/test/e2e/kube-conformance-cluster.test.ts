@@ -82,7 +82,10 @@ describe('CNPG reconciler conformance: Cluster', () => {
     assert.equal(decoded('dbname'), 'app');
     assert.match(decoded('uri'), new RegExp(`^postgresql://app:.+@pg-main-rw\\.${t.namespace}:5432/app$`));
     for (const name of ['pg-main-ca', 'pg-main-server', 'pg-main-replication']) {
-      assert.ok(await t.core.readNamespacedSecret({ name, namespace: t.namespace }));
+      assert.ok(
+        await t.core.readNamespacedSecret({ name, namespace: t.namespace }),
+        'await t.core.readNamespacedSecret({ name, namespace: t.namespace })',
+      );
     }
     await expectStatus(
       t.core.readNamespacedSecret({ name: 'pg-main-superuser', namespace: t.namespace }),
@@ -111,7 +114,10 @@ describe('CNPG reconciler conformance: Cluster', () => {
       assert.equal(owner?.kind, 'Cluster');
       assert.equal(owner?.uid, created.metadata.uid);
       assert.equal(owner?.controller, true);
-      assert.ok(pod.spec?.containers.some((c) => c.name === 'postgres'));
+      assert.ok(
+        pod.spec?.containers.some((c) => c.name === 'postgres'),
+        "pod.spec?.containers.some((c) => c.name === 'postgres')",
+      );
     }
     const pvcs = await t.core.listNamespacedPersistentVolumeClaim({
       namespace: t.namespace,
@@ -174,7 +180,10 @@ describe('CNPG reconciler conformance: Cluster', () => {
         : undefined;
     });
     assert.equal(after.status?.targetPrimary, 'pg-sw-2');
-    assert.ok(Number(after.status?.timelineID) > Number(before.status?.timelineID));
+    assert.ok(
+      Number(after.status?.timelineID) > Number(before.status?.timelineID),
+      'Number(after.status?.timelineID) > Number(before.status?.timelineID)',
+    );
     const pods = await instancePods('pg-sw');
     assert.deepEqual(
       pods.map((p) => p.metadata?.labels?.['cnpg.io/instanceRole']),
@@ -235,7 +244,10 @@ describe('CNPG reconciler conformance: Cluster', () => {
     const job = await t.kc
       .makeApiClient(k8s.BatchV1Api)
       .readNamespacedJob({ name: 'pg-empty-store-1-full-recovery', namespace: t.namespace });
-    assert.ok(job.status?.conditions?.some((c) => c.type === 'Failed' && c.status === 'True'));
+    assert.ok(
+      job.status?.conditions?.some((c) => c.type === 'Failed' && c.status === 'True'),
+      "job.status?.conditions?.some((c) => c.type === 'Failed' && c.status === 'True')",
+    );
     assert.equal((await instancePods('pg-empty-store')).length, 0);
 
     await cnpg(t, 'clusters').create(
@@ -371,7 +383,10 @@ describe('CNPG reconciler conformance: Cluster', () => {
         ? list
         : undefined;
     });
-    assert.ok(pods.every((p) => !uids.includes(p.metadata?.uid)));
+    assert.ok(
+      pods.every((p) => !uids.includes(p.metadata?.uid)),
+      'pods.every((p) => !uids.includes(p.metadata?.uid))',
+    );
     await clusters.merge('pg-rs', {
       metadata: { annotations: { 'cnpg.io/reloadedAt': new Date().toISOString() } },
     });
@@ -444,7 +459,10 @@ describe('CNPG reconciler conformance: Cluster', () => {
     assert.ok(phases.includes('Upgrading Postgres major version'), phases.join(' → '));
     assert.equal(major.status?.targetPgDataImageInfo, undefined);
     const pods = await instancePods('pg-up');
-    assert.ok(pods.every((p) => p.spec?.containers[0]?.image === image('18.4-system-trixie')));
+    assert.ok(
+      pods.every((p) => p.spec?.containers[0]?.image === image('18.4-system-trixie')),
+      "pods.every((p) => p.spec?.containers[0]?.image === image('18.4-system-trixie'))",
+    );
     const downgrade = await expectStatus(
       clusters.merge('pg-up', { spec: { imageName: image('17.6-system-trixie') } }),
       422,
@@ -570,7 +588,7 @@ describe('CNPG reconciler conformance: Cluster', () => {
       container: 'postgres',
     });
     const lines = log.trim().split('\n');
-    assert.ok(lines.length >= 2);
+    assert.ok(lines.length >= 2, 'lines.length >= 2');
     const parsed = lines.map(
       (l) =>
         JSON.parse(l) as {
@@ -581,11 +599,15 @@ describe('CNPG reconciler conformance: Cluster', () => {
           record?: { message: string };
         },
     );
-    assert.ok(parsed.every((l) => l.logging_pod === 'pg-log-1' && l.level && l.ts && l.logger));
+    assert.ok(
+      parsed.every((l) => l.logging_pod === 'pg-log-1' && l.level && l.ts && l.logger),
+      "parsed.every((l) => l.logging_pod === 'pg-log-1' && l.level && l.ts && l.logger)",
+    );
     assert.ok(
       parsed.some(
         (l) => l.logger === 'postgres' && l.record?.message.includes('ready to accept connections'),
       ),
+      "parsed.some((l) => l.logger === 'postgres' && l.record?.message.includes('ready to acce…",
     );
     const tail = await t.core.readNamespacedPodLog({
       name: 'pg-log-1',
@@ -600,7 +622,7 @@ describe('CNPG reconciler conformance: Cluster', () => {
       container: 'postgres',
       sinceSeconds: 3600,
     });
-    assert.ok(recent.length > 0);
+    assert.ok(recent.length > 0, 'recent.length > 0');
     const wrong = await expectStatus(
       t.core.readNamespacedPodLog({ name: 'pg-log-1', namespace: t.namespace, container: 'nope' }),
       400,
@@ -647,7 +669,10 @@ describe('CNPG reconciler conformance: Cluster', () => {
       });
       return list.items.length > 0 ? list.items : undefined;
     });
-    assert.ok(events.every((e) => e.involvedObject.kind === 'Cluster'));
+    assert.ok(
+      events.every((e) => e.involvedObject.kind === 'Cluster'),
+      "events.every((e) => e.involvedObject.kind === 'Cluster')",
+    );
   });
 
   test('superuser secret exists only with enableSuperuserAccess', async () => {
@@ -693,6 +718,9 @@ describe('CNPG reconciler conformance: Cluster', () => {
       return pods.length + pvcs.items.length + secrets.items.length === 0 ? true : undefined;
     });
     await expectStatus(t.core.readNamespacedService({ name: 'pg-gone-rw', namespace: t.namespace }), 404);
-    assert.ok(await t.core.readNamespacedSecret({ name: 'pg-gone-user', namespace: t.namespace }));
+    assert.ok(
+      await t.core.readNamespacedSecret({ name: 'pg-gone-user', namespace: t.namespace }),
+      "await t.core.readNamespacedSecret({ name: 'pg-gone-user', namespace: t.namespace })",
+    );
   });
 });

@@ -64,7 +64,10 @@ describe('CNPG reconciler conformance: backups, poolers, databases and roles', (
     });
     assert.equal(done.status?.phase, 'completed', String(done.status?.error));
     assert.equal(done.status?.method, 'volumeSnapshot');
-    assert.ok(done.status?.startedAt && done.status?.stoppedAt);
+    assert.ok(
+      done.status?.startedAt && done.status?.stoppedAt,
+      'done.status?.startedAt && done.status?.stoppedAt',
+    );
     const cluster = await cnpg(t, 'clusters').get('pg');
     const cond = (cluster.status?.conditions as { type: string; status: string }[] | undefined)?.find(
       (c) => c.type === 'LastBackupSucceeded',
@@ -72,6 +75,7 @@ describe('CNPG reconciler conformance: backups, poolers, databases and roles', (
     assert.equal(cond?.status, 'True');
     assert.ok(
       (cluster.status?.lastSuccessfulBackupByMethod as Record<string, string> | undefined)?.volumeSnapshot,
+      '(cluster.status?.lastSuccessfulBackupByMethod as Record<string, string> | undefined)?.v…',
     );
   });
 
@@ -135,7 +139,10 @@ describe('CNPG reconciler conformance: backups, poolers, databases and roles', (
     assert.equal(first.metadata.labels?.['cnpg.io/immediateBackup'], 'true');
     assert.equal(first.metadata.ownerReferences?.[0]?.kind, 'ScheduledBackup');
     const sb = await cnpg(t, 'scheduledbackups').get('nightly');
-    assert.ok(sb.status?.lastScheduleTime && sb.status?.nextScheduleTime);
+    assert.ok(
+      sb.status?.lastScheduleTime && sb.status?.nextScheduleTime,
+      'sb.status?.lastScheduleTime && sb.status?.nextScheduleTime',
+    );
   });
 
   test('a Pooler gets a deployment, service and pods and reports status', async () => {
@@ -157,7 +164,10 @@ describe('CNPG reconciler conformance: backups, poolers, databases and roles', (
       labelSelector: 'cnpg.io/poolerName=pg-pooler-rw',
     });
     assert.equal(pods.items.length, 2);
-    assert.ok(pods.items.every((p) => p.metadata?.labels?.['cnpg.io/podRole'] === 'pooler'));
+    assert.ok(
+      pods.items.every((p) => p.metadata?.labels?.['cnpg.io/podRole'] === 'pooler'),
+      "pods.items.every((p) => p.metadata?.labels?.['cnpg.io/podRole'] === 'pooler')",
+    );
   });
 
   test('a Pooler scales through /scale and reports paused', async () => {

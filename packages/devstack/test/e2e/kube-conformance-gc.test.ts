@@ -63,7 +63,10 @@ describe('Kubernetes API conformance: owner references, finalizers and deletion'
       const o = await exists('fg-owner');
       return o?.metadata?.deletionTimestamp ? o : undefined;
     });
-    assert.ok(held.metadata?.finalizers?.includes('foregroundDeletion'));
+    assert.ok(
+      held.metadata?.finalizers?.includes('foregroundDeletion'),
+      "held.metadata?.finalizers?.includes('foregroundDeletion')",
+    );
     await t.core.patchNamespacedConfigMap(
       { name: 'fg-dep', namespace: t.namespace, body: { metadata: { finalizers: null } } },
       mergePatch,
@@ -77,7 +80,7 @@ describe('Kubernetes API conformance: owner references, finalizers and deletion'
     await cm('fin-1', { finalizers: ['example.com/hold'] });
     await t.core.deleteNamespacedConfigMap({ name: 'fin-1', namespace: t.namespace });
     const marked = await exists('fin-1');
-    assert.ok(marked?.metadata?.deletionTimestamp);
+    assert.ok(marked?.metadata?.deletionTimestamp, 'marked?.metadata?.deletionTimestamp');
     const added = await expectStatus(
       t.core.patchNamespacedConfigMap(
         {

@@ -35,7 +35,10 @@ describe('Kubernetes API conformance: optimistic concurrency on ConfigMaps', () 
   test('a PUT with a stale resourceVersion is 409 Conflict with the Status body, and changes nothing', async () => {
     const first = await create('cas-put');
     const second = await replace('cas-put', { ...first, data: { n: '1' } });
-    assert.ok(Number(second.metadata?.resourceVersion) > Number(first.metadata?.resourceVersion));
+    assert.ok(
+      Number(second.metadata?.resourceVersion) > Number(first.metadata?.resourceVersion),
+      'Number(second.metadata?.resourceVersion) > Number(first.metadata?.resourceVersion)',
+    );
     const stale = await expectStatus(replace('cas-put', { ...first, data: { n: '2' } }), 409);
     assert.equal(stale.reason, 'Conflict');
     assert.equal(stale.message, conflictMessage('cas-put'));

@@ -172,7 +172,7 @@ describe('emulator authentication, RBAC, impersonation and access reviews', () =
     const gateway = clientFor('gateway-token').makeApiClient(k8s.CoreV1Api);
     const asRobot = k8s.setHeaderOptions('Impersonate-User', 'system:serviceaccount:apps:robot');
     const list = await gateway.listNamespacedConfigMap({ namespace: 'apps' }, asRobot);
-    assert.ok(Array.isArray(list.items));
+    assert.ok(Array.isArray(list.items), 'Array.isArray(list.items)');
     const other = await expectStatus(
       gateway.listNamespacedConfigMap(
         { namespace: 'apps' },
@@ -227,13 +227,17 @@ describe('emulator authentication, RBAC, impersonation and access reviews', () =
     const rules = await authz.createSelfSubjectRulesReview({ body: { spec: { namespace: 'apps' } } });
     assert.ok(
       rules.status?.resourceRules.some((r) => r.resources?.includes('clusters') && r.verbs.includes('list')),
+      "rules.status?.resourceRules.some((r) => r.resources?.includes('clusters') && r.verbs.in…",
     );
   });
 
   test('the policy can be replaced at run time', async () => {
     kube.setRbac({ users: { bob: [{ verbs: ['list'], apiGroups: [''], resources: ['namespaces'] }] } });
     const list = await bob.makeApiClient(k8s.CoreV1Api).listNamespace();
-    assert.ok(list.items.some((n) => n.metadata?.name === 'apps'));
+    assert.ok(
+      list.items.some((n) => n.metadata?.name === 'apps'),
+      "list.items.some((n) => n.metadata?.name === 'apps')",
+    );
   });
 
   test('a 401 carries a Status body', async () => {

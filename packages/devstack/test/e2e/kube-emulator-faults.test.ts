@@ -38,9 +38,9 @@ describe('emulator fault injection', () => {
       assert.equal(body.details.retryAfterSeconds, 7);
     }
     const ok = await core.listNamespacedConfigMap({ namespace: 'apps' });
-    assert.ok(Array.isArray(ok.items));
+    assert.ok(Array.isArray(ok.items), 'Array.isArray(ok.items)');
     const other = await core.listNamespacedSecret({ namespace: 'apps' });
-    assert.ok(Array.isArray(other.items));
+    assert.ok(Array.isArray(other.items), 'Array.isArray(other.items)');
   });
 
   test('5xx answers carry Status bodies', async () => {
@@ -58,7 +58,7 @@ describe('emulator fault injection', () => {
     kube.faults.add({ path: '/api/v1/namespaces/apps/services', latencyMs: 150, times: 1 });
     const started = Date.now();
     await core.listNamespacedService({ namespace: 'apps' });
-    assert.ok(Date.now() - started >= 140);
+    assert.ok(Date.now() - started >= 140, 'Date.now() - started >= 140');
   });
 
   test('a dropped connection surfaces as a network error, not an API error', async () => {
@@ -68,6 +68,6 @@ describe('emulator fault injection', () => {
       (err: { code?: unknown }) => typeof err.code !== 'number',
     );
     const after = await core.listNamespacedPod({ namespace: 'apps' });
-    assert.ok(Array.isArray(after.items));
+    assert.ok(Array.isArray(after.items), 'Array.isArray(after.items)');
   });
 });

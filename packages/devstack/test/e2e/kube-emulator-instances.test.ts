@@ -51,8 +51,8 @@ test('emulating CloudNativePG 1.29: no DatabaseRole in discovery or as a CRD; ma
     resources: Array<{ name: string }>;
   };
   const names = discovery.resources.map((resource) => resource.name);
-  assert.ok(names.includes('clusters'));
-  assert.ok(!names.includes('databaseroles'));
+  assert.ok(names.includes('clusters'), "names.includes('clusters')");
+  assert.ok(!names.includes('databaseroles'), "!names.includes('databaseroles')");
   const crd = await fetch(
     `${kube.url}/apis/apiextensions.k8s.io/v1/customresourcedefinitions/databaseroles.postgresql.cnpg.io`,
     { headers },

@@ -82,6 +82,7 @@ describe('time-compressed ScheduledBackups', () => {
     assert.ok(messages.includes(`Scheduled first backup by ${day} 00:00:00 +0000 UTC`), messages.join('; '));
     assert.ok(
       messages.some((m) => /^Next backup scheduled by \d{4}-\d{2}-\d{2} 00:00:00 \+0000 UTC$/.test(m ?? '')),
+      'messages.some((m) => /^Next backup scheduled by \\d{4}-\\d{2}-\\d{2} 00:00:00 \\+0000 UTC$/…',
     );
   });
 

@@ -63,6 +63,9 @@ describe('the emulator keeps its objects in a state file', () => {
       status: { readyInstances: number };
     };
     assert.equal(scaled.status.readyInstances, 3);
-    assert.ok(Number(scaled.metadata.resourceVersion) > Number(before.metadata.resourceVersion));
+    assert.ok(
+      Number(scaled.metadata.resourceVersion) > Number(before.metadata.resourceVersion),
+      'Number(scaled.metadata.resourceVersion) > Number(before.metadata.resourceVersion)',
+    );
   });
 });

@@ -54,7 +54,7 @@ describe('emulator traffic and watch interruptions', () => {
 
   const until = async (check: () => boolean) => {
     for (let i = 0; i < 200 && !check(); i += 1) await new Promise((resolve) => setTimeout(resolve, 10));
-    assert.ok(check());
+    assert.ok(check(), 'check()');
   };
 
   test('counts requests, watches among them, and the connections they came on', async () => {

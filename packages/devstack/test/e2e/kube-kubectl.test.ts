@@ -115,7 +115,7 @@ describe('kubectl against the emulator', () => {
       /spec\.instances: Invalid value: 0: spec\.instances in body should be greater than or equal to 1/,
     );
     const names = await clusterNames();
-    assert.ok(names.includes('pg-create'));
+    assert.ok(names.includes('pg-create'), "names.includes('pg-create')");
     assert.ok(
       !names.includes('pg-unknown') && !names.includes('pg-zero'),
       'refused manifests were not stored',
@@ -164,8 +164,8 @@ describe('kubectl against the emulator', () => {
       items: { metadata: { name: string; namespace: string } }[];
     };
     const names = all.items.map((i) => `${i.metadata.namespace}/${i.metadata.name}`);
-    assert.ok(names.includes('apps/settings'));
-    assert.ok(names.includes('team-b/other'));
+    assert.ok(names.includes('apps/settings'), "names.includes('apps/settings')");
+    assert.ok(names.includes('team-b/other'), "names.includes('team-b/other')");
     const table = await kubectl('get', 'clusters', '-n', 'apps');
     assert.match(table, /^NAME\s+AGE\s+INSTANCES\s+READY\s+STATUS\s+PRIMARY/m);
     assert.match(table, /pg-kubectl/);

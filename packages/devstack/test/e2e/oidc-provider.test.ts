@@ -36,10 +36,16 @@ describe('devstack OpenID provider', () => {
     assert.equal(metadata.issuer, oidc.issuer);
     assert.match(oidc.issuer, /^http:\/\/127\.0\.0\.1:\d+$/);
     assert.deepEqual(metadata.code_challenge_methods_supported, ['S256']);
-    assert.ok(metadata.device_authorization_endpoint);
-    assert.ok(metadata.revocation_endpoint);
-    assert.ok(metadata.grant_types_supported?.includes('refresh_token'));
-    assert.ok(metadata.authorization_response_iss_parameter_supported);
+    assert.ok(metadata.device_authorization_endpoint, 'metadata.device_authorization_endpoint');
+    assert.ok(metadata.revocation_endpoint, 'metadata.revocation_endpoint');
+    assert.ok(
+      metadata.grant_types_supported?.includes('refresh_token'),
+      "metadata.grant_types_supported?.includes('refresh_token')",
+    );
+    assert.ok(
+      metadata.authorization_response_iss_parameter_supported,
+      'metadata.authorization_response_iss_parameter_supported',
+    );
   });
 
   test('code flow through a real loopback listener: PKCE, state, nonce and iss checked; JWT verifies', async () => {
@@ -98,7 +104,10 @@ describe('devstack OpenID provider', () => {
       assert.deepEqual(payload.groups, ['developers']);
       assert.equal(typeof payload.jti, 'string');
       assert.equal(typeof payload.iat, 'number');
-      assert.ok(Number(payload.exp) - Number(payload.iat) <= 30);
+      assert.ok(
+        Number(payload.exp) - Number(payload.iat) <= 30,
+        'Number(payload.exp) - Number(payload.iat) <= 30',
+      );
       assert.deepEqual(String(payload.scope).split(' ').sort(), ['mcp:read', 'mcp:write']);
     } finally {
       listener.closeAllConnections();
@@ -178,7 +187,7 @@ describe('devstack OpenID provider', () => {
     const { payload } = await verifyAccessToken(oidc, tokens.access_token);
     assert.equal(payload.sub, 'devstack|bob');
     const scopes = String(payload.scope).split(' ');
-    assert.ok(scopes.includes('mcp:read'));
+    assert.ok(scopes.includes('mcp:read'), "scopes.includes('mcp:read')");
     assert.ok(!scopes.includes('mcp:write'), 'only the requested API scope is granted');
   });
 
@@ -192,18 +201,21 @@ describe('devstack OpenID provider', () => {
 
   test('refresh tokens rotate; reusing a rotated one revokes the whole grant', async () => {
     const first = await loginForTokens(oidc, { username: 'alice' });
-    assert.ok(first.refresh_token);
+    assert.ok(first.refresh_token, 'first.refresh_token');
     const before = oidc.tokenEndpointCalls().refresh_token ?? 0;
     const second = await oidcClient.refreshTokenGrant(config, first.refresh_token, {
       audience: oidc.audience,
     });
-    assert.ok(second.refresh_token);
+    assert.ok(second.refresh_token, 'second.refresh_token');
     assert.notEqual(second.refresh_token, first.refresh_token);
     await verifyAccessToken(oidc, second.access_token);
     assert.equal((oidc.tokenEndpointCalls().refresh_token ?? 0) - before, 1);
 
     await assert.rejects(oidcClient.refreshTokenGrant(config, first.refresh_token), (error: unknown) => {
-      assert.ok(error instanceof oidcClient.ResponseBodyError);
+      assert.ok(
+        error instanceof oidcClient.ResponseBodyError,
+        'error instanceof oidcClient.ResponseBodyError',
+      );
       assert.equal(error.error, 'invalid_grant');
       return true;
     });
@@ -216,7 +228,7 @@ describe('devstack OpenID provider', () => {
 
   test('revocation (RFC 7009) makes a refresh token unusable', async () => {
     const tokens = await loginForTokens(oidc, { username: 'bob' });
-    assert.ok(tokens.refresh_token);
+    assert.ok(tokens.refresh_token, 'tokens.refresh_token');
     await oidcClient.tokenRevocation(config, tokens.refresh_token, { token_type_hint: 'refresh_token' });
     await assert.rejects(
       oidcClient.refreshTokenGrant(config, tokens.refresh_token),
@@ -244,8 +256,11 @@ describe('devstack OpenID provider', () => {
     const tokens = await polling;
     const { payload } = await verifyAccessToken(oidc, tokens.access_token);
     assert.deepEqual(payload.groups, ['cnpg-admins']);
-    assert.ok(tokens.refresh_token);
-    assert.ok((oidc.tokenEndpointCalls()[DEVICE_GRANT] ?? 0) >= 1);
+    assert.ok(tokens.refresh_token, 'tokens.refresh_token');
+    assert.ok(
+      (oidc.tokenEndpointCalls()[DEVICE_GRANT] ?? 0) >= 1,
+      '(oidc.tokenEndpointCalls()[DEVICE_GRANT] ?? 0) >= 1',
+    );
   });
 
   test('signing-key rotation publishes a new kid, keeps or drops the old key', async () => {

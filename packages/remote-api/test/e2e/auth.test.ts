@@ -50,7 +50,7 @@ describe('token checks with tokens from a real login', () => {
     const who = result.structuredContent as { email: string; userId: string; scopes: string[] };
     assert.equal(who.email, 'alice@example.com');
     assert.match(who.userId, /^devstack-alice-[0-9a-f]{12}$/);
-    assert.ok(who.scopes.includes('mcp:write'));
+    assert.ok(who.scopes.includes('mcp:write'), "who.scopes.includes('mcp:write')");
     await client.close();
   });
 
@@ -69,7 +69,7 @@ describe('token checks with tokens from a real login', () => {
 
   test('a garbage token: 401 invalid_token', async () => {
     const { challenge } = await expectRefused('Bearer abc.def.ghi', 401, 'invalid_token');
-    assert.ok(challenge.error_description);
+    assert.ok(challenge.error_description, 'challenge.error_description');
   });
 
   test('an oversized token is refused before parsing', async () => {
@@ -166,7 +166,7 @@ describe('token checks with tokens from a real login', () => {
     assert.match(text, /cnpg_mcp_tool_calls_total\{tool="whoami",outcome="success"\} [1-9]/);
     assert.match(text, /cnpg_mcp_http_request_duration_seconds_bucket\{route="\/mcp",le="\+Inf"\} [1-9]/);
     const logs = api.logs.lines.join('');
-    assert.ok(logs.length > 0);
+    assert.ok(logs.length > 0, 'logs.length > 0');
     assert.ok(!logs.includes(aliceToken.split('.')[1]!), 'token payload absent from logs');
     assert.ok(!logs.includes('eyJ'), 'no JWT-looking strings in logs');
   });

@@ -102,9 +102,15 @@ describe('backups end to end', () => {
     const overview = await ok(env.alice, 'backup_destination_get', { cluster: 'ledger' });
     assert.ok(overview.lastSuccessfulBackupByMethod.plugin, JSON.stringify(overview));
     assert.ok(overview.firstRecoverabilityPoint, 'the ObjectStore records the recovery window');
-    assert.ok(overview.lastRecoverabilityPoint >= overview.firstRecoverabilityPoint);
+    assert.ok(
+      overview.lastRecoverabilityPoint >= overview.firstRecoverabilityPoint,
+      'overview.lastRecoverabilityPoint >= overview.firstRecoverabilityPoint',
+    );
     const store = (await env.custom.getNamespacedCustomObject({ ...STORES, name: 'shared' })) as Loose;
-    assert.ok(store.status.serverRecoveryWindow.ledger.lastSuccessfulBackupTime);
+    assert.ok(
+      store.status.serverRecoveryWindow.ledger.lastSuccessfulBackupTime,
+      'store.status.serverRecoveryWindow.ledger.lastSuccessfulBackupTime',
+    );
 
     const targetTime = (await getCr(env, 'backups', 'ledger-now'))?.status.stoppedAt;
     const restored = await ok(env.alice, 'backup_restore', {
@@ -146,8 +152,11 @@ describe('backups end to end', () => {
   test('cluster_status shows archiving and backups, and what is wrong when archiving fails', async () => {
     const status = await ok(env.alice, 'cluster_status', { name: 'ledger' });
     assert.equal(status.backups.archiving.healthy, true);
-    assert.ok(status.backups.lastSuccessfulBackupByMethod.plugin);
-    assert.ok(status.firstRecoverabilityPoint);
+    assert.ok(
+      status.backups.lastSuccessfulBackupByMethod.plugin,
+      'status.backups.lastSuccessfulBackupByMethod.plugin',
+    );
+    assert.ok(status.firstRecoverabilityPoint, 'status.firstRecoverabilityPoint');
     // The administrator removes the store a cluster archives to: archiving fails, and says why.
     await objectStore('retired');
     await ok(env.alice, 'cluster_create', {

@@ -88,7 +88,7 @@ describe('on-demand backups', () => {
     assert.deepEqual(times, [...times].sort().reverse(), 'newest first');
     const got = await ok(env.alice, 'backup_get', { name: 'pg-bk-first', detail: 'detailed' });
     assert.equal(got.backup.phase, 'completed');
-    assert.ok(got.status);
+    assert.ok(got.status, 'got.status');
   });
 
   test('bad input and unsupported methods are refused before anything is written', async () => {
@@ -157,7 +157,10 @@ describe('on-demand backups', () => {
       await new Promise((r) => setTimeout(r, 100));
     }
     const audit = env.api.audit.records<{ tool: string; outcome: string }>();
-    assert.ok(audit.some((r) => r.tool === 'backup_wait' && r.outcome === 'cancelled'));
+    assert.ok(
+      audit.some((r) => r.tool === 'backup_wait' && r.outcome === 'cancelled'),
+      "audit.some((r) => r.tool === 'backup_wait' && r.outcome === 'cancelled')",
+    );
   });
 });
 
@@ -222,7 +225,10 @@ describe('restore', () => {
     const cluster = await getCr(env, 'clusters', 'pg-restored');
     assert.equal(cluster?.spec.bootstrap.recovery.source, 'origin');
     assert.equal(cluster?.spec.bootstrap.recovery.recoveryTarget.targetTime, targetTime);
-    assert.ok(cluster?.spec.bootstrap.recovery.recoveryTarget.backupID);
+    assert.ok(
+      cluster?.spec.bootstrap.recovery.recoveryTarget.backupID,
+      'cluster?.spec.bootstrap.recovery.recoveryTarget.backupID',
+    );
     const [origin] = cluster?.spec.externalClusters ?? [];
     assert.equal(origin.name, 'origin');
     assert.equal(origin.plugin.name, PLUGIN);
@@ -290,8 +296,8 @@ test('backup_delete needs confirmation and ownership', async () => {
   await fails(env.alice, 'backup_delete', { name: 'pg-bk-first', confirm: 'x' }, /confirm/);
   await fails(env.bob, 'backup_delete', { name: 'pg-bk-first', confirm: 'pg-bk-first' }, /rule ownership/);
   await ok(env.alice, 'backup_delete', { name: 'pg-bk-first', confirm: 'pg-bk-first', dry_run: true });
-  assert.ok(await getCr(env, 'backups', 'pg-bk-first'));
+  assert.ok(await getCr(env, 'backups', 'pg-bk-first'), "await getCr(env, 'backups', 'pg-bk-first')");
   await ok(env.alice, 'backup_delete', { name: 'pg-bk-first', confirm: 'pg-bk-first' });
   assert.equal(await getCr(env, 'backups', 'pg-bk-first'), undefined);
-  assert.ok((await listCr(env, 'backups')).length >= 1);
+  assert.ok((await listCr(env, 'backups')).length >= 1, "(await listCr(env, 'backups')).length >= 1");
 });

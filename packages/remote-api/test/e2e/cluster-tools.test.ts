@@ -139,13 +139,19 @@ describe('cluster_create', () => {
     // The SDK client handles notifications a microtask after a response that arrives in the same
     // chunk, so the very last notification may be dropped; the ones during the wait must arrive.
     assert.ok(progress.length >= 1, `progress notifications: ${JSON.stringify(progress)}`);
-    assert.ok(progress.every((p) => p.total === 3 && p.progress <= 3));
+    assert.ok(
+      progress.every((p) => p.total === 3 && p.progress <= 3),
+      'progress.every((p) => p.total === 3 && p.progress <= 3)',
+    );
     assert.deepEqual(
       progress.map((p) => p.progress),
       progress.map((p) => p.progress).sort((a, b) => a - b),
       'progress never goes backwards',
     );
-    assert.ok(progress.some((p) => (p.message ?? '').includes('instances ready')));
+    assert.ok(
+      progress.some((p) => (p.message ?? '').includes('instances ready')),
+      "progress.some((p) => (p.message ?? '').includes('instances ready'))",
+    );
 
     const cluster = await getCluster();
     const who = await ok(alice, 'whoami', {});
@@ -159,7 +165,7 @@ describe('cluster_create', () => {
     assert.equal(cluster.spec.inheritedMetadata.labels['cnpg-mcp.io/created-by'], who.userId);
 
     const line = auditLines().find((l) => l.tool === 'cluster_create' && l.outcome === 'success');
-    assert.ok(line);
+    assert.ok(line, 'line');
     assert.equal(line.userId, who.userId);
     assert.equal(line.namespace, NS);
     assert.equal(line.name, PG);
@@ -262,7 +268,7 @@ describe('cluster_create', () => {
     );
     assert.equal(await getCluster('pg-bad'), undefined);
     const invalid = auditLines().filter((l) => l.tool === 'cluster_create' && l.outcome === 'invalid_input');
-    assert.ok(invalid.length >= 6);
+    assert.ok(invalid.length >= 6, 'invalid.length >= 6');
   });
 
   test('policy: namespace, quotas', async () => {
@@ -294,7 +300,7 @@ describe('cluster_create', () => {
     assert.equal(await getCluster('pg-big'), undefined);
     assert.equal(await getCluster('pg-third'), undefined);
     const denied = auditLines().find((l) => l.outcome === 'denied' && l.reason === 'quota.clustersPerUser');
-    assert.ok(denied);
+    assert.ok(denied, 'denied');
   });
 
   test('an existing name is a translated Kubernetes error', async () => {
@@ -329,10 +335,16 @@ describe('reading clusters', () => {
     const status = await ok(alice, 'cluster_status', { name: PG });
     assert.equal(status.instances.length, 3);
     assert.equal(status.instances.filter((i: Loose) => i.role === 'primary').length, 1);
-    assert.ok(status.instances.every((i: Loose) => i.ready));
+    assert.ok(
+      status.instances.every((i: Loose) => i.ready),
+      'status.instances.every((i: Loose) => i.ready)',
+    );
     assert.equal(status.postgresMajor, 17);
     assert.equal(status.storage.size, '1Gi');
-    assert.ok(status.conditions.some((c: Loose) => c.type === 'Ready' && c.status === 'True'));
+    assert.ok(
+      status.conditions.some((c: Loose) => c.type === 'Ready' && c.status === 'True'),
+      "status.conditions.some((c: Loose) => c.type === 'Ready' && c.status === 'True')",
+    );
     assert.equal(status.spec, undefined);
     const detailed = await ok(alice, 'cluster_status', { name: PG, detail: 'detailed' });
     assert.equal(detailed.spec.instances, 3);
@@ -418,7 +430,10 @@ describe('mutating cluster tools: refusals, dry run, success', () => {
       args: {},
       bad: { args: { dry_run: 'yes' }, field: /dry_run/ },
       async check() {
-        assert.ok((await getCluster()).metadata.annotations['cnpg.io/reloadedAt']);
+        assert.ok(
+          (await getCluster()).metadata.annotations['cnpg.io/reloadedAt'],
+          "(await getCluster()).metadata.annotations['cnpg.io/reloadedAt']",
+        );
       },
     },
     {
@@ -426,7 +441,10 @@ describe('mutating cluster tools: refusals, dry run, success', () => {
       args: {},
       bad: { args: { instance: 'x' }, field: /instance/ },
       async check() {
-        assert.ok((await getCluster()).metadata.annotations['kubectl.kubernetes.io/restartedAt']);
+        assert.ok(
+          (await getCluster()).metadata.annotations['kubectl.kubernetes.io/restartedAt'],
+          "(await getCluster()).metadata.annotations['kubectl.kubernetes.io/restartedAt']",
+        );
         await kube.settle();
         const target = await replica();
         const before = (await core.readNamespacedPod({ namespace: NS, name: target })).metadata!.uid;
@@ -471,7 +489,7 @@ describe('mutating cluster tools: refusals, dry run, success', () => {
         const switched = auditLines().findLast(
           (l) => l.tool === 'cluster_switchover' && l.outcome === 'success',
         );
-        assert.ok(switched);
+        assert.ok(switched, 'switched');
         const primaryBefore = cluster.status.currentPrimary;
         await fails(
           alice,
@@ -517,7 +535,7 @@ describe('mutating cluster tools: refusals, dry run, success', () => {
         assert.equal((await getCluster()).metadata.annotations['cnpg.io/hibernation'], 'on');
         await kube.settle();
         assert.equal((await podNames()).length, 0, 'hibernated: no pods, volumes kept');
-        assert.ok((await pvcNames()).length > 0);
+        assert.ok((await pvcNames()).length > 0, '(await pvcNames()).length > 0');
       },
     },
     {
@@ -527,7 +545,7 @@ describe('mutating cluster tools: refusals, dry run, success', () => {
       async check() {
         assert.equal((await getCluster()).metadata.annotations['cnpg.io/hibernation'], 'off');
         await kube.settle();
-        assert.ok((await podNames()).length > 0);
+        assert.ok((await podNames()).length > 0, '(await podNames()).length > 0');
       },
     },
     {

@@ -50,7 +50,7 @@ test('cancelling create-and-wait stops the wait on the server; the cluster creat
     },
   );
   await assert.rejects(call, /changed my mind|abort|cancel/i);
-  assert.ok(progress.length >= 1);
+  assert.ok(progress.length >= 1, 'progress.length >= 1');
 
   const deadline = Date.now() + 5000;
   let line: AuditRecord | undefined;

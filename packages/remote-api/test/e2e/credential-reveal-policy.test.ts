@@ -64,7 +64,10 @@ test('default (owners): the owner reveals the password; whoami says so', async (
   const alice = await connect(apis[0]!, aliceToken);
   const revealed = await call(alice, 'credential_reveal', { cluster: 'pg-secret', name: 'reporting' });
   assert.ok(!revealed.isError, text(revealed));
-  assert.ok(String((revealed.structuredContent as { password: string }).password).length >= 12);
+  assert.ok(
+    String((revealed.structuredContent as { password: string }).password).length >= 12,
+    'String((revealed.structuredContent as { password: string }).password).length >= 12',
+  );
   const who = await call(alice, 'whoami', {});
   assert.equal((who.structuredContent as { canRevealCredentials: boolean }).canRevealCredentials, true);
 });
@@ -86,8 +89,12 @@ test('admins only: the owner is refused naming the rule, an admin may reveal', a
     audit.some(
       (r) => r.tool === 'credential_reveal' && r.outcome === 'denied' && r.reason === 'credentialReveal',
     ),
+    "audit.some((r) => r.tool === 'credential_reveal' && r.outcome === 'denied' && r.reason …",
   );
-  assert.ok(audit.some((r) => r.tool === 'credential_reveal' && r.outcome === 'success'));
+  assert.ok(
+    audit.some((r) => r.tool === 'credential_reveal' && r.outcome === 'success'),
+    "audit.some((r) => r.tool === 'credential_reveal' && r.outcome === 'success')",
+  );
 });
 
 test('off: nobody, not even an admin, may reveal', async () => {

@@ -175,7 +175,10 @@ test('database_delete needs confirmation; drop sets the reclaim policy; the obje
     confirm: 'analytics',
     dry_run: true,
   });
-  assert.ok(await getCr(env, 'databases', 'pg-db-analytics'));
+  assert.ok(
+    await getCr(env, 'databases', 'pg-db-analytics'),
+    "await getCr(env, 'databases', 'pg-db-analytics')",
+  );
   const out = await ok(env.alice, 'database_delete', {
     cluster: 'pg-db',
     name: 'analytics',

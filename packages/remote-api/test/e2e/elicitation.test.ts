@@ -144,7 +144,7 @@ describe('a client that declares elicitation', () => {
     const result = await deleteCall(client, 'pg-decline');
     assert.equal(result.isError, true);
     assert.equal(textOf(result), 'cluster_delete did not run: the person declined. Nothing was written.');
-    assert.ok(await clusterExists('pg-decline'));
+    assert.ok(await clusterExists('pg-decline'), "await clusterExists('pg-decline')");
     const audit = replicaA.audit
       .records<AuditRecord>()
       .filter((r) => r.tool === 'cluster_delete' && r.name === 'pg-decline');
@@ -158,7 +158,7 @@ describe('a client that declares elicitation', () => {
     const { client } = await askingClient(aliceToken, () => ({ action: 'cancel' }));
     const result = await deleteCall(client, 'pg-cancel');
     assert.match(textOf(result), /the person dismissed the question\. Nothing was written\./);
-    assert.ok(await clusterExists('pg-cancel'));
+    assert.ok(await clusterExists('pg-cancel'), "await clusterExists('pg-cancel')");
   });
 
   test('the model repeating the name does not confirm: the person is still asked, and declines', async () => {
@@ -166,7 +166,7 @@ describe('a client that declares elicitation', () => {
     const result = await deleteCall(client, 'pg-model', 'pg-model');
     assert.equal(result.isError, true);
     assert.equal(asked.length, 1);
-    assert.ok(await clusterExists('pg-model'));
+    assert.ok(await clusterExists('pg-model'), "await clusterExists('pg-model')");
   });
 
   test('what the person accepts runs, whatever confirm the model wrote', async () => {
@@ -243,7 +243,10 @@ describe('a client that declares elicitation', () => {
       arguments: { cluster: 'pg-plain', name: 'reporting' },
     })) as Result;
     assert.ok(!shown.isError, textOf(shown));
-    assert.ok(String(shown.structuredContent?.password).length >= 16);
+    assert.ok(
+      String(shown.structuredContent?.password).length >= 16,
+      'String(shown.structuredContent?.password).length >= 16',
+    );
   });
 
   test('another replica takes the answer (through the Kubernetes API) and the asking one goes on', async () => {
@@ -276,7 +279,7 @@ describe('a client that declares elicitation', () => {
     const result = await deleteCall(client, 'pg-theft');
     assert.deepEqual(stolen, [404, 404]);
     assert.match(textOf(result), /the person declined/);
-    assert.ok(await clusterExists('pg-theft'));
+    assert.ok(await clusterExists('pg-theft'), "await clusterExists('pg-theft')");
   });
 });
 
@@ -290,7 +293,7 @@ describe('a client without elicitation', () => {
       textOf(wrong),
       /confirmation required: set confirm to the cluster name "pg-plain" \(got "pg-other"\)/,
     );
-    assert.ok(await clusterExists('pg-plain'));
+    assert.ok(await clusterExists('pg-plain'), "await clusterExists('pg-plain')");
     const right = await deleteCall(client, 'pg-plain');
     assert.ok(!right.isError, textOf(right));
     assert.equal(await clusterExists('pg-plain'), false);

@@ -106,7 +106,7 @@ describe(
       };
       assert.equal(who.impersonation, 'Impersonate-User alice@example.com, groups developers');
       const list = await alice.callTool({ name: 'cluster_list', arguments: {} });
-      assert.ok(!list.isError);
+      assert.ok(!list.isError, '!list.isError');
       const create = await alice.callTool({
         name: 'cluster_create',
         arguments: { name: 'pg-rbac', storage_size: '1Gi' },

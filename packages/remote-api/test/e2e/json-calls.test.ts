@@ -53,7 +53,7 @@ test('answered as the SDK transport answers: 200, JSON, the same id', async () =
     };
     assert.equal(answer.jsonrpc, '2.0');
     assert.equal(answer.id, id);
-    assert.ok(answer.result.structuredContent);
+    assert.ok(answer.result.structuredContent, 'answer.result.structuredContent');
   }
   const unknown = (await (await post(call(3, 'no_such_tool'))).json()) as { error: { code: number } };
   assert.equal(unknown.error.code, -32602);

@@ -41,7 +41,10 @@ test('an admission refusal becomes "invalid" with the server message, the causes
   const error = await failure(custom.createNamespacedCustomObject({ ...CNPG, body: cluster('pg-x', 'ten') }));
   assert.equal(error.kind, 'invalid');
   assert.equal(error.status, 422);
-  assert.ok(error.causes.some((c) => c.field === 'spec.storage.size'));
+  assert.ok(
+    error.causes.some((c) => c.field === 'spec.storage.size'),
+    "error.causes.some((c) => c.field === 'spec.storage.size')",
+  );
   const text = describeKubeError(error);
   assert.match(text, /^Kubernetes invalid \(HTTP 422\): .*Size value isn't valid/);
   assert.match(text, /\n {2}- spec\.storage\.size: /);

@@ -121,7 +121,10 @@ describe(
       });
       assert.ok(!result.isError, text(result));
       assert.ok(Date.now() - started >= 900, 'Retry-After was honoured');
-      assert.ok(kube.faults.list().every((fault) => fault.id !== id));
+      assert.ok(
+        kube.faults.list().every((fault) => fault.id !== id),
+        'kube.faults.list().every((fault) => fault.id !== id)',
+      );
       assert.deepEqual(
         (await clusterNames()).filter((name) => name === 'pg-after-429'),
         ['pg-after-429'],
@@ -138,7 +141,10 @@ describe(
       assert.equal(result.isError, true);
       assert.match(text(result), /HTTP 500/);
       assert.equal(hitsOf(id), 1, 'a write is not retried after a 5xx');
-      assert.ok(!(await clusterNames()).includes('pg-after-500'));
+      assert.ok(
+        !(await clusterNames()).includes('pg-after-500'),
+        "!(await clusterNames()).includes('pg-after-500')",
+      );
     });
 
     test('a write whose connection drops is not retried and reports the failure', async () => {

@@ -153,7 +153,10 @@ test('deletes need confirmation, honour dry run and remove the objects', async (
     confirm: 'orders_sub',
     dry_run: true,
   });
-  assert.ok(await getCr(env, 'subscriptions', 'pg-dst-orders-sub'));
+  assert.ok(
+    await getCr(env, 'subscriptions', 'pg-dst-orders-sub'),
+    "await getCr(env, 'subscriptions', 'pg-dst-orders-sub')",
+  );
   await ok(env.alice, 'subscription_delete', {
     cluster: 'pg-dst',
     name: 'orders_sub',

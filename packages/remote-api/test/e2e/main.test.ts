@@ -85,7 +85,7 @@ test('SIGTERM: stop accepting, finish the in-flight call, exit 0; audit on stdou
       },
     },
   );
-  assert.ok(signalled);
+  assert.ok(signalled, 'signalled');
   assert.ok(!result.isError, JSON.stringify(result.content));
   assert.equal((result.structuredContent as { readyInstances: number }).readyInstances, 2);
   const [code] = await once(proc.child, 'exit');

@@ -55,6 +55,7 @@ test('pooler_get and pooler_list show the status the operator reports', async ()
       (e: { service: string; purpose: string }) =>
         e.service === 'pg-pool-pooler-rw' && e.purpose === 'PgBouncer pooler (rw)',
     ),
+    "info.endpoints.some((e: { service: string; purpose: string }) => e.service === 'pg-pool…",
   );
 });
 
@@ -153,7 +154,10 @@ test('pooler_delete needs confirmation', async () => {
     confirm: 'pg-pool-pooler-rw',
     dry_run: true,
   });
-  assert.ok(await getCr(env, 'poolers', 'pg-pool-pooler-rw'));
+  assert.ok(
+    await getCr(env, 'poolers', 'pg-pool-pooler-rw'),
+    "await getCr(env, 'poolers', 'pg-pool-pooler-rw')",
+  );
   await ok(env.alice, 'pooler_delete', { name: 'pg-pool-pooler-rw', confirm: 'pg-pool-pooler-rw' });
   assert.equal(await getCr(env, 'poolers', 'pg-pool-pooler-rw'), undefined);
 });

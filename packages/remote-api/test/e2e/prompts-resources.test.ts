@@ -52,8 +52,8 @@ test('prompts/get refuses missing, malformed and unknown arguments', async () =>
 test('resources: clusters listed under stable URIs and readable as JSON', async () => {
   const { resources } = await env.alice.listResources();
   const uris = resources.map((r) => r.uri);
-  assert.ok(uris.includes('cnpg://clusters'));
-  assert.ok(uris.includes('cnpg://clusters/team-a/pg-res'));
+  assert.ok(uris.includes('cnpg://clusters'), "uris.includes('cnpg://clusters')");
+  assert.ok(uris.includes('cnpg://clusters/team-a/pg-res'), "uris.includes('cnpg://clusters/team-a/pg-res')");
   const { resourceTemplates } = await env.alice.listResourceTemplates();
   assert.deepEqual(
     resourceTemplates.map((t) => t.uriTemplate),
@@ -87,10 +87,14 @@ test('resources: unknown URIs, missing clusters and forbidden namespaces are err
   );
   await assert.rejects(env.alice.readResource({ uri: 'cnpg://clusters/team-b/pg-res' }), /rule namespace/);
   const audit = env.api.audit.records<{ tool: string; outcome: string; namespace: string }>();
-  assert.ok(audit.some((r) => r.tool === 'resources/read:cluster' && r.outcome === 'success'));
+  assert.ok(
+    audit.some((r) => r.tool === 'resources/read:cluster' && r.outcome === 'success'),
+    "audit.some((r) => r.tool === 'resources/read:cluster' && r.outcome === 'success')",
+  );
   assert.ok(
     audit.some(
       (r) => r.tool === 'resources/read:cluster' && r.outcome === 'denied' && r.namespace === 'team-b',
     ),
+    "audit.some((r) => r.tool === 'resources/read:cluster' && r.outcome === 'denied' && r.na…",
   );
 });

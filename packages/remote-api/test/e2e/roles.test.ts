@@ -78,7 +78,7 @@ describe('roles through DatabaseRole (CloudNativePG 1.30+ discovered)', () => {
       list.roles.map((r: { name: string }) => r.name),
       ['reporting'],
     );
-    assert.ok(list.notManaged.includes('app'));
+    assert.ok(list.notManaged.includes('app'), "list.notManaged.includes('app')");
   });
 
   test('role_update changes attributes with a merge patch', async () => {
@@ -118,7 +118,10 @@ describe('roles through DatabaseRole (CloudNativePG 1.30+ discovered)', () => {
     assert.equal(out.password, data?.password);
     assert.equal(out.username, 'reporting');
     const audit = env.api.audit.records<{ tool: string; outcome: string; name: string }>();
-    assert.ok(audit.some((r) => r.tool === 'credential_reveal' && r.outcome === 'success'));
+    assert.ok(
+      audit.some((r) => r.tool === 'credential_reveal' && r.outcome === 'success'),
+      "audit.some((r) => r.tool === 'credential_reveal' && r.outcome === 'success')",
+    );
     assert.ok(!env.api.audit.lines.join('').includes(data!.password), 'the audit log never holds the value');
     assert.ok(!env.api.logs.lines.join('').includes(data!.password), 'the logs never hold the value');
   });
@@ -193,6 +196,7 @@ describe('roles through DatabaseRole (CloudNativePG 1.30+ discovered)', () => {
     const audit = env.api.audit.records<{ tool: string; name: string; namespace: string; dryRun: boolean }>();
     assert.ok(
       audit.some((r) => r.tool === 'role_create' && r.name === 'drytest' && r.namespace === NS && r.dryRun),
+      "audit.some((r) => r.tool === 'role_create' && r.name === 'drytest' && r.namespace === N…",
     );
   });
 
@@ -247,7 +251,10 @@ describe('roles through DatabaseRole (CloudNativePG 1.30+ discovered)', () => {
       { cluster: 'pg-roles', name: 'reporting', confirm: 'nope' },
       /confirm/,
     );
-    assert.ok(await getCr(env, 'databaseroles', 'pg-roles-reporting'));
+    assert.ok(
+      await getCr(env, 'databaseroles', 'pg-roles-reporting'),
+      "await getCr(env, 'databaseroles', 'pg-roles-reporting')",
+    );
     const dry = await ok(env.alice, 'role_delete', {
       cluster: 'pg-roles',
       name: 'reporting',
@@ -255,14 +262,23 @@ describe('roles through DatabaseRole (CloudNativePG 1.30+ discovered)', () => {
       dry_run: true,
     });
     assert.equal(dry.dryRun, true);
-    assert.ok(await getCr(env, 'databaseroles', 'pg-roles-reporting'));
-    assert.ok(await secretData(env, 'pg-roles-reporting-password'));
+    assert.ok(
+      await getCr(env, 'databaseroles', 'pg-roles-reporting'),
+      "await getCr(env, 'databaseroles', 'pg-roles-reporting')",
+    );
+    assert.ok(
+      await secretData(env, 'pg-roles-reporting-password'),
+      "await secretData(env, 'pg-roles-reporting-password')",
+    );
     const out = await ok(env.alice, 'role_delete', {
       cluster: 'pg-roles',
       name: 'reporting',
       confirm: 'reporting',
     });
-    assert.ok(out.deleted.includes('secret/pg-roles-reporting-password'));
+    assert.ok(
+      out.deleted.includes('secret/pg-roles-reporting-password'),
+      "out.deleted.includes('secret/pg-roles-reporting-password')",
+    );
     await env.kube.settle();
     assert.equal(await getCr(env, 'databaseroles', 'pg-roles-reporting'), undefined);
     assert.equal(await secretData(env, 'pg-roles-reporting-password'), undefined);
@@ -352,10 +368,11 @@ test('no tool output except credential_reveal carried a password, nor did the lo
   await call(env.alice, 'role_list', { cluster: 'pg-roles' });
   assertNoSecretInOutputs(seenPasswords);
   const logs = env.api.logs.lines.join('\n') + env.api.audit.lines.join('\n');
-  for (const password of seenPasswords) assert.ok(!logs.includes(password));
+  for (const password of seenPasswords) assert.ok(!logs.includes(password), '!logs.includes(password)');
   assert.ok(
     outputs.some(
       (o) => o.tool === 'credential_reveal' && seenPasswords.some((p) => o.serialized.includes(p)),
     ),
+    "outputs.some((o) => o.tool === 'credential_reveal' && seenPasswords.some((p) => o.seria…",
   );
 });

@@ -155,7 +155,7 @@ after(async () => {
 test('the same calls work through either process', async () => {
   for (let i = 0; i < 4; i += 1) {
     const who = await callTool(balancer.url, 'whoami', {});
-    assert.ok(!who.isError);
+    assert.ok(!who.isError, '!who.isError');
     assert.equal(who.structuredContent?.email, 'alice@example.com');
   }
   for (let i = 0; i < 4; i += 1) {

@@ -140,7 +140,7 @@ describe('toolsets', () => {
       textOf(result),
       /^cluster_delete is not available here: the cluster toolset is not selected on this connection \(the URL \/mcp\/x\/observability: observability\)\. Nothing was run\./,
     );
-    assert.ok(await clusterExists('pg-seen'));
+    assert.ok(await clusterExists('pg-seen'), "await clusterExists('pg-seen')");
   });
 
   test('a toolset the policy forbids is refused even when chosen: no Backup is created', async () => {
@@ -186,7 +186,10 @@ describe('read-only connections and tokens without the write scope', () => {
       'X-MCP-Readonly': 'true',
     });
     assert.deepEqual(await listed(header), readOnlyNames(['cluster', 'credentials']));
-    assert.ok(!(await listed(header)).includes('credential_reveal'));
+    assert.ok(
+      !(await listed(header)).includes('credential_reveal'),
+      "!(await listed(header)).includes('credential_reveal')",
+    );
   });
 
   test('a write on a read-only connection is refused and the cluster stays', async () => {
@@ -197,7 +200,7 @@ describe('read-only connections and tokens without the write scope', () => {
     })) as Result;
     assert.equal(result.isError, true);
     assert.match(textOf(result), /this connection is read-only \(the URL \/mcp\/x\/cluster\/readonly\)/);
-    assert.ok(await clusterExists('pg-seen'));
+    assert.ok(await clusterExists('pg-seen'), "await clusterExists('pg-seen')");
   });
 
   test('a token without the write scope sees no write tool; a write is refused with a step-up challenge', async () => {
@@ -211,12 +214,12 @@ describe('read-only connections and tokens without the write scope', () => {
         (name) => findTool(name)!.requiredScope === 'read' && name !== 'credential_reveal',
       ),
     );
-    assert.ok(names.length > 10);
+    assert.ok(names.length > 10, 'names.length > 10');
     await assert.rejects(
       client.callTool({ name: 'cluster_delete', arguments: { name: 'pg-seen', confirm: 'pg-seen' } }),
       /403|insufficient_scope|mcp:write/,
     );
-    assert.ok(await clusterExists('pg-seen'));
+    assert.ok(await clusterExists('pg-seen'), "await clusterExists('pg-seen')");
   });
 });
 

@@ -101,7 +101,10 @@ test('RBAC on one name: that cluster is read (from the cache), another is refuse
 });
 
 test('RBAC taken away is obeyed once the cached answer expires (READ_CACHE_ACCESS_TTL_SECONDS)', async () => {
-  assert.ok(!(await call(alice, 'cluster_list', {})).isError);
+  assert.ok(
+    !(await call(alice, 'cluster_list', {})).isError,
+    "!(await call(alice, 'cluster_list', {})).isError",
+  );
   stack.kube.setRbac({ users: { 'bob@example.com': RBAC.users!['bob@example.com']! } });
   await new Promise((resolve) => setTimeout(resolve, 1200));
   const list = await call(alice, 'cluster_list', {});

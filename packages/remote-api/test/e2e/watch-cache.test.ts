@@ -93,14 +93,14 @@ test('reads are served from the cache once it is synced: no Kubernetes request p
 test('read-your-writes: the next call sees a write although the watch has not delivered it yet', async () => {
   // The clusters watch reconnects 1.5 s late, so the cache hears of the next write only then.
   kube.faults.add({ method: 'GET', path: CLUSTERS_EVERYWHERE, latencyMs: 1500, times: 1 });
-  assert.ok(kube.interruptWatches() > 0);
+  assert.ok(kube.interruptWatches() > 0, 'kube.interruptWatches() > 0');
   await call('cluster_create', { name: 'pg-ryw', storage_size: '1Gi', instances: 1 });
   assert.ok((await clusterNames()).includes('pg-ryw'), 'the cluster just created is listed');
 });
 
 test('within one call: cluster_create with wait reads the cluster it created (a write tool reads from the API server)', async () => {
   kube.faults.add({ method: 'GET', path: CLUSTERS_EVERYWHERE, latencyMs: 1500, times: 1 });
-  assert.ok(kube.interruptWatches() > 0);
+  assert.ok(kube.interruptWatches() > 0, 'kube.interruptWatches() > 0');
   const result = await call('cluster_create', {
     name: 'pg-ryw-wait',
     storage_size: '1Gi',
@@ -113,7 +113,7 @@ test('within one call: cluster_create with wait reads the cluster it created (a 
 
 test('watch errors: unserved and not ready while listing fails, reads go to the API server, then it serves what changed', async () => {
   kube.faults.add({ method: 'GET', path: CLUSTERS_EVERYWHERE, status: 500, times: 3 });
-  assert.ok(kube.interruptWatches({ drop: true }) > 0);
+  assert.ok(kube.interruptWatches({ drop: true }) > 0, 'kube.interruptWatches({ drop: true }) > 0');
   await until('readiness reports the clusters informer', async () => {
     const ready = await readiness();
     return ready.status === 503 && /clusters: (failed|resyncing|starting)/.test(ready.cache.detail);
@@ -121,7 +121,7 @@ test('watch errors: unserved and not ready while listing fails, reads go to the 
   await adminCreate('pg-during-outage');
   const fromApi = reads('api');
   assert.ok((await clusterNames()).includes('pg-during-outage'), 'read through to the API server');
-  assert.ok(reads('api') > fromApi);
+  assert.ok(reads('api') > fromApi, "reads('api') > fromApi");
   await until('the cache is synced again', async () => (await readiness()).status === 200);
   const fromCache = reads('cache');
   assert.ok((await clusterNames()).includes('pg-during-outage'), 'the re-listed cache has it');
@@ -136,7 +136,7 @@ test('410 Gone: resuming from a compacted resourceVersion lists again, and the c
   const syncs = syncsOfClusters();
   // The watch reconnects late, after its history is gone and the clusters have changed.
   kube.faults.add({ method: 'GET', path: CLUSTERS_EVERYWHERE, latencyMs: 500, times: 1 });
-  assert.ok(kube.interruptWatches({ expire: true }) > 0);
+  assert.ok(kube.interruptWatches({ expire: true }) > 0, 'kube.interruptWatches({ expire: true }) > 0');
   await stack.admin.custom.deleteNamespacedCustomObject({ ...CNPG, name: 'pg-before-410' });
   await adminCreate('pg-after-410');
   await until('the clusters informer listed again', async () => syncsOfClusters() > syncs);
@@ -144,6 +144,6 @@ test('410 Gone: resuming from a compacted resourceVersion lists again, and the c
   const fromCache = reads('cache');
   const names = await clusterNames();
   assert.equal(reads('cache'), fromCache + 1, 'served from the cache');
-  assert.ok(names.includes('pg-after-410'));
+  assert.ok(names.includes('pg-after-410'), "names.includes('pg-after-410')");
   assert.ok(!names.includes('pg-before-410'), 'the deletion missed by the watch is not served');
 });

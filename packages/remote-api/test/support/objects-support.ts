@@ -85,7 +85,7 @@ export async function call(client: Client, name: string, args: Record<string, un
 
 /** Asserts that none of `secrets` appears in any tool output other than credential_reveal's. */
 export function assertNoSecretInOutputs(secrets: string[]): void {
-  assert.ok(secrets.length > 0);
+  assert.ok(secrets.length > 0, 'secrets.length > 0');
   for (const output of outputs) {
     if (output.tool === 'credential_reveal') continue;
     for (const secret of secrets)

@@ -44,7 +44,7 @@ describe('Kubernetes-safe user id', () => {
     for (const [issuer, sub, expected] of USER_ID_VECTORS) {
       const id = kubernetesUserId(issuer, sub);
       assert.equal(id, expected, `${issuer} ${sub}`);
-      assert.ok(id.length <= 63);
+      assert.ok(id.length <= 63, 'id.length <= 63');
       assert.match(id, /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/);
     }
   });

@@ -80,8 +80,14 @@ describe('policy file', () => {
       [{ ownership: { unlabelled: 'nobody' } }, /ownership\.unlabelled: .*admins.*everyone/],
       [{ reads: 'mine' }, /reads: .*namespace.*owned/],
       [{ quotas: { storagePerCluster: 'lots' } }, /quotas\.storagePerCluster: expected a storage quantity/],
-      [{ quotas: { storagePerCluster: '-1Gi' } }, /quotas\.storagePerCluster: expected a storage quantity above zero/],
-      [{ quotas: { storagePerCluster: '0' } }, /quotas\.storagePerCluster: expected a storage quantity above zero/],
+      [
+        { quotas: { storagePerCluster: '-1Gi' } },
+        /quotas\.storagePerCluster: expected a storage quantity above zero/,
+      ],
+      [
+        { quotas: { storagePerCluster: '0' } },
+        /quotas\.storagePerCluster: expected a storage quantity above zero/,
+      ],
       [
         { admins: { emails: ['ada@example.com'] } },
         /admins\.emails: emails name people only with "allowVerifiedEmail": true/,
@@ -182,7 +188,10 @@ describe('who is an admin, and where people may work', () => {
     assert.equal(admin.admin, true);
     assert.equal(admin.ownershipEnforced, false);
     assert.deepEqual(admin.namespaces, ['dev', 'prod']);
-    assert.ok(namespaceAllowed(access(policy, ada), 'anything'));
+    assert.ok(
+      namespaceAllowed(access(policy, ada), 'anything'),
+      "namespaceAllowed(access(policy, ada), 'anything')",
+    );
   });
 
   test('read-only comes from the policy or from a token without the write scope', () => {

@@ -66,7 +66,7 @@ describe('quota decisions', () => {
   test('an expired reservation no longer counts and is dropped from the ledger', () => {
     const stored = [reservation('old', 'ns/a', NOW - 1), reservation('kept', 'ns/b')];
     const decision = decide(claim('ns/c', 2), 'new', live(), stored, NOW, MINUTE);
-    assert.ok(decision.granted);
+    assert.ok(decision.granted, 'decision.granted');
     assert.deepEqual(
       decision.reservations.map((r) => r.id),
       ['kept', 'new'],
@@ -82,7 +82,7 @@ describe('quota decisions', () => {
   test('a reservation whose object now exists is dropped (the object counts by itself)', () => {
     const stored = [reservation('made', 'ns/a'), reservation('pending', 'ns/b')];
     const decision = decide(claim('ns/c', 3), 'new', live('ns/a'), stored, NOW, MINUTE);
-    assert.ok(decision.granted);
+    assert.ok(decision.granted, 'decision.granted');
     assert.deepEqual(decision.usage, { live: 1, pending: 1 });
     assert.deepEqual(
       decision.reservations.map((r) => r.id),
@@ -92,7 +92,7 @@ describe('quota decisions', () => {
 
   test('the new reservation expires reservationMs from now', () => {
     const decision = decide(claim('ns/a', 1), 'r', live(), [], NOW, 2 * MINUTE);
-    assert.ok(decision.granted);
+    assert.ok(decision.granted, 'decision.granted');
     assert.deepEqual(decision.reservations, [reservation('r', 'ns/a', NOW + 2 * MINUTE)]);
   });
 

@@ -69,8 +69,8 @@ describe('verified-token cache', () => {
     for (const token of ['t1', 't2', 't3']) cache.remember(token, verified(2000), cache.begin());
     assert.equal(cache.size, 2);
     assert.equal(cache.lookup('t1', checks), undefined);
-    assert.ok(cache.lookup('t2', checks));
-    assert.ok(cache.lookup('t3', checks));
+    assert.ok(cache.lookup('t2', checks), "cache.lookup('t2', checks)");
+    assert.ok(cache.lookup('t3', checks), "cache.lookup('t3', checks)");
   });
 
   test('a key rotation empties it, and a verification begun before the rotation is not added after it', () => {
@@ -82,7 +82,7 @@ describe('verified-token cache', () => {
     cache.remember('in-flight', verified(2000), begunBefore);
     assert.equal(cache.lookup('in-flight', checks), undefined);
     cache.remember('new', verified(2000), cache.begin());
-    assert.ok(cache.lookup('new', checks));
+    assert.ok(cache.lookup('new', checks), "cache.lookup('new', checks)");
   });
 
   test('maxEntries 0 turns it off', () => {
@@ -97,7 +97,10 @@ describe('verified-token cache', () => {
     cache.remember(token, verified(2000), cache.begin());
     const keys = [...(cache as unknown as { entries: Map<string, unknown> }).entries.keys()];
     assert.equal(keys.length, 1);
-    assert.ok(!keys[0]!.includes(token) && !token.includes(keys[0]!));
+    assert.ok(
+      !keys[0]!.includes(token) && !token.includes(keys[0]!),
+      '!keys[0]!.includes(token) && !token.includes(keys[0]!)',
+    );
     assert.match(keys[0]!, /^[A-Za-z0-9_-]{43}$/);
   });
 });

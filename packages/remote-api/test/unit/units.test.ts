@@ -20,7 +20,7 @@ describe('configuration', () => {
       '/metrics is not served by default',
     );
     assert.deepEqual(config.allowedNamespaces, ['*']);
-    assert.ok(!config.oidc.algorithms.includes('HS256'));
+    assert.ok(!config.oidc.algorithms.includes('HS256'), "!config.oidc.algorithms.includes('HS256')");
     assert.equal(config.scopes.write, 'mcp:write');
   });
 
@@ -89,7 +89,7 @@ describe('bearer tokens, challenges, redaction, metrics', () => {
   test('long texts for people are truncated with a note', () => {
     assert.equal(truncate('short'), 'short');
     const long = truncate('x'.repeat(30_000));
-    assert.ok(long.startsWith('x'.repeat(25_000)));
+    assert.ok(long.startsWith('x'.repeat(25_000)), "long.startsWith('x'.repeat(25_000))");
     assert.match(long, /\n… \(truncated 5000 characters; the structured content has everything\)$/);
   });
 

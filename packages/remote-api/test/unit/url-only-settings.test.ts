@@ -21,7 +21,7 @@ function refusal(env: Record<string, string>): string {
   try {
     loadConfig(env);
   } catch (error) {
-    assert.ok(error instanceof ConfigError);
+    assert.ok(error instanceof ConfigError, 'error instanceof ConfigError');
     return error.message;
   }
   assert.fail('expected a ConfigError');
@@ -126,22 +126,28 @@ describe('public address', () => {
       }),
       'http://127.0.0.1:8080',
     );
-    assert.ok(address.hostAllowed('cnpg.example.com'));
-    assert.ok(address.hostAllowed('CNPG.example.com:443'));
-    assert.ok(address.hostAllowed('cnpg-mcp.cnpg-mcp.svc'));
-    assert.ok(!address.hostAllowed('127.0.0.1:8080'));
-    assert.ok(!address.hostAllowed(undefined));
-    assert.ok(address.originAllowed('https://claude.ai'));
-    assert.ok(address.originAllowed('https://cnpg.example.com'));
-    assert.ok(!address.isOwnOrigin('https://claude.ai'));
-    assert.ok(!address.originAllowed('https://claude.ai.evil.example'));
+    assert.ok(address.hostAllowed('cnpg.example.com'), "address.hostAllowed('cnpg.example.com')");
+    assert.ok(address.hostAllowed('CNPG.example.com:443'), "address.hostAllowed('CNPG.example.com:443')");
+    assert.ok(address.hostAllowed('cnpg-mcp.cnpg-mcp.svc'), "address.hostAllowed('cnpg-mcp.cnpg-mcp.svc')");
+    assert.ok(!address.hostAllowed('127.0.0.1:8080'), "!address.hostAllowed('127.0.0.1:8080')");
+    assert.ok(!address.hostAllowed(undefined), '!address.hostAllowed(undefined)');
+    assert.ok(address.originAllowed('https://claude.ai'), "address.originAllowed('https://claude.ai')");
+    assert.ok(
+      address.originAllowed('https://cnpg.example.com'),
+      "address.originAllowed('https://cnpg.example.com')",
+    );
+    assert.ok(!address.isOwnOrigin('https://claude.ai'), "!address.isOwnOrigin('https://claude.ai')");
+    assert.ok(
+      !address.originAllowed('https://claude.ai.evil.example'),
+      "!address.originAllowed('https://claude.ai.evil.example')",
+    );
     assert.equal(address.baseFor(request({ host: 'evil.example' })), 'https://cnpg.example.com');
   });
 
   test('without PUBLIC_URL: the listening address and its loopback names, never the Host header', () => {
     const address = publicAddress(loadConfig({ ...minimal }), 'http://127.0.0.1:9402');
-    assert.ok(address.hostAllowed('localhost:9402'));
-    assert.ok(!address.hostAllowed('localhost:9403'));
+    assert.ok(address.hostAllowed('localhost:9402'), "address.hostAllowed('localhost:9402')");
+    assert.ok(!address.hostAllowed('localhost:9403'), "!address.hostAllowed('localhost:9403')");
     assert.equal(address.baseFor(request({ host: 'evil.example' })), 'http://127.0.0.1:9402');
     const proxied = publicAddress(loadConfig({ ...minimal, TRUST_PROXY: 'true' }), 'http://127.0.0.1:9402');
     assert.equal(
@@ -165,8 +171,14 @@ describe('sealed values and scopes', () => {
     await assert.rejects(new Sealer([randomBytes(32)]).open('client', clientId), SealError);
     const expired = await sealer.seal('code', { c: 1 }, -1);
     await assert.rejects(sealer.open('code', expired), /expired/);
-    assert.ok(sealer.clientSecretMatches(clientId, sealer.clientSecret(clientId)));
-    assert.ok(!sealer.clientSecretMatches(clientId, 'guess'));
+    assert.ok(
+      sealer.clientSecretMatches(clientId, sealer.clientSecret(clientId)),
+      'sealer.clientSecretMatches(clientId, sealer.clientSecret(clientId))',
+    );
+    assert.ok(
+      !sealer.clientSecretMatches(clientId, 'guess'),
+      "!sealer.clientSecretMatches(clientId, 'guess')",
+    );
   });
 
   test('scopes: none asked means all; OpenID scopes ignored; write implies read; unknown refused', () => {

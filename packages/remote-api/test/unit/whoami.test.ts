@@ -19,8 +19,14 @@ test('whoami: the dangerous-power rules as they apply to a person; everything fo
     catalogs: 'admin-made',
   });
   assert.equal(defaults.roleAttributes.superuser, false);
-  assert.ok(defaults.roleAttributes.memberOf.includes('pg_monitor'));
-  assert.ok(!defaults.roleAttributes.memberOf.includes('pg_execute_server_program'));
+  assert.ok(
+    defaults.roleAttributes.memberOf.includes('pg_monitor'),
+    "defaults.roleAttributes.memberOf.includes('pg_monitor')",
+  );
+  assert.ok(
+    !defaults.roleAttributes.memberOf.includes('pg_execute_server_program'),
+    "!defaults.roleAttributes.memberOf.includes('pg_execute_server_program')",
+  );
   assert.deepEqual(defaults.parameters, []);
   assert.deepEqual(defaults.poolerSettings, { parameters: [], authQuery: false, weakHbaMethods: false });
   const allowed = powersOf(accessOf(alice, { parameters: { allow: ['archive_library'] } }));

@@ -128,7 +128,10 @@ test('config claude-desktop prints an entry with absolute paths and merges it in
   assert.equal(printed.code, 0, printed.stderr);
   const entry = JSON.parse(printed.stdout).mcpServers.cnpg;
   assert.equal(entry.command, process.execPath);
-  assert.ok(entry.args[0].startsWith('/') && entry.args[0].endsWith('cnpg-mcp.js'));
+  assert.ok(
+    entry.args[0].startsWith('/') && entry.args[0].endsWith('cnpg-mcp.js'),
+    "entry.args[0].startsWith('/') && entry.args[0].endsWith('cnpg-mcp.js')",
+  );
   assert.deepEqual(entry.args.slice(1), [
     '--issuer',
     'https://tenant.example.auth0.com/',

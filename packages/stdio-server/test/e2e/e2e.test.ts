@@ -54,7 +54,7 @@ test('SDK client over stdio: the first tool call starts a browser login, the per
   assert.equal(stack.oidc.tokenEndpointCalls().authorization_code, 1);
 
   const token = (await runCli(cli, ['token'], env)).stdout.trim();
-  assert.ok(token.length > 20);
+  assert.ok(token.length > 20, 'token.length > 20');
   assert.ok(!stderr().includes(token), 'the access token never reaches the log');
 });
 
@@ -69,12 +69,15 @@ test('a call with no display logs in with a device code; the sidecar killed mid-
   const first = await client.callTool({ name: 'whoami', arguments: {} });
   await person.settled();
   assert.equal((first.structuredContent as Structured).email, 'bob@example.com', textOf(first));
-  assert.ok(person.seen.some((text) => /enter the code/.test(text)));
+  assert.ok(
+    person.seen.some((text) => /enter the code/.test(text)),
+    'person.seen.some((text) => /enter the code/.test(text))',
+  );
 
   const [socket] = sidecarSockets(home.runtimeDir);
-  assert.ok(socket);
+  assert.ok(socket, 'socket');
   const pid = await sidecarPid(socket);
-  assert.ok(pid);
+  assert.ok(pid, 'pid');
   process.kill(pid, 'SIGKILL');
   await new Promise((resolve) => setTimeout(resolve, 100));
 
@@ -82,7 +85,10 @@ test('a call with no display logs in with a device code; the sidecar killed mid-
   assert.equal((again.structuredContent as Structured).email, 'bob@example.com', textOf(again));
   const newPid = await sidecarPid(socket);
   assert.ok(newPid && newPid !== pid, `a new sidecar answers (${pid} → ${newPid})`);
-  assert.ok((stack.oidc.tokenEndpointCalls()['urn:ietf:params:oauth:grant-type:device_code'] ?? 0) > 0);
+  assert.ok(
+    (stack.oidc.tokenEndpointCalls()['urn:ietf:params:oauth:grant-type:device_code'] ?? 0) > 0,
+    "(stack.oidc.tokenEndpointCalls()['urn:ietf:params:oauth:grant-type:device_code'] ?? 0) > 0",
+  );
 });
 
 test('when a login does not finish in time, the call fails with exactly what to run', async (t) => {
@@ -110,7 +116,7 @@ test('headless: only CNPG_MCP_REFRESH_TOKEN, no browser, no keychain; non-tool r
   const cli = await builtCli();
   const home = privateHome(t);
   const { refresh_token: refreshToken } = await loginForTokens(stack.oidc, { username: 'bob' });
-  assert.ok(refreshToken);
+  assert.ok(refreshToken, 'refreshToken');
   const { CNPG_MCP_TOKEN_STORE: _file, ...settings } = stack.settingsEnv;
   const env = {
     ...home.env,
@@ -129,7 +135,7 @@ test('headless: only CNPG_MCP_REFRESH_TOKEN, no browser, no keychain; non-tool r
   );
   const status = JSON.parse((await runCli(cli, ['status', '--json'], env)).stdout) as { store: string };
   assert.equal(status.store, 'env');
-  assert.ok(!stderr().includes(refreshToken));
+  assert.ok(!stderr().includes(refreshToken), '!stderr().includes(refreshToken)');
   assert.match(
     stderr(),
     /without CNPG_MCP_REFRESH_TOKEN_FILE/,
@@ -254,7 +260,7 @@ test('when the remote API goes away, a call says it could not be reached and the
   const cli = await builtCli();
   const home = privateHome(t);
   const { refresh_token: refreshToken } = await loginForTokens(stack.oidc, { username: 'alice' });
-  assert.ok(refreshToken);
+  assert.ok(refreshToken, 'refreshToken');
   const env = { ...home.env, ...stack.settingsEnv, CNPG_MCP_REFRESH_TOKEN: refreshToken };
   const { client } = await connectOverStdio(t, cli, env);
   assert.equal((await client.callTool({ name: 'whoami', arguments: {} })).isError, undefined);

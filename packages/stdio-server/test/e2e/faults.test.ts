@@ -28,7 +28,7 @@ async function headlessSession(t: Parameters<typeof startStack>[0], stack: Stack
   const cli = await builtCli();
   const home = privateHome(t);
   const { refresh_token: refreshToken } = await loginForTokens(stack.oidc, { username: 'admin' });
-  assert.ok(refreshToken);
+  assert.ok(refreshToken, 'refreshToken');
   const tokenFile = join(home.dir, 'refresh-token');
   writeFileSync(tokenFile, refreshToken, { mode: 0o600 });
   const { CNPG_MCP_TOKEN_STORE: _file, ...settings } = stack.settingsEnv;
@@ -107,9 +107,9 @@ test('sidecar killed mid-call: the call fails at once with a clear error, the ne
   const { client, home } = await headlessSession(t, stack);
   assert.equal((await client.callTool({ name: 'whoami', arguments: {} })).isError, undefined);
   const [socket] = sidecarSockets(home.runtimeDir);
-  assert.ok(socket);
+  assert.ok(socket, 'socket');
   const pid = await sidecarPid(socket);
-  assert.ok(pid);
+  assert.ok(pid, 'pid');
 
   const pending = slowCreate(client, 'pg-killed');
   await sleep(1500);

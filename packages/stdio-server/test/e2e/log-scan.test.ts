@@ -72,7 +72,7 @@ test('no token, password or client secret reaches any log during a whole session
   await call('role_create', { cluster: 'pg-scan', name: 'app_user' });
   const revealed = await call('credential_reveal', { cluster: 'pg-scan', name: 'app_user' });
   const rolePassword = String((revealed.structuredContent as { password: string }).password);
-  assert.ok(rolePassword.length >= 12);
+  assert.ok(rolePassword.length >= 12, 'rolePassword.length >= 12');
 
   await new Promise((resolve) => setTimeout(resolve, 6500));
   await call('cluster_status', { name: 'pg-scan' });

@@ -52,10 +52,16 @@ test('with the network unreachable and no login, the handshake and every list an
     "tools/list is the catalogue's default toolsets, byte for byte",
   );
   assert.equal(client.getServerVersion()?.name, 'cnpg-mcp');
-  assert.ok(client.getServerCapabilities()?.tools?.listChanged);
+  assert.ok(
+    client.getServerCapabilities()?.tools?.listChanged,
+    'client.getServerCapabilities()?.tools?.listChanged',
+  );
   assert.ok(listed - connected < 2000, `tools/list answered in ${Math.round(listed - connected)} ms`);
   assert.deepEqual((await client.listPrompts()).prompts, promptListForMcp());
-  assert.ok((await client.listResources()).resources.some((r) => r.uri === 'cnpg://clusters'));
+  assert.ok(
+    (await client.listResources()).resources.some((r) => r.uri === 'cnpg://clusters'),
+    "(await client.listResources()).resources.some((r) => r.uri === 'cnpg://clusters')",
+  );
   assert.deepEqual(
     (await client.listResourceTemplates()).resourceTemplates.map((r) => r.uriTemplate),
     resourceTemplates.map((r) => r.uriTemplate),

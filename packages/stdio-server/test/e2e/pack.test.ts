@@ -21,7 +21,7 @@ test('the packed tarball installs into an empty directory and works end to end',
     timeout: 120_000,
   });
   const [info] = JSON.parse(packed.stdout) as Array<{ filename: string; files: Array<{ path: string }> }>;
-  assert.ok(info);
+  assert.ok(info, 'info');
   const paths = info.files.map((file) => file.path).sort();
   const chunks = paths.filter((path) => /^dist\/bundle\/chunks\/[\w-]+\.js$/.test(path));
   assert.ok(chunks.length > 0, 'the code loaded on the first call is in chunks');
@@ -44,7 +44,7 @@ test('the packed tarball installs into an empty directory and works end to end',
   assert.equal(manifest.dependencies, undefined, 'nothing unpublished is needed at run time');
   assert.ok(!existsSync(join(project, 'node_modules', '@cnpg-mcp')), 'no workspace package was installed');
   const bin = join(project, 'node_modules', '.bin', 'cnpg-mcp');
-  assert.ok(existsSync(bin));
+  assert.ok(existsSync(bin), 'existsSync(bin)');
 
   const stack = await startStack(t);
   const home = privateHome(t);

@@ -27,7 +27,7 @@ async function loggedIn(
   audience: string | null = stack.oidc.audience,
 ) {
   const { refresh_token: refreshToken } = await loginForTokens(stack.oidc, { username: 'alice', audience });
-  assert.ok(refreshToken);
+  assert.ok(refreshToken, 'refreshToken');
   const tokenFile = join(home.dir, 'refresh-token');
   writeFileSync(tokenFile, refreshToken, { mode: 0o600 });
   const { CNPG_MCP_TOKEN_STORE: _file, CNPG_MCP_AUDIENCE: _audience, ...settings } = stack.settingsEnv;

@@ -50,7 +50,7 @@ test('npm start prints a Claude Desktop entry that works: log in, create a clust
   const json = /restart Claude Desktop:\n\n(\{[\s\S]*?\n\})\n/.exec(stdout)?.[1];
   assert.ok(json, stdout);
   const entry = (JSON.parse(json) as { mcpServers: Record<string, DesktopEntry> }).mcpServers['cnpg-dev'];
-  assert.ok(entry);
+  assert.ok(entry, 'entry');
   assert.equal(entry.command, process.execPath);
   assert.match(stdout, /alice +\/ alice-password/);
 

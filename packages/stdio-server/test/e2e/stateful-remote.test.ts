@@ -79,7 +79,7 @@ test('a stateful remote: one session, its logging and its requests to the client
   const remote = await startStatefulRemote();
   t.after(() => remote.close());
   const { refresh_token: refreshToken } = await loginForTokens(oidc, { username: 'alice' });
-  assert.ok(refreshToken);
+  assert.ok(refreshToken, 'refreshToken');
   const cli = await builtCli();
   const home = privateHome(t);
   const env = {

@@ -67,8 +67,11 @@ test('offline, the list follows --toolsets, CNPG_MCP_TOOLSETS, the config file a
   writeFileSync(config, JSON.stringify({ toolsets: 'all', readOnly: true }));
   const fromFile = await list(['--config', config]);
   assert.deepEqual(fromFile, expected({ toolsets: TOOLSET_NAMES, readOnly: true }));
-  assert.ok(fromFile.every((name) => findTool(name)?.annotations.readOnlyHint));
-  assert.ok(!fromFile.includes('credential_reveal'));
+  assert.ok(
+    fromFile.every((name) => findTool(name)?.annotations.readOnlyHint),
+    'fromFile.every((name) => findTool(name)?.annotations.readOnlyHint)',
+  );
+  assert.ok(!fromFile.includes('credential_reveal'), "!fromFile.includes('credential_reveal')");
 });
 
 test('an unknown toolset stops the server with the setting named and what is expected', async (t) => {
@@ -169,7 +172,7 @@ test('with the remote: the selection is kept after its list is read, and calls o
     /^cluster_delete is not offered here: its toolset "cluster" is not selected \(toolsets: observability;/,
   );
 
-  assert.ok(await clusterExists(stack, 'pg-kept'));
+  assert.ok(await clusterExists(stack, 'pg-kept'), "await clusterExists(stack, 'pg-kept')");
   assert.deepEqual(deletesAudited(stack), [], 'nothing reached the remote');
 });
 
@@ -200,7 +203,7 @@ test('the person confirms before anything is forwarded: decline and cancel send 
       new RegExp(`^cluster_delete did not run: the person ${outcome}\\. Nothing was sent to the server\\.$`),
     );
   }
-  assert.ok(await clusterExists(stack, 'pg-declined'));
+  assert.ok(await clusterExists(stack, 'pg-declined'), "await clusterExists(stack, 'pg-declined')");
   assert.deepEqual(deletesAudited(stack), [], 'declined calls never reached the remote');
 
   // Accepted, it runs with the name the person saw, whatever the model put in confirm.
@@ -270,7 +273,7 @@ test('without elicitation the confirm argument is what confirms, as before', asy
     textOf(wrong),
     /confirmation required: set confirm to the cluster name "pg-plain" \(got "other"\)/,
   );
-  assert.ok(await clusterExists(stack, 'pg-plain'));
+  assert.ok(await clusterExists(stack, 'pg-plain'), "await clusterExists(stack, 'pg-plain')");
   const right = await client.callTool({
     name: 'cluster_delete',
     arguments: { name: 'pg-plain', confirm: 'pg-plain' },

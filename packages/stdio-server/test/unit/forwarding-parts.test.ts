@@ -52,9 +52,18 @@ test('a failed connection to the sidecar: unreachable (nothing sent) or cut off 
   const refused = Object.assign(new TypeError('fetch failed'), { cause: { code: 'ECONNREFUSED' } });
   const gone = Object.assign(new TypeError('fetch failed'), { cause: { code: 'ENOENT' } });
   const reset = Object.assign(new TypeError('fetch failed'), { cause: { code: 'UND_ERR_SOCKET' } });
-  assert.ok(connectionFailure(refused) instanceof SidecarUnreachableError);
-  assert.ok(connectionFailure(gone) instanceof SidecarUnreachableError);
-  assert.ok(connectionFailure(reset) instanceof SidecarConnectionLostError);
+  assert.ok(
+    connectionFailure(refused) instanceof SidecarUnreachableError,
+    'connectionFailure(refused) instanceof SidecarUnreachableError',
+  );
+  assert.ok(
+    connectionFailure(gone) instanceof SidecarUnreachableError,
+    'connectionFailure(gone) instanceof SidecarUnreachableError',
+  );
+  assert.ok(
+    connectionFailure(reset) instanceof SidecarConnectionLostError,
+    'connectionFailure(reset) instanceof SidecarConnectionLostError',
+  );
   assert.ok(
     connectionFailure(new Error('terminated')) instanceof SidecarConnectionLostError,
     'unknown: may have run',

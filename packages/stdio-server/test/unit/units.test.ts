@@ -81,11 +81,11 @@ test('the list cache round-trips, ignores damaged files and compares lists regar
   assert.equal(await readListCache(path), undefined);
 
   const tools = toolListForMcp();
-  assert.ok(sameList(tools, [...tools].reverse()));
-  assert.ok(!sameList(tools, tools.slice(1)));
+  assert.ok(sameList(tools, [...tools].reverse()), 'sameList(tools, [...tools].reverse())');
+  assert.ok(!sameList(tools, tools.slice(1)), '!sameList(tools, tools.slice(1))');
   const changed = structuredClone(tools);
   if (changed[0]) changed[0].description = 'changed';
-  assert.ok(!sameList(tools, changed));
+  assert.ok(!sameList(tools, changed), '!sameList(tools, changed)');
 });
 
 test('command lines: settings become flags, values are shell-quoted, npx installs say npx', () => {

@@ -133,8 +133,11 @@ describe('setup-auth0 against a local Management API', () => {
       CNPG_MCP_REMOTE_URL: 'https://cnpg.example.com/mcp',
     });
     // The client secret Auth0 generates for every client never reaches the output.
-    assert.ok(!JSON.stringify(result).includes(String(app?.client_secret)));
-    assert.ok(!renderResult(result).includes(TOKEN));
+    assert.ok(
+      !JSON.stringify(result).includes(String(app?.client_secret)),
+      '!JSON.stringify(result).includes(String(app?.client_secret))',
+    );
+    assert.ok(!renderResult(result).includes(TOKEN), '!renderResult(result).includes(TOKEN)');
   });
 
   test('the printed configuration is accepted as is by the remote API and the desktop side', async () => {
@@ -243,7 +246,10 @@ describe('setup-auth0 against a local Management API', () => {
     // The whole refresh_token object was sent, so the other settings survive the PATCH.
     assert.equal((appNow.refresh_token as Record<string, unknown>).leeway, 30);
     const finalRun = await runQuietly(options(fake));
-    assert.ok(finalRun.changes.every((c) => c.action === 'unchanged'));
+    assert.ok(
+      finalRun.changes.every((c) => c.action === 'unchanged'),
+      "finalRun.changes.every((c) => c.action === 'unchanged')",
+    );
   });
 
   test('bindings of other Actions are kept, in order, when ours is added', async () => {
@@ -291,7 +297,7 @@ describe('setup-auth0 against a local Management API', () => {
     const duplicate = await runQuietly(options(fake, ['--no-action', '--app-name', 'cnpg-mcp-prod'])).catch(
       (e: unknown) => e,
     );
-    assert.ok(duplicate instanceof Auth0Error);
+    assert.ok(duplicate instanceof Auth0Error, 'duplicate instanceof Auth0Error');
     assert.match(
       duplicate.message,
       /--app-name: 2 native applications are named "cnpg-mcp-prod" .*pass --app-client-id/,
@@ -300,7 +306,7 @@ describe('setup-auth0 against a local Management API', () => {
     const unknown = await runQuietly(options(fake, ['--no-action', '--app-client-id', 'nope'])).catch(
       (e: unknown) => e,
     );
-    assert.ok(unknown instanceof Auth0Error);
+    assert.ok(unknown instanceof Auth0Error, 'unknown instanceof Auth0Error');
     assert.match(unknown.message, /--app-client-id: no application nope in this tenant/);
   });
 
@@ -309,14 +315,20 @@ describe('setup-auth0 against a local Management API', () => {
     await runQuietly(options(fake, ['--no-action']));
     const again = await runQuietly(options(fake, ['--no-action']));
     assert.equal(again.changes[1]?.action, 'unchanged');
-    assert.ok(fake.requests.some((r) => r.path === '/api/v2/clients' && r.query.page === '1'));
+    assert.ok(
+      fake.requests.some((r) => r.path === '/api/v2/clients' && r.query.page === '1'),
+      "fake.requests.some((r) => r.path === '/api/v2/clients' && r.query.page === '1')",
+    );
   });
 
   test('--no-action leaves Actions alone', async () => {
     const result = await runQuietly(options(fake, ['--no-action']));
     assert.equal(result.changes.length, 2);
     assert.equal(fake.actions.size, 0);
-    assert.ok(fake.requests.every((r) => !r.path.includes('/actions/')));
+    assert.ok(
+      fake.requests.every((r) => !r.path.includes('/actions/')),
+      "fake.requests.every((r) => !r.path.includes('/actions/'))",
+    );
   });
 
   test('client credentials: the token is fetched for https://DOMAIN/api/v2/ and then used', async () => {
@@ -334,7 +346,10 @@ describe('setup-auth0 against a local Management API', () => {
       audience: `https://${DOMAIN}/api/v2/`,
     });
     const apiCalls = fake.requests.filter((r) => r.path.startsWith('/api/v2/'));
-    assert.ok(apiCalls.length > 0 && apiCalls.every((r) => r.authorization?.startsWith('Bearer m2m-')));
+    assert.ok(
+      apiCalls.length > 0 && apiCalls.every((r) => r.authorization?.startsWith('Bearer m2m-')),
+      "apiCalls.length > 0 && apiCalls.every((r) => r.authorization?.startsWith('Bearer m2m-'))",
+    );
   });
 
   test('wrong client secret: 401 from /oauth/token names the variables, never the secret', async () => {
@@ -347,23 +362,26 @@ describe('setup-auth0 against a local Management API', () => {
       () => assert.fail('expected a failure'),
       (e: unknown) => e,
     );
-    assert.ok(error instanceof Auth0Error);
+    assert.ok(error instanceof Auth0Error, 'error instanceof Auth0Error');
     assert.equal(error.status, 401);
     assert.match(error.message, /AUTH0_MANAGEMENT_CLIENT_ID \/ AUTH0_MANAGEMENT_CLIENT_SECRET/);
-    assert.ok(!error.message.includes('not-the-secret'));
+    assert.ok(!error.message.includes('not-the-secret'), "!error.message.includes('not-the-secret')");
   });
 
   test('401: a bad Management API token is reported clearly and nothing is written', async () => {
     const error = await runQuietly(
       options(fake, [], { AUTH0_MANAGEMENT_TOKEN: 'expired-token-value' }),
     ).catch((e: unknown) => e);
-    assert.ok(error instanceof Auth0Error);
+    assert.ok(error instanceof Auth0Error, 'error instanceof Auth0Error');
     assert.equal(error.status, 401);
     assert.match(
       error.message,
       /^GET \/api\/v2\/resource-servers: Auth0 refused the Management API token \(401: Invalid token\)/,
     );
-    assert.ok(!error.message.includes('expired-token-value'));
+    assert.ok(
+      !error.message.includes('expired-token-value'),
+      "!error.message.includes('expired-token-value')",
+    );
     assert.equal(fake.writes().length, 0);
   });
 
@@ -405,7 +423,7 @@ describe('setup-auth0 against a local Management API', () => {
       },
     });
     const error = await runQuietly(options(fake)).catch((e: unknown) => e);
-    assert.ok(error instanceof Auth0Error);
+    assert.ok(error instanceof Auth0Error, 'error instanceof Auth0Error');
     assert.equal(error.status, 409);
     assert.match(
       error.message,
@@ -446,7 +464,7 @@ describe('setup-auth0 against a local Management API', () => {
     });
     const { waits, sleep } = recordingSleep();
     const error = await runSetup(options(fake, ['--max-retries', '2']), sleep).catch((e: unknown) => e);
-    assert.ok(error instanceof Auth0Error);
+    assert.ok(error instanceof Auth0Error, 'error instanceof Auth0Error');
     assert.equal(error.status, 429);
     assert.deepEqual(waits, [1000, 1000]);
     assert.equal(fake.requests.length, 3);
@@ -461,7 +479,7 @@ describe('setup-auth0 against a local Management API', () => {
       headers: { 'retry-after': '3600' },
     });
     const tooLong = await runSetup(options(fake), sleep).catch((e: unknown) => e);
-    assert.ok(tooLong instanceof Auth0Error);
+    assert.ok(tooLong instanceof Auth0Error, 'tooLong instanceof Auth0Error');
     assert.match(tooLong.message, /asks to wait 3600 s \(more than --max-retry-wait 60 s\)/);
   });
 });
@@ -500,7 +518,7 @@ describe('setup-auth0 command line', () => {
     const printed = JSON.parse(ok.stdout) as { clientId: string; remoteApiEnv: Record<string, string> };
     assert.equal(printed.clientId, [...fake.clients.values()][0]?.client_id);
     assert.equal(printed.remoteApiEnv.OIDC_ISSUER, `https://${DOMAIN}/`);
-    assert.ok(!ok.stdout.includes(TOKEN));
+    assert.ok(!ok.stdout.includes(TOKEN), '!ok.stdout.includes(TOKEN)');
 
     const bad = await run(['--domain', DOMAIN], { AUTH0_MANAGEMENT_TOKEN: TOKEN });
     assert.equal(bad.status, 2);

@@ -62,7 +62,7 @@ describe('setup-auth0 for URL-only clients', () => {
     const result = await run(options(['--secrets-dir', secretsDir]));
     assert.equal(fake.writes().length, writesBefore + 1);
     const proxyApp = [...fake.clients.values()].find((c) => c.name === 'cnpg-mcp remote');
-    assert.ok(proxyApp);
+    assert.ok(proxyApp, 'proxyApp');
     assert.equal(proxyApp.app_type, 'regular_web');
     assert.equal(proxyApp.token_endpoint_auth_method, 'client_secret_post');
     assert.deepEqual(proxyApp.callbacks, ['https://cnpg.example.com/oauth/callback']);
@@ -72,7 +72,10 @@ describe('setup-auth0 for URL-only clients', () => {
     assert.equal(Buffer.from(readFileSync(join(secretsDir, 'keys'), 'utf8').trim(), 'base64url').length, 32);
     const rendered = renderResult(result);
     assert.ok(!rendered.includes(String(proxyApp.client_secret)), 'the secret is never printed');
-    assert.ok(!JSON.stringify(result).includes(String(proxyApp.client_secret)));
+    assert.ok(
+      !JSON.stringify(result).includes(String(proxyApp.client_secret)),
+      '!JSON.stringify(result).includes(String(proxyApp.client_secret))',
+    );
     assert.match(rendered, /kubectl -n cnpg-mcp create secret generic cnpg-mcp-oauth/);
     // The printed settings start a remote API in proxy mode once the Secret is mounted.
     const config = loadConfig({

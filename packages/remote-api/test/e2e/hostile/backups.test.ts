@@ -378,7 +378,7 @@ describe('what a permitted restore does', () => {
   test('an image from a repository the policy does not allow is refused; nothing is created', async () => {
     // Same major as the backup, so only the images rule stands between it and a running cluster.
     const major = (await getCr('backups', 'ledger-nightly'))?.status?.majorVersion;
-    assert.ok(major);
+    assert.ok(major, 'major');
     await fails(
       alice,
       'backup_restore',

@@ -230,7 +230,10 @@ describe('bob cannot reveal alice’s passwords', () => {
         `rule ownership\\): the Secret with the password \\(Secret ${NS}/${HERS}-reporting-password\\) was created by ${aliceId}`,
       ),
     );
-    assert.ok(!reply.includes(await secretPassword(`${HERS}-reporting-password`)));
+    assert.ok(
+      !reply.includes(await secretPassword(`${HERS}-reporting-password`)),
+      'the reply does not carry her password',
+    );
   });
 
   test('a role an administrator put on bob’s cluster with kubectl (no owner label) is not his to reveal', async () => {
@@ -265,7 +268,7 @@ describe('bob cannot reveal alice’s passwords', () => {
       { cluster: HIS, name: 'ops' },
       /Denied by policy \(rule unlabelled\)/,
     );
-    assert.ok(!reply.includes('the-admins-own-password'));
+    assert.ok(!reply.includes('the-admins-own-password'), "!reply.includes('the-admins-own-password')");
     const role = await stack.admin.custom.getNamespacedCustomObject({
       ...CNPG,
       plural: 'databaseroles',

@@ -208,7 +208,7 @@ describe('PgBouncer settings that let clients in or run SQL are admin-only', () 
 
   test('pooler_update cannot set them on bob’s own pooler either; it is unchanged', async () => {
     const before = await getCr('poolers', 'bobdb-pooler');
-    assert.ok(before);
+    assert.ok(before, 'before');
     for (const [, settings, pattern] of dangerous) {
       await fails(bob, 'pooler_update', { name: 'bobdb-pooler', ...settings }, pattern);
     }
@@ -269,7 +269,7 @@ describe('bob cannot change or delete what alice made', () => {
 describe('dependents: they go with their cluster', () => {
   test('her pooler, publication and subscription are owned by her Cluster and deleted with it', async () => {
     const shop = await getCr('clusters', 'shop');
-    assert.ok(shop);
+    assert.ok(shop, 'shop');
     const dependents = [
       ['poolers', 'shop-pooler'],
       ['publications', 'shop-orders'],

@@ -70,7 +70,7 @@ class Attempts {
 
   /** Every attempt was refused, its message matching its pattern; returns the messages in order. */
   assertRefused(): string[] {
-    assert.ok(this.made.length > 0);
+    assert.ok(this.made.length > 0, 'this.made.length > 0');
     return this.made.map(({ what, pattern, result }) => {
       assert.equal(result.isError, true, `${what} should be refused: ${text(result)}`);
       assert.match(text(result), pattern, what);

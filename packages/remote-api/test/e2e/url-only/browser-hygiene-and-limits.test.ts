@@ -86,9 +86,12 @@ describe('Origin, Host and CORS', () => {
     assert.equal(refused.status, 403);
     assert.match(refused.body, /Origin https:\/\/evil\.example is not allowed/);
     assert.equal(refused.headers['access-control-allow-origin'], undefined);
-    assert.ok(!(await clusterNames(stack)).includes('from-evil'));
+    assert.ok(
+      !(await clusterNames(stack)).includes('from-evil'),
+      "!(await clusterNames(stack)).includes('from-evil')",
+    );
     const native = await connectClient(stack.api, token);
-    assert.ok((await native.listTools()).tools.length > 0);
+    assert.ok((await native.listTools()).tools.length > 0, '(await native.listTools()).tools.length > 0');
     await native.close();
   });
 
@@ -99,7 +102,10 @@ describe('Origin, Host and CORS', () => {
       origin: 'http://evil.example',
     });
     assert.equal(rebound.status, 403);
-    assert.ok(!(await clusterNames(stack)).includes('rebound'));
+    assert.ok(
+      !(await clusterNames(stack)).includes('rebound'),
+      "!(await clusterNames(stack)).includes('rebound')",
+    );
     const hostOnly = await mcpPost(stack.api, initializeMessage, {
       authorization: `Bearer ${token}`,
       host: 'evil.example',
@@ -233,7 +239,7 @@ describe('/metrics', () => {
   test('on its own port (METRICS_PORT), not on the API port; with neither setting it is not served', async () => {
     const stack = await startLocalStack({ remoteApi: { env: { METRICS_PORT: '0' } } });
     try {
-      assert.ok(stack.api.metricsUrl);
+      assert.ok(stack.api.metricsUrl, 'stack.api.metricsUrl');
       const scraped = await fetch(stack.api.metricsUrl);
       assert.equal(scraped.status, 200);
       assert.match(await scraped.text(), /# TYPE cnpg_mcp_http_requests_total counter/);

@@ -156,14 +156,17 @@ describe('client ID metadata documents (proxy mode)', () => {
       'no registration: the URL is the id',
     );
     assert.match(consent[0] ?? '', /Allow Metadata Document Client to use cnpg-mcp\?/);
-    assert.ok(consent[0]?.includes(`identified by ${documentUrl}`));
+    assert.ok(
+      consent[0]?.includes(`identified by ${documentUrl}`),
+      'the consent page names the client metadata document',
+    );
     await first.finishAuth(callback.received.at(-1)?.searchParams.get('code') ?? '');
     const mcp = new Client({ name: 'cimd', version: '1' });
     await mcp.connect(new StreamableHTTPClientTransport(mcpUrl, { authProvider: provider }));
-    assert.ok((await mcp.listTools()).tools.length > 0);
+    assert.ok((await mcp.listTools()).tools.length > 0, '(await mcp.listTools()).tools.length > 0');
     await mcp.close();
     await page.close();
-    assert.ok(fetches >= 1);
+    assert.ok(fetches >= 1, 'fetches >= 1');
   });
 
   test('by default a document on a loopback or private address is never fetched', async () => {

@@ -35,7 +35,10 @@ for (const mode of ['proxy', 'pass-through'] as const) {
           );
         }
         const { tools } = await session.client.listTools();
-        assert.ok(tools.some((tool) => tool.name === 'cluster_create'));
+        assert.ok(
+          tools.some((tool) => tool.name === 'cluster_create'),
+          "tools.some((tool) => tool.name === 'cluster_create')",
+        );
         const who = (await session.client.callTool({ name: 'whoami', arguments: {} })).structuredContent as {
           email: string;
         };

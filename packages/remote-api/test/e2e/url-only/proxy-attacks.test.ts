@@ -172,7 +172,7 @@ describe('OAuth proxy under attack', () => {
     ).json()) as { access_token: string; refresh_token: string; scope: string; token_type: string };
     assert.equal(tokens.token_type, 'Bearer');
     assert.equal(tokens.scope, 'mcp:read mcp:write');
-    assert.ok(tokens.refresh_token);
+    assert.ok(tokens.refresh_token, 'tokens.refresh_token');
     const refreshed = (await (
       await redeem(api, {
         grant_type: 'refresh_token',
@@ -180,7 +180,10 @@ describe('OAuth proxy under attack', () => {
         client_id: client.client_id,
       })
     ).json()) as { access_token: string; refresh_token: string };
-    assert.ok(refreshed.access_token && refreshed.access_token !== tokens.access_token);
+    assert.ok(
+      refreshed.access_token && refreshed.access_token !== tokens.access_token,
+      'refreshed.access_token && refreshed.access_token !== tokens.access_token',
+    );
     assert.notEqual(refreshed.refresh_token, tokens.refresh_token, 'rotated');
     const reused = await redeem(api, {
       grant_type: 'refresh_token',
@@ -198,7 +201,10 @@ describe('OAuth proxy under attack', () => {
       true,
       `${JSON.stringify(created.content)} ${api.logs.lines.filter((line) => line.includes('"error"')).join('\n')}`,
     );
-    assert.ok((await clusterNames(env)).includes('via-proxy'));
+    assert.ok(
+      (await clusterNames(env)).includes('via-proxy'),
+      "(await clusterNames(env)).includes('via-proxy')",
+    );
     await mcp.close();
   });
 
@@ -329,7 +335,7 @@ describe('OAuth proxy under attack', () => {
     const response = await register(api, { client_name: 'Web app', redirect_uris: [REDIRECT] });
     const client = (await response.json()) as Registered & { token_endpoint_auth_method: string };
     assert.equal(client.token_endpoint_auth_method, 'client_secret_basic', 'the RFC 7591 default');
-    assert.ok(client.client_secret);
+    assert.ok(client.client_secret, 'client.client_secret');
     const { verifier, challenge } = pkce();
     const back = await browserPart(api, authorizeUrl(api, client.client_id, challenge));
     const params = {
@@ -348,7 +354,7 @@ describe('OAuth proxy under attack', () => {
     const tokens = (await (await redeem(api, params, { authorization: `Basic ${basic}` })).json()) as {
       refresh_token: string;
     };
-    assert.ok(tokens.refresh_token);
+    assert.ok(tokens.refresh_token, 'tokens.refresh_token');
     const thief = await registerPublic(api);
     const stolen = await redeem(api, {
       grant_type: 'refresh_token',

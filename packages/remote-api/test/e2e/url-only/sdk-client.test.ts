@@ -126,7 +126,10 @@ for (const mode of ['proxy', 'pass-through'] as const) {
       else assert.equal(authorization.origin, new URL(env.stack.issuer).origin);
 
       const { tools } = await client.listTools();
-      assert.ok(tools.some((tool) => tool.name === 'cluster_create'));
+      assert.ok(
+        tools.some((tool) => tool.name === 'cluster_create'),
+        "tools.some((tool) => tool.name === 'cluster_create')",
+      );
       const who = (await client.callTool({ name: 'whoami', arguments: {} })).structuredContent as {
         email: string;
         canWrite: boolean;

@@ -304,7 +304,10 @@ describe('planRestore: refusals', () => {
         ),
       deniedBy('quota.storagePerCluster'),
     );
-    assert.ok(planWith(args({ backup: 'orders-1', instances: 2 }), { backup, source }, limited));
+    assert.ok(
+      planWith(args({ backup: 'orders-1', instances: 2 }), { backup, source }, limited),
+      "planWith(args({ backup: 'orders-1', instances: 2 }), { backup, source }, limited)",
+    );
   });
 });
 
@@ -364,6 +367,7 @@ describe('planRestore: the new cluster’s name', () => {
         },
         asAlice,
       ),
+      "planWith(args({ backup: 'orders-1' }), { backup, source, claims: { ...unclaimed, neighb…",
     );
   });
 });
@@ -499,6 +503,9 @@ describe('backup_restore declares the Backup, its source Cluster and the new Clu
       backup: 'orders-1',
       image: 'ghcr.io/cloudnative-pg/postgresql:17.6',
     });
-    assert.ok(!mine.references.some((r) => r.kind === 'ImageCatalog'));
+    assert.ok(
+      !mine.references.some((r) => r.kind === 'ImageCatalog'),
+      "!mine.references.some((r) => r.kind === 'ImageCatalog')",
+    );
   });
 });

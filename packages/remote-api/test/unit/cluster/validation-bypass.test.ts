@@ -42,7 +42,10 @@ describe('validationState', () => {
     test(what, () => {
       const state = validationState(withAnnotations(annotations), NOW);
       assert.deepEqual({ disabled: state.disabled, overdue: state.overdue }, expected);
-      assert.ok(describeValidation({ ...state, restored: false }) === '' || state.disabled);
+      assert.ok(
+        describeValidation({ ...state, restored: false }) === '' || state.disabled,
+        "describeValidation({ ...state, restored: false }) === '' || state.disabled",
+      );
     });
   }
 });

@@ -45,7 +45,7 @@ test('pageOf keeps a page within its character budget, with at least one entry',
   const big = Array.from({ length: 50 }, (_, i) => ({ n: i, text: 'x'.repeat(1000) }));
   const page = pageOf(big, {}, { budget: 5_000 });
   assert.equal(page.items.length, 4);
-  assert.ok(page.continue);
+  assert.ok(page.continue, 'page.continue');
   const huge = [{ text: 'y'.repeat(10_000) }, { text: 'z' }];
   assert.equal(pageOf(huge, {}, { budget: 5_000 }).items.length, 1);
   assert.equal(pageOf([], { limit: 5 }).continue, '');
@@ -73,10 +73,13 @@ test('boundStructured cuts the largest lists until the JSON fits, keeping the sh
     pods: ['a', 'b'],
   };
   const bounded = boundStructured(result);
-  assert.ok(JSON.stringify(bounded.structured).length <= RESULT_LIMIT);
+  assert.ok(
+    JSON.stringify(bounded.structured).length <= RESULT_LIMIT,
+    'JSON.stringify(bounded.structured).length <= RESULT_LIMIT',
+  );
   assert.equal((bounded.structured.pods as string[]).length, 2);
   const kept = (bounded.structured.entries as unknown[]).length;
-  assert.ok(kept > 100 && kept < 400);
+  assert.ok(kept > 100 && kept < 400, 'kept > 100 && kept < 400');
   assert.deepEqual(bounded.trimmed, [`entries: ${kept} of 400 kept`]);
   assert.equal(result.entries.length, 400, 'the original is not changed');
   assert.equal(boundStructured({ spec: { blob: 'x'.repeat(30_000) } }).tooLarge, true);

@@ -94,7 +94,10 @@ describe('planPublicationCreate', () => {
       refusedWith('precondition', /publication "sales_pub" is already declared on team-a\/orders by sales-1/),
     );
     const elsewhere = [logical('Publication', 'billing-sales-pub', 'billing', 'sales_pub')];
-    assert.ok(planPublicationCreate(args({ all_tables: true }), elsewhere, 'team-a'));
+    assert.ok(
+      planPublicationCreate(args({ all_tables: true }), elsewhere, 'team-a'),
+      "planPublicationCreate(args({ all_tables: true }), elsewhere, 'team-a')",
+    );
   });
 
   test('declares its Cluster (use: owned, and the Publication becomes its dependent) and the new Publication', () => {

@@ -74,15 +74,24 @@ describe('planPoolerCreate', () => {
         () => plan(input),
         deniedBy('poolerSettings', new RegExp(`policy key ${key.replace('.', '\\.')}`)),
       );
-      assert.ok(plan(input, accessOf(admin)).body);
+      assert.ok(plan(input, accessOf(admin)).body, 'plan(input, accessOf(admin)).body');
     });
   }
 
   test('the policy key opens a restricted setting to everyone; safe values are open anyway', () => {
     const open = accessOf(alice, { poolerSettings: { parameters: ['auth_type'], weakHbaMethods: true } });
-    assert.ok(plan({ parameters: { auth_type: 'trust' } }, open));
-    assert.ok(plan({ pg_hba: ['host all all 0.0.0.0/0 trust'] }, open));
-    assert.ok(plan({ parameters: { auth_type: 'scram-sha-256' } }));
+    assert.ok(
+      plan({ parameters: { auth_type: 'trust' } }, open),
+      "plan({ parameters: { auth_type: 'trust' } }, open)",
+    );
+    assert.ok(
+      plan({ pg_hba: ['host all all 0.0.0.0/0 trust'] }, open),
+      "plan({ pg_hba: ['host all all 0.0.0.0/0 trust'] }, open)",
+    );
+    assert.ok(
+      plan({ parameters: { auth_type: 'scram-sha-256' } }),
+      "plan({ parameters: { auth_type: 'scram-sha-256' } })",
+    );
   });
 
   test('declares its Cluster (use: owned, and the Pooler becomes its dependent) and the new Pooler', () => {

@@ -50,7 +50,7 @@ describe('planPoolerUpdate', () => {
   ] as const) {
     test(`cannot set ${what} unless admin; the refusal names ${key}`, () => {
       assert.throws(() => plan(input), deniedBy('poolerSettings', new RegExp(key.replace('.', '\\.'))));
-      assert.ok(plan(input, accessOf(admin)).patch);
+      assert.ok(plan(input, accessOf(admin)).patch, 'plan(input, accessOf(admin)).patch');
     });
   }
 

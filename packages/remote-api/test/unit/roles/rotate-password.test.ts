@@ -31,7 +31,7 @@ describe('planRotatePassword', () => {
 
   test('a role without a password gets a new Secret and is pointed at it', () => {
     const plan = planRotatePassword(args(), disabled, undefined, NS);
-    assert.ok(plan.create);
+    assert.ok(plan.create, 'plan.create');
     assert.equal(plan.secretName, 'pg-reporting-password');
     assert.deepEqual(plan.change.spec, {
       passwordSecret: { name: 'pg-reporting-password' },
@@ -49,7 +49,7 @@ describe('planRotatePassword', () => {
       config: { name: 'reporting', passwordSecret: { name: 'kept' } },
     };
     const plan = planRotatePassword(args(), named, undefined, NS);
-    assert.ok(plan.create);
+    assert.ok(plan.create, 'plan.create');
     assert.equal(plan.secretName, 'kept');
   });
 
