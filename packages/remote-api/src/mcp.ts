@@ -35,10 +35,13 @@ export const SERVER_INFO = { name: 'cnpg-mcp-remote', version: '0.1.0' };
 /**
  * Tool calls in progress in this process, by caller and JSON-RPC id. A stateless server gets
  * `notifications/cancelled` in a later HTTP request (to a fresh MCP server), so cancellation
- * goes through this map rather than the SDK's per-connection bookkeeping.
+ * goes through this map rather than the SDK's per-connection bookkeeping. One person's clients
+ * (Claude Desktop and Claude Code, say) number their requests alike and a stateless request does
+ * not say which client sent it, so while two calls of one caller share an id a cancellation
+ * with that id aborts neither: it could be the other client's.
  */
 export class InFlightCalls {
-  private readonly calls = new Map<string, AbortController>();
+  private readonly calls = new Map<string, { controllers: Set<AbortController>; shared: boolean }>();
   private static key(identity: Identity, requestId: string | number) {
     return `${identity.issuer}\n${identity.sub}\n${String(requestId)}`;
   }
@@ -53,20 +56,26 @@ export class InFlightCalls {
     const abort = () => controller.abort(parent.reason);
     if (parent.aborted) abort();
     else parent.addEventListener('abort', abort, { once: true });
-    this.calls.set(key, controller);
+    const entry = this.calls.get(key) ?? { controllers: new Set<AbortController>(), shared: false };
+    entry.controllers.add(controller);
+    // Shared until every call with the id has ended: a late cancellation could be for either.
+    if (entry.controllers.size > 1) entry.shared = true;
+    this.calls.set(key, entry);
     return {
       signal: controller.signal,
       done: () => {
         parent.removeEventListener('abort', abort);
-        if (this.calls.get(key) === controller) this.calls.delete(key);
+        entry.controllers.delete(controller);
+        if (entry.controllers.size === 0 && this.calls.get(key) === entry) this.calls.delete(key);
       },
     };
   }
-  /** Cancels the caller's own call with that id; true when one was running. */
+  /** Cancels the caller's own call with that id; true when exactly one such call was running. */
   cancel(identity: Identity, requestId: string | number): boolean {
-    const controller = this.calls.get(InFlightCalls.key(identity, requestId));
-    controller?.abort();
-    return controller !== undefined;
+    const entry = this.calls.get(InFlightCalls.key(identity, requestId));
+    if (!entry || entry.shared) return false;
+    for (const controller of entry.controllers) controller.abort();
+    return entry.controllers.size > 0;
   }
 }
 
