@@ -71,6 +71,9 @@ export const whoami = {
               'Predefined (pg_*) and reserved roles you may grant membership in (other roles need no permission); ["*"]: any.',
             ),
         }),
+        extensions: z
+          .array(z.string())
+          .describe('Extensions you may create: names, "trusted" (PostgreSQL\'s trusted ones); ["*"]: any.'),
         parameters: z
           .array(z.string())
           .describe(
@@ -85,7 +88,7 @@ export const whoami = {
         }),
       })
       .describe(
-        'What the dangerous-power rules of the policy let you use (the policy keys images, roleAttributes, parameters, poolerSettings as they apply to you; admins may use everything).',
+        'What the dangerous-power rules of the policy let you use (the policy keys images, roleAttributes, extensions, parameters, poolerSettings as they apply to you; admins may use everything).',
       ),
   }),
   annotations: readOnly,

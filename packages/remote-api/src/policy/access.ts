@@ -21,7 +21,10 @@ export interface Access {
   /** Whether credential_reveal may run at all for this person (ownership still applies). */
   mayRevealCredentials: boolean;
   /** The dangerous-power rules; the checks skip them for admins. */
-  powers: Pick<Policy, 'images' | 'roleAttributes' | 'parameters' | 'poolerSettings' | 'backupDestinations'>;
+  powers: Pick<
+    Policy,
+    'images' | 'roleAttributes' | 'extensions' | 'parameters' | 'poolerSettings' | 'backupDestinations'
+  >;
 }
 
 /**
@@ -91,6 +94,7 @@ export function accessFor(
     powers: {
       images: policy.images,
       roleAttributes: policy.roleAttributes,
+      extensions: policy.extensions,
       parameters: policy.parameters,
       poolerSettings: policy.poolerSettings,
       backupDestinations: policy.backupDestinations,

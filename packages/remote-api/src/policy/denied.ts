@@ -10,6 +10,7 @@ export type PolicyRule =
   | 'names'
   | 'images'
   | 'roleAttributes'
+  | 'extensions'
   | 'parameters'
   | 'poolerSettings'
   | 'backupDestinations'

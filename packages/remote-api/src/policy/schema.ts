@@ -138,6 +138,23 @@ export const policySchema = z
           .default([...HARMLESS_PREDEFINED_ROLES]),
       })
       .prefault({}),
+    extensions: z
+      .strictObject({
+        allowed: z
+          .array(
+            z
+              .string()
+              .regex(/^(\*|[A-Za-z0-9_][A-Za-z0-9_.-]{0,62})$/, {
+                error: 'expected "*", "trusted" or an extension name such as "vector"',
+              })
+              .transform((value) => value.toLowerCase()),
+          )
+          .default(['trusted']),
+      })
+      .prefault({})
+      .describe(
+        'The extensions a Database may declare present, for non-admins: names, "trusted" (the contrib extensions PostgreSQL marks trusted, and pg_stat_statements) or "*" (any). CloudNativePG creates them as the superuser.',
+      ),
     parameters: z
       .strictObject({
         allow: z

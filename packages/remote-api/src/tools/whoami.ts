@@ -9,7 +9,7 @@ const ANY = ['*'];
 
 /** The dangerous-power rules as they apply to this person: the policy's keys, or everything for an admin. */
 export function powersOf(access: Access) {
-  const { images, roleAttributes, parameters, poolerSettings } = access.powers;
+  const { images, roleAttributes, extensions, parameters, poolerSettings } = access.powers;
   const admin = access.admin;
   return {
     images: {
@@ -23,6 +23,7 @@ export function powersOf(access: Access) {
       createrole: admin || roleAttributes.createrole,
       memberOf: admin ? ANY : roleAttributes.memberOf,
     },
+    extensions: admin ? ANY : extensions.allowed,
     parameters: admin ? ANY : parameters.allow,
     poolerSettings: {
       parameters: admin ? ANY : poolerSettings.parameters,

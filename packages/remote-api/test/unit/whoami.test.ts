@@ -35,6 +35,8 @@ test('whoami: the dangerous-power rules as they apply to a person; everything fo
   assert.deepEqual(everything.images, { registries: ['*'], catalogs: 'any' });
   assert.equal(everything.roleAttributes.superuser, true);
   assert.deepEqual(everything.parameters, ['*']);
+  assert.deepEqual(defaults.extensions, ['trusted']);
+  assert.deepEqual(everything.extensions, ['*']);
 });
 
 test('whoami: email verification, reads and objects made outside cnpg-mcp; the output fits the catalogue schema', () => {

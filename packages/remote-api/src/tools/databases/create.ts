@@ -1,5 +1,6 @@
 import { databaseCreate } from '@cnpg-mcp/catalog';
 import type { z } from 'zod';
+import { type Access, requireExtensionsAllowed } from '../../policy.js';
 import { mutation } from '../cluster/ops.js';
 import { type CnpgObject, derivedName } from '../common/objects.js';
 import { defineTool, ToolFailure } from '../context.js';
@@ -31,12 +32,18 @@ const defined = (record: Record<string, unknown>) =>
 
 /**
  * Pure: the Database object to create, or a refusal: locale options that need another provider,
- * the same extension or schema twice, or a database the cluster already declares (`existing`:
- * the Database objects of the namespace).
+ * the same extension or schema twice, an extension the policy keeps for admins, or a database the
+ * cluster already declares (`existing`: the Database objects of the namespace).
  */
-export function planDatabaseCreate(args: Args, existing: readonly CnpgObject[], namespace: string) {
+export function planDatabaseCreate(
+  args: Args,
+  existing: readonly CnpgObject[],
+  namespace: string,
+  access: Access,
+) {
   checkLocale(args);
   refuseDuplicates('extensions', args.extensions);
+  requireExtensionsAllowed(access, args.extensions);
   refuseDuplicates('schemas', args.schemas);
   const declared = databaseDeclaring(existing, args.cluster, args.name);
   if (declared) {
@@ -88,7 +95,7 @@ export const databaseCreateTool = defineTool({
   async run(args, ctx) {
     const namespace = ctx.namespace;
     const existing = await databasesOf(ctx, namespace, args.cluster);
-    const { objectName, body } = planDatabaseCreate(args, existing, namespace);
+    const { objectName, body } = planDatabaseCreate(args, existing, namespace, ctx.access);
     const object = await ctx.write.create('Database', body);
     const message = `database ${args.name} (owner ${args.owner}) declared on ${namespace}/${args.cluster} as Database ${objectName}`;
     const base = {

@@ -1,6 +1,7 @@
 import { databaseUpdate } from '@cnpg-mcp/catalog';
 import type { z } from 'zod';
 import { retryOnConflict } from '../../kube/conflict-retry.js';
+import { type Access, requireExtensionsAllowed } from '../../policy.js';
 import { mutation } from '../cluster/ops.js';
 import { defineTool, ToolFailure } from '../context.js';
 import type { KubeObject } from '../framework/kinds.js';
@@ -24,10 +25,17 @@ const defined = (record: Record<string, unknown>) =>
 
 /**
  * Pure: what the call changes (scalar settings, and whether extensions and schemas are merged),
- * or a refusal: the same extension or schema twice, nothing to change, no such database.
+ * or a refusal: the same extension or schema twice, an extension the policy keeps for admins,
+ * nothing to change, no such database.
  */
-export function planDatabaseUpdate(args: Args, database: KubeObject | undefined, namespace: string) {
+export function planDatabaseUpdate(
+  args: Args,
+  database: KubeObject | undefined,
+  namespace: string,
+  access: Access,
+) {
   refuseDuplicates('extensions', args.extensions);
+  requireExtensionsAllowed(access, args.extensions);
   refuseDuplicates('schemas', args.schemas);
   const scalar = defined({
     owner: args.owner,
@@ -70,7 +78,7 @@ export const databaseUpdateTool = defineTool({
   definition: databaseUpdate,
   references: { cluster: databaseCluster<Args>('use'), database: declaredDatabase<Args>('change') },
   async run(args, ctx) {
-    const plan = planDatabaseUpdate(args, ctx.seen.database, ctx.namespace);
+    const plan = planDatabaseUpdate(args, ctx.seen.database, ctx.namespace, ctx.access);
     const { scalar, changed } = plan;
     const objectName = plan.database.metadata.name;
     const reread = async () =>

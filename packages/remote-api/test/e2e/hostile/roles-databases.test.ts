@@ -448,6 +448,86 @@ describe('dangerous role power is a policy decision', () => {
   });
 });
 
+describe('untrusted extensions are a policy decision', () => {
+  // CloudNativePG creates a Database's extensions as the superuser: plpython3u, file_fdw or dblink
+  // would give the database's owner programs, files and connections of the PostgreSQL container.
+  const untrusted = ['plpython3u', 'file_fdw', 'dblink'];
+  const namingKey = /rule extensions.*policy key extensions\.allowed/s;
+
+  test('on her own cluster, alice cannot declare a database with one, nor add one to hers; nothing is written', async () => {
+    const attempts = new Attempts();
+    const before = await fingerprint(modern, [['databases', 'ledger-shop']], []);
+    for (const name of untrusted) {
+      for (const dryRun of [false, true]) {
+        await attempts.try(
+          modern.alice,
+          'database_create',
+          {
+            cluster: 'ledger',
+            name: `with_${name}`,
+            owner: 'reporting',
+            extensions: [{ name }],
+            dry_run: dryRun,
+          },
+          namingKey,
+        );
+      }
+      assert.equal(
+        await getCr(modern, 'databases', `ledger-with-${name.replace(/_/g, '-')}`),
+        undefined,
+        `no Database with ${name}`,
+      );
+      await attempts.try(
+        modern.alice,
+        'database_update',
+        { cluster: 'ledger', name: 'shop', extensions: [{ name: 'hstore' }, { name }] },
+        namingKey,
+      );
+    }
+    await modern.stack.kube.settle();
+    assert.deepEqual(
+      await fingerprint(modern, [['databases', 'ledger-shop']], []),
+      before,
+      'her Database is unchanged',
+    );
+    attempts.assertRefused();
+  });
+
+  test('trusted extensions stay open, and the policy key opens the extension it names, and only that one', async () => {
+    await ok(modern.alice, 'database_update', {
+      cluster: 'ledger',
+      name: 'shop',
+      extensions: [{ name: 'pg_trgm' }],
+    });
+    const opened = await modern.stack.startApi({
+      env: { DEFAULT_NAMESPACE: NS },
+      policy: { ...POLICY, extensions: { allowed: ['trusted', 'dblink'] } },
+    });
+    const alice = await connectClient(opened, await modern.stack.tokenFor('alice'));
+    const attempts = new Attempts();
+    try {
+      await ok(alice, 'database_update', {
+        cluster: 'ledger',
+        name: 'shop',
+        extensions: [{ name: 'dblink' }],
+      });
+      await attempts.try(
+        alice,
+        'database_update',
+        { cluster: 'ledger', name: 'shop', extensions: [{ name: 'file_fdw' }] },
+        /only an admin may create the extension file_fdw/,
+      );
+    } finally {
+      await alice.close();
+    }
+    const names = (await getCr(modern, 'databases', 'ledger-shop'))?.spec.extensions.map(
+      (e: Loose) => e.name,
+    );
+    assert.deepEqual(names, ['pg_trgm', 'dblink']);
+    attempts.assertRefused();
+  });
+});
+
 describe('a role’s DatabaseRole, its database and password Secrets go with the cluster', () => {
   /** Who owns each object now, as `Kind/name/uid` of its owner references. */
   async function ownersOf(objects: (Loose | undefined)[]) {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { databaseCreate } from '@cnpg-mcp/catalog';
 import { databaseCreateTool, planDatabaseCreate } from '../../../src/tools/databases/create.js';
-import { alice, bob, deniedBy, type Loose, refusedWith } from '../backups/fixtures.js';
+import { accessOf, admin, alice, bob, deniedBy, type Loose, refusedWith } from '../backups/fixtures.js';
 import { cluster, database, described, NS, resolveFor } from '../roles/fixtures.js';
 
 const args = (input: Record<string, unknown> = {}) =>
@@ -19,6 +19,7 @@ describe('planDatabaseCreate', () => {
       }),
       [],
       NS,
+      accessOf(alice),
     );
     assert.equal(objectName, 'pg-shop');
     assert.deepEqual(body as Loose, {
@@ -60,7 +61,10 @@ describe('planDatabaseCreate', () => {
   ];
   for (const [what, input, kind, message] of refusals) {
     test(`refuses ${what}`, () => {
-      assert.throws(() => planDatabaseCreate(args(input), [], NS), refusedWith(kind as never, message));
+      assert.throws(
+        () => planDatabaseCreate(args(input), [], NS, accessOf(alice)),
+        refusedWith(kind as never, message),
+      );
     });
   }
 
@@ -68,10 +72,46 @@ describe('planDatabaseCreate', () => {
     const existing = [database('pg', 'shop', alice), database('other', 'x', alice)];
     existing[0]!.metadata.name = 'made-elsewhere';
     assert.throws(
-      () => planDatabaseCreate(args(), existing, NS),
+      () => planDatabaseCreate(args(), existing, NS, accessOf(alice)),
       refusedWith('precondition', /database "shop" is already declared on team-a\/pg by made-elsewhere/),
     );
-    planDatabaseCreate(args({ cluster: 'third' }), existing, NS);
+    planDatabaseCreate(args({ cluster: 'third' }), existing, NS, accessOf(alice));
+  });
+});
+
+describe('database_create and the extensions rule', () => {
+  const untrusted = { extensions: [{ name: 'plpython3u' }, { name: 'hstore' }, { name: 'file_fdw' }] };
+  test('an extension PostgreSQL does not mark trusted is refused, naming it and the policy key', () => {
+    assert.throws(
+      () => planDatabaseCreate(args(untrusted), [], NS, accessOf(alice)),
+      deniedBy(
+        'extensions',
+        /only an admin may create the extensions plpython3u, file_fdw: .*extensions\.allowed/,
+      ),
+    );
+  });
+  test('trusted ones pass by default; a name, "*" or an admin opens the others', () => {
+    planDatabaseCreate(
+      args({ extensions: [{ name: 'hstore' }, { name: 'pg_trgm' }] }),
+      [],
+      NS,
+      accessOf(alice),
+    );
+    planDatabaseCreate(args(untrusted), [], NS, accessOf(admin));
+    planDatabaseCreate(args(untrusted), [], NS, accessOf(alice, { extensions: { allowed: ['*'] } }));
+    const named = accessOf(alice, { extensions: { allowed: ['trusted', 'PLPYTHON3U', 'file_fdw'] } });
+    planDatabaseCreate(args(untrusted), [], NS, named);
+    assert.throws(
+      () =>
+        planDatabaseCreate(
+          args({ extensions: [{ name: 'hstore' }] }),
+          [],
+          NS,
+          accessOf(alice, { extensions: { allowed: ['vector'] } }),
+        ),
+      deniedBy('extensions', /hstore/),
+      'without "trusted" in the list, only the names listed',
+    );
   });
 });
 

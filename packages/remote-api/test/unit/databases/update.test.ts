@@ -6,7 +6,7 @@ import {
   databaseUpdateTool,
   planDatabaseUpdate,
 } from '../../../src/tools/databases/update.js';
-import { alice, bob, deniedBy, refusedWith } from '../backups/fixtures.js';
+import { accessOf, alice, bob, deniedBy, refusedWith } from '../backups/fixtures.js';
 import { cluster, database, described, NS, resolveFor } from '../roles/fixtures.js';
 
 const args = (input: Record<string, unknown> = {}) =>
@@ -27,7 +27,7 @@ describe('planDatabaseUpdate and databasePatch', () => {
       ],
       schemas: [{ name: 'archive' }],
     });
-    const plan = planDatabaseUpdate(input, shop, NS);
+    const plan = planDatabaseUpdate(input, shop, NS, accessOf(alice));
     assert.deepEqual(plan.changed, ['connectionLimit', 'extensions', 'schemas']);
     assert.deepEqual(databasePatch(input, plan.scalar, shop), {
       metadata: { resourceVersion: '7' },
@@ -45,17 +45,30 @@ describe('planDatabaseUpdate and databasePatch', () => {
     });
   });
 
+  test('adding an untrusted extension is refused; dropping one is not', () => {
+    assert.throws(
+      () => planDatabaseUpdate(args({ extensions: [{ name: 'dblink' }] }), shop, NS, accessOf(alice)),
+      deniedBy('extensions', /only an admin may create the extension dblink/),
+    );
+    planDatabaseUpdate(
+      args({ extensions: [{ name: 'dblink', ensure: 'absent' }] }),
+      shop,
+      NS,
+      accessOf(alice),
+    );
+  });
+
   test('refuses nothing to change, duplicates, and an undeclared database', () => {
     assert.throws(
-      () => planDatabaseUpdate(args(), shop, NS),
+      () => planDatabaseUpdate(args(), shop, NS, accessOf(alice)),
       refusedWith('invalid_input', /give at least one thing/),
     );
     assert.throws(
-      () => planDatabaseUpdate(args({ schemas: [{ name: 'a' }, { name: 'a' }] }), shop, NS),
+      () => planDatabaseUpdate(args({ schemas: [{ name: 'a' }, { name: 'a' }] }), shop, NS, accessOf(alice)),
       refusedWith('invalid_input', /schemas\.1\.name/),
     );
     assert.throws(
-      () => planDatabaseUpdate(args({ owner: 'x' }), undefined, NS),
+      () => planDatabaseUpdate(args({ owner: 'x' }), undefined, NS, accessOf(alice)),
       refusedWith('not_found', /no Database object declares database "shop" on cluster team-a\/pg/),
     );
   });
