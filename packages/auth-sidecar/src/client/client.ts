@@ -13,6 +13,7 @@ import {
   SIDECAR_BASE_URL,
   SidecarError,
 } from '../api.js';
+import { freshConnectionNext } from '../pooled-connections.js';
 
 export interface WaitForLoginOptions {
   /** How long to wait at most (default: until the login expires). */
@@ -76,11 +77,12 @@ export class SidecarClient {
     this.agent = new Agent({ keepAlive: true, timeout: 10_000 });
   }
 
-  private send(
+  private async send(
     method: string,
     path: string,
     options: { headers?: Record<string, string>; body?: string; signal?: AbortSignal } = {},
   ): Promise<IncomingMessage> {
+    await freshConnectionNext(this.agent);
     return new Promise((resolve, reject) => {
       const req = httpRequest(
         {

@@ -1,10 +1,10 @@
-import { type Agent, Agent as HttpAgent, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
+import { Agent as HttpAgent, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
-import type { Socket } from 'node:net';
 import type { Readable } from 'node:stream';
 import type { CustomFetch } from 'openid-client';
 import type { Dispatcher } from 'undici';
 import type { Env } from '../paths.js';
+import { freshConnectionNext } from '../pooled-connections.js';
 
 export interface OutboundRequest {
   method: string;
@@ -53,41 +53,15 @@ export function createOutbound(env: Env = process.env): Outbound {
   return proxyConfigured(env) ? throughUndici(env) : throughNodeHttp();
 }
 
-/**
- * Node's Agent skips a closed pooled connection only at the front of its pool, so a call could be
- * sent into a connection the remote had already closed (it restarted, or dropped idle connections)
- * and fail with "socket hang up", outcome unknown. Every pooled connection the remote ended is
- * dropped before one is picked.
- */
-function dropEndedFreeSockets(agent: Agent): void {
-  const pools = (agent as unknown as { freeSockets: Record<string, Socket[] | undefined> }).freeSockets;
-  for (const [name, sockets] of Object.entries(pools)) {
-    if (!sockets) continue;
-    const open = sockets.filter((socket) => !socket.destroyed && !socket.readableEnded);
-    for (const socket of sockets) if (!open.includes(socket)) socket.destroy();
-    if (open.length) pools[name] = open;
-    else delete pools[name];
-  }
-}
-
-/**
- * Resolves once the event loop has polled for I/O, so that a close the remote already sent is read
- * before a pooled connection is picked (a poll phase always runs between two check phases).
- */
-function afterNextPoll(): Promise<void> {
-  return new Promise((resolve) => setImmediate(() => setImmediate(resolve)));
-}
-
 function throughNodeHttp(): Outbound {
   const agents = {
     'http:': new HttpAgent({ keepAlive: true, maxSockets: 64 }),
     'https:': new HttpsAgent({ keepAlive: true, maxSockets: 64 }),
   };
   const send = async (url: URL, options: OutboundRequest) => {
-    await afterNextPoll();
     const secure = url.protocol === 'https:';
     const agent = secure ? agents['https:'] : agents['http:'];
-    dropEndedFreeSockets(agent);
+    await freshConnectionNext(agent);
     return new Promise<OutboundResponse>((resolve, reject) => {
       const headers = options.body
         ? { ...options.headers, 'content-length': String(options.body.length) }

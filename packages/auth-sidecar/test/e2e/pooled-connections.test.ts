@@ -1,7 +1,12 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'node:test';
+import { SIDECAR_BASE_URL } from '../../src/api.js';
+import { SidecarClient } from '../../src/client/client.js';
 import { createOutbound } from '../../src/daemon/outbound.js';
 
 async function listen(server: Server, port = 0): Promise<URL> {
@@ -83,4 +88,38 @@ test('of two pooled connections, the one the remote closed is passed over even w
   connections[0]?.destroy();
   assert.equal(await text(await request()), 'answer 3');
   assert.equal(connections[2], connections[1], 'the call went over the connection the remote kept');
+});
+
+test('the stdio side: a call right after the sidecar restarted on its socket reaches the new sidecar', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'cnpg-mcp-pool-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const socketPath = join(dir, 'sidecar.sock');
+  const client = new SidecarClient(socketPath);
+  t.after(() => client.close());
+  const sidecar = (answer: string) =>
+    createServer((req, res) => {
+      req.resume();
+      req.on('end', () =>
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ answer })),
+      );
+    });
+  const call = async () => {
+    const response = await client.fetch(`${SIDECAR_BASE_URL}/mcp`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{}',
+    });
+    return ((await response.json()) as { answer: string }).answer;
+  };
+  const before = sidecar('old');
+  await new Promise<void>((resolve) => before.listen(socketPath, () => resolve()));
+  assert.equal(await call(), 'old');
+
+  before.closeAllConnections();
+  await new Promise<void>((resolve) => before.close(() => resolve()));
+  const after = sidecar('new');
+  t.after(() => new Promise<void>((resolve) => after.close(() => resolve())));
+  await new Promise<void>((resolve) => after.listen(socketPath, () => resolve()));
+
+  assert.equal(await call(), 'new');
 });
