@@ -8,7 +8,7 @@ export {
 } from './policy/access.js';
 export { requireObjectStoreAllowed, requireSnapshotClassAllowed } from './policy/backup-destinations.js';
 export { PolicyDenied, type PolicyRule } from './policy/denied.js';
-export { requireExtensionsAllowed, TRUSTED_EXTENSIONS } from './policy/extensions.js';
+export { requireExtensionsAllowed } from './policy/extensions.js';
 export {
   type ImageChoice,
   imageRepository,
