@@ -1,5 +1,4 @@
 import type { Agent } from 'node:http';
-import type { Socket } from 'node:net';
 
 /**
  * Keep-alive pools that never hand out a connection its server already closed. Node's Agent skips
@@ -18,13 +17,14 @@ function afterNextPoll(): Promise<void> {
   return new Promise((resolve) => setImmediate(() => setImmediate(resolve)));
 }
 
+/** Takes every pooled connection its server ended out of the pool, the way Node documents ('agentRemove'). */
 function dropEndedFreeSockets(agent: Agent): void {
-  const pools = (agent as unknown as { freeSockets: Record<string, Socket[] | undefined> }).freeSockets;
-  for (const [name, sockets] of Object.entries(pools)) {
-    if (!sockets) continue;
-    const open = sockets.filter((socket) => !socket.destroyed && !socket.readableEnded);
-    for (const socket of sockets) if (!open.includes(socket)) socket.destroy();
-    if (open.length) pools[name] = open;
-    else delete pools[name];
+  for (const sockets of Object.values(agent.freeSockets)) {
+    for (const socket of [...(sockets ?? [])]) {
+      if (!socket.destroyed && !socket.readableEnded) continue;
+      // Destroyed first: the agent takes a socket out of its free pool only once it is not writable.
+      socket.destroy();
+      socket.emit('agentRemove');
+    }
   }
 }
