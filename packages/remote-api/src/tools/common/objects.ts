@@ -1,29 +1,11 @@
 import { CNPG } from '../../kube/client.js';
 import { translateKubeError } from '../../kube/errors.js';
 import { ToolFailure } from '../context.js';
-import { KINDS } from '../framework/kinds.js';
+import { KINDS, type KubeObject } from '../framework/kinds.js';
 import type { KubeReads } from '../framework/kube-reads.js';
 
-/** A CNPG custom object as the tools read it: metadata plus free-form spec and status. */
-export interface CnpgObject {
-  apiVersion?: string;
-  kind?: string;
-  metadata: {
-    name: string;
-    namespace?: string;
-    uid?: string;
-    resourceVersion?: string;
-    generation?: number;
-    creationTimestamp?: string;
-    deletionTimestamp?: string;
-    labels?: Record<string, string>;
-    annotations?: Record<string, string>;
-    finalizers?: string[];
-    managedFields?: unknown;
-  };
-  spec?: Record<string, unknown>;
-  status?: Record<string, unknown>;
-}
+/** A CNPG custom object as the tools read it: the framework's KubeObject. */
+export type CnpgObject = KubeObject;
 
 export type CnpgPlural =
   | 'backups'
