@@ -100,13 +100,13 @@ export const textOf = (result: ToolResult) =>
 export async function ok(client: Client, name: string, args: Record<string, unknown>) {
   const result = await call(client, name, args);
   assert.ok(!result.isError, `${name} failed: ${textOf(result)}`);
-  return result.structuredContent as Record<string, Loose>;
+  return (result.structuredContent ?? {}) as Record<string, Loose>;
 }
 
 /** Calls a tool that must fail, and returns its text. */
 export async function fails(client: Client, name: string, args: Record<string, unknown>, pattern: RegExp) {
   const result = await call(client, name, args);
-  assert.equal(result.isError, true, `${name} should fail`);
+  assert.equal(result.isError, true, `${name} should be refused: ${textOf(result)}`);
   assert.match(textOf(result), pattern);
   return textOf(result);
 }

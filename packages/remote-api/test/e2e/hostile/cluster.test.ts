@@ -12,6 +12,7 @@ import { PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { type LocalStack, startLocalStack } from '../../../../devstack/src/stack.js';
 import { OWNER_LABEL } from '../../../src/identity.js';
+import { call, ok, fails as refused, textOf as text } from '../../support/objects-support.js';
 import { connectClient } from '../../support/support.js';
 
 const NS = 'team-h';
@@ -27,11 +28,6 @@ const NAMING_PLURALS = {
 
 // biome-ignore lint/suspicious/noExplicitAny: assertions walk tool results.
 type Loose = any;
-type Result = {
-  isError?: boolean;
-  content: { type: string; text?: string }[];
-  structuredContent?: Record<string, unknown>;
-};
 interface Meta {
   name: string;
   uid?: string;
@@ -49,24 +45,6 @@ let alice: Client;
 let bob: Client;
 let aliceId: string;
 let bobId: string;
-
-const call = async (client: Client, name: string, args: Record<string, unknown>) =>
-  (await client.callTool({ name, arguments: args })) as Result;
-const text = (result: Result) => result.content.map((c) => c.text ?? '').join('\n');
-
-/** The structured result of a call that must succeed. */
-async function ok(client: Client, name: string, args: Record<string, unknown>): Promise<Loose> {
-  const result = await call(client, name, args);
-  assert.ok(!result.isError, `${name} failed: ${text(result)}`);
-  return result.structuredContent ?? {};
-}
-
-async function refused(client: Client, name: string, args: Record<string, unknown>, pattern: RegExp) {
-  const result = await call(client, name, args);
-  assert.equal(result.isError, true, `${name} should be refused: ${text(result)}`);
-  assert.match(text(result), pattern);
-  return text(result);
-}
 
 async function cluster(name: string): Promise<Obj | undefined> {
   try {

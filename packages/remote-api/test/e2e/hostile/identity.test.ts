@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { type LocalStack, startLocalStack } from '../../../../devstack/src/stack.js';
+import { call, textOf as text } from '../../support/objects-support.js';
 import { connectClient } from '../../support/support.js';
 
 // Hostile colleague: mallory's account claims admin@example.com, the address of the admin the policy
@@ -10,19 +11,9 @@ const SHARED = 'team-a';
 const ADMINS_ONLY = 'ops';
 const CNPG = { group: 'postgresql.cnpg.io', version: 'v1', plural: 'clusters' } as const;
 
-type Result = {
-  isError?: boolean;
-  content: { type: string; text?: string }[];
-  structuredContent?: Record<string, unknown>;
-};
-
 let stack: LocalStack;
 let admin: Client;
 let mallory: Client;
-
-const call = async (client: Client, name: string, args: Record<string, unknown>) =>
-  (await client.callTool({ name, arguments: args })) as Result;
-const text = (result: Result) => result.content.map((c) => c.text ?? '').join('\n');
 
 async function clusterNames(namespace: string): Promise<string[]> {
   const list = (await stack.admin.custom.listNamespacedCustomObject({ ...CNPG, namespace })) as {

@@ -19,6 +19,7 @@ import {
   startLocalStack,
 } from '../../../../devstack/src/stack.js';
 import { OWNER_LABEL } from '../../../src/identity.js';
+import { call, ok, type ToolResult, textOf as text } from '../../support/objects-support.js';
 import { connectClient } from '../../support/support.js';
 
 const NS = 'team-r';
@@ -27,12 +28,6 @@ const POLICY = { namespaces: { everyone: [NS] }, ownership: { enforced: true } }
 
 // biome-ignore lint/suspicious/noExplicitAny: assertions walk Kubernetes objects and tool results.
 type Loose = any;
-type Result = {
-  isError?: boolean;
-  content: { type: string; text?: string }[];
-  structuredContent?: Record<string, unknown>;
-};
-
 /** One local stack with alice and bob, CloudNativePG 1.30 (DatabaseRole) or 1.29 (managed.roles). */
 interface Side {
   cnpg: '1.30' | '1.29';
@@ -43,22 +38,12 @@ interface Side {
   bobId: string;
 }
 
-const call = async (client: Client, name: string, args: Record<string, unknown>) =>
-  (await client.callTool({ name, arguments: args })) as Result;
-const text = (result: Result) => result.content.map((c) => c.text ?? '').join('\n');
-
-async function ok(client: Client, name: string, args: Record<string, unknown>): Promise<Loose> {
-  const result = await call(client, name, args);
-  assert.ok(!result.isError, `${name} failed: ${text(result)}`);
-  return result.structuredContent ?? {};
-}
-
 /**
  * Calls made as a hostile colleague would. Each test checks the effect in Kubernetes first, then
  * that every attempt was refused with the expected reason (so a missing guard shows as an effect).
  */
 class Attempts {
-  private readonly made: { what: string; pattern: RegExp; result: Result }[] = [];
+  private readonly made: { what: string; pattern: RegExp; result: ToolResult }[] = [];
 
   async try(client: Client, name: string, args: Record<string, unknown>, pattern: RegExp): Promise<void> {
     this.made.push({
